@@ -1,0 +1,74 @@
+import { resolveTargets } from '../../config/targets.js';
+import { siteDirs } from '../../config/site-file.js';
+import type { XjEvent } from '../../detect/events.js';
+import { runPass } from '../../schedule/pass.js';
+import { PassProgress } from '../../schedule/progress.js';
+import { RunContext } from '../../schedule/run-context.js';
+import type { SiteOutcome } from '../../schedule/site-pass.js';
+import { PACKAGE_ROOT } from '../../version.js';
+import { dataDirOf, err, EXIT_OK, EXIT_RUNTIME, loadTerms, printJson, userAgent, type CommonOptions } from '../common.js';
+import { printEventHuman } from '../format.js';
+import { startProgress } from '../progress-line.js';
+
+export interface CrawlOptions extends CommonOptions {
+  terms?: string;
+  follow?: string;
+  maxPages?: number;
+  delay?: number;
+  allPostings?: boolean;
+}
+
+export async function crawlCommand(targets: string[], opts: CrawlOptions): Promise<number> {
+  const dataDir = dataDirOf(opts);
+  const sites = resolveTargets(targets, siteDirs(dataDir, PACKAGE_ROOT), { follow: opts.follow, maxPages: opts.maxPages, delayMs: opts.delay });
+  const { terms } = loadTerms(opts.terms);
+  const ctx = RunContext.open(dataDir, `crawl ${targets.join(' ')}`);
+  const progress = new PassProgress();
+  const stopProgress = startProgress(() => progress.line());
+  const events: XjEvent[] = [];
+  const emit = (e: XjEvent) => {
+    events.push(e);
+    if (opts.json) printJson(e);
+    else printEventHuman(e);
+  };
+  let outcomes: SiteOutcome[] = [];
+  let status: 'ok' | 'failed' | 'interrupted' = 'failed';
+  const onSignal = () => {
+    stopProgress();
+    err('xjwatch: interrupted; everything captured so far is kept');
+    ctx.finish('interrupted', { events: events.length });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    outcomes = await runPass(ctx, sites, { terms, userAgent: userAgent(), allPostings: Boolean(opts.allPostings), maxPages: opts.maxPages, emit, progress });
+    status = 'ok';
+  } finally {
+    stopProgress();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    ctx.finish(status, { events: events.length, sites: outcomes });
+  }
+  printSummary(outcomes, events, progress, dataDir, ctx.runId);
+  return outcomes.some((o) => o.unreachable) ? EXIT_RUNTIME : EXIT_OK;
+}
+
+function printSummary(outcomes: SiteOutcome[], events: XjEvent[], progress: PassProgress, dataDir: string, runId: number): void {
+  const secs = ((Date.now() - progress.startedAt) / 1000).toFixed(1);
+  const sum = (f: (o: SiteOutcome) => number) => outcomes.reduce((a, o) => a + f(o), 0);
+  err(
+    `xjwatch: crawled ${outcomes.length} site(s) in ${secs} s: ${sum((o) => o.listPages)} list page(s), ${sum((o) => o.postingsSeen)} posting link(s), ` +
+      `${sum((o) => o.newPostings)} new posting(s), ${sum((o) => o.reported)} reported, ${sum((o) => o.attachments)} attachment(s), ` +
+      `${sum((o) => o.failures.length)} failed fetch(es), ${sum((o) => o.problems.length)} problem(s); ${events.length} event(s)`,
+  );
+  for (const o of outcomes) {
+    if (o.unreachable) err(`  ${o.site}: UNREACHABLE — no list page could be fetched: ${o.listFailures.join('; ')}`);
+    else if (o.listFailures.length) err(`  ${o.site}: list pages failed: ${o.listFailures.join('; ')}`);
+    for (const f of o.failures.slice(0, 20)) err(`  ${o.site}: failed ${f.kind}: ${f.url} (${f.message})`);
+    if (o.failures.length > 20) err(`  ${o.site}: … and ${o.failures.length - 20} more failed fetches (see \`xjwatch history\`)`);
+    for (const p of o.problems.slice(0, 20)) err(`  ${o.site}: ${p.problem}: ${p.url}`);
+    if (o.problems.length > 20) err(`  ${o.site}: … and ${o.problems.length - 20} more problems`);
+  }
+  err(`xjwatch: kept in ${dataDir} (run ${runId})`);
+}

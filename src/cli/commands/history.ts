@@ -1,0 +1,51 @@
+import { openDb } from '../../store/db.js';
+import { attachmentsOf, history } from '../../store/queries.js';
+import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
+import { bold, dim, red } from '../format.js';
+
+export function historyCommand(url: string, opts: CommonOptions): number {
+  const db = openDb(existingDataDir(opts));
+  try {
+    const rows = history(db, url);
+    if (opts.json) {
+      for (const r of rows) {
+        printJson({
+          type: r.type,
+          at: r.at,
+          url: r.url,
+          ...(r.final_url && r.final_url !== r.url ? { finalUrl: r.final_url } : {}),
+          status: r.status,
+          sha256: r.sha256,
+          size: r.size,
+          ip: r.ip,
+          ...(r.title ? { title: r.title } : {}),
+          ...(r.published ? { published: r.published } : {}),
+          ...(r.error_kind ? { error: { kind: r.error_kind, message: r.error } } : {}),
+          warc: { file: r.warc_file, offset: r.warc_offset, length: r.warc_length },
+        });
+      }
+      for (const a of attachmentsOf(db, url)) printJson({ type: 'attachment', url: a.url, name: a.title, sha256: a.sha256 });
+      return rows.length ? 0 : 1;
+    }
+    if (!rows.length) {
+      out(`nothing captured for ${safe(url)}`);
+      return 1;
+    }
+    out(bold(safe(url)));
+    for (const r of rows) {
+      const what = r.type === 'capture' ? 'capture' : r.error_kind ? red(`failed ${r.error_kind}`) : 'fetch  ';
+      out(`  ${r.at}  ${what}  ${r.status ?? '---'}  ${r.sha256 ? `sha256:${r.sha256}` : '-'}  ${r.size ?? 0} B  ${r.ip ?? '-'}${r.url !== url ? dim(`  (${safe(r.url)})`) : ''}`);
+      if (r.title) out(`      ${safe(r.title)}${r.published ? dim(`  published ${r.published}`) : ''}`);
+      if (r.error) out(`      ${dim(safe(r.error))}`);
+      out(`      ${dim(`${r.warc_file} @${r.warc_offset}+${r.warc_length}`)}`);
+    }
+    const atts = attachmentsOf(db, url);
+    if (atts.length) {
+      out('  attachments:');
+      for (const a of atts) out(`    ${safe(a.title ?? '')}  ${a.sha256 ? `sha256:${a.sha256}` : 'not captured'}  ${dim(safe(a.url))}`);
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}

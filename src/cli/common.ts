@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadTermFile } from '../config/term-file.js';
+import { InputError } from '../config/errors.js';
+import type { Term } from '../terms/types.js';
+import { PACKAGE_ROOT, VERSION } from '../version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_RUNTIME = 1;
+export const EXIT_USAGE = 2;
+
+/** A failure at run time that the user should read (exit 1), as opposed to bad input (exit 2). */
+export class RuntimeFailure extends Error {
+  override name = 'RuntimeFailure';
+}
+
+export interface CommonOptions {
+  dataDir?: string;
+  json?: boolean;
+}
+
+export function dataDirOf(opts: CommonOptions): string {
+  return resolve(opts.dataDir ?? process.env.XJWATCH_DATA_DIR ?? 'snapshots');
+}
+
+/** A data directory that must already hold a catalogue (read-only commands). */
+export function existingDataDir(opts: CommonOptions): string {
+  const dir = dataDirOf(opts);
+  if (!existsSync(join(dir, 'xjwatch.db'))) {
+    throw new InputError(`no xjwatch catalogue in ${dir} (run \`xjwatch crawl\` first, or pass --data-dir)`, undefined, undefined, '--data-dir');
+  }
+  return dir;
+}
+
+export const DEFAULT_TERMS = join(PACKAGE_ROOT, 'crawlers', 'terms.yaml');
+
+export function loadTerms(file: string | undefined): { terms: Term[]; file: string } {
+  const f = file ? resolve(file) : DEFAULT_TERMS;
+  return { terms: loadTermFile(f), file: f };
+}
+
+export function userAgent(): string {
+  return process.env.XJWATCH_USER_AGENT ?? `xjwatch/${VERSION} (research monitoring of public government pages; +https://github.com/xjwatch/xjwatch)`;
+}
+
+/** One JSON object per line on stdout, nothing else (the --json contract). */
+export function printJson(obj: unknown): void {
+  process.stdout.write(`${JSON.stringify(obj)}\n`);
+}
+
+export function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function err(line = ''): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Page text is untrusted: strip terminal control sequences before it reaches a terminal. */
+export function safe(text: string | null | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  return (text ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+}
+
+export function parsePositiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InputError(`expects a whole number, got "${value}"`, undefined, undefined, flag);
+    return n;
+  };
+}

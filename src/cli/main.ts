@@ -1,0 +1,111 @@
+import { Command, CommanderError, Option } from 'commander';
+import { InputError } from '../config/errors.js';
+import { VERSION } from '../version.js';
+import { EXIT_RUNTIME, EXIT_USAGE, err, parsePositiveInt, RuntimeFailure } from './common.js';
+
+type Action = (...args: any[]) => Promise<number> | number; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Every command takes --data-dir and --json (DESIGN.md: command line). */
+function common(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'data directory (default ./snapshots, or $XJWATCH_DATA_DIR)')
+    .option('--json', 'machine-readable output: one JSON object per line on stdout');
+}
+
+/** Commands load their modules on use, so that `xjwatch search` does not pay for the crawler. */
+function lazy<T extends Action>(load: () => Promise<T>) {
+  return async (...args: unknown[]) => {
+    const fn = await load();
+    // commander passes (args..., options, command); drop the command object
+    process.exitCode = await fn(...args.slice(0, -1));
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('xjwatch')
+    .description('Watch official Chinese government websites: new postings with tracked terms, changes, deletions, evidence.')
+    .version(VERSION)
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+
+  common(
+    program
+      .command('crawl')
+      .description('one pass: list pages, new postings and their attachments; prints events')
+      .argument('<target...>', 'site id, site file (.yaml) or URL (crawled ad hoc)')
+      .option('--terms <file>', 'term file (plain text or YAML; default crawlers/terms.yaml)')
+      .option('--follow <regex>', 'ad hoc: postings are the same-site links whose URL matches this')
+      .option('--max-pages <n>', 'list pages to follow per list at most', parsePositiveInt('--max-pages'))
+      .option('--delay <ms>', 'ad hoc: milliseconds between requests to a host (default 1000; 0 on loopback)', parsePositiveInt('--delay'))
+      .option('--all-postings', 'report new postings without tracked terms too'),
+  ).action(lazy(async () => (await import('./commands/crawl.js')).crawlCommand));
+
+  common(
+    program
+      .command('events')
+      .description('events recorded so far, oldest first')
+      .option('--since <iso>', 'only events at or after this time')
+      .addOption(new Option('--kind <kind>', 'only this kind'))
+      .option('--site <id>', 'only this site'),
+  ).action(lazy(async () => (await import('./commands/events.js')).eventsCommand));
+
+  common(program.command('history').description('every capture and fetch of a URL, with SHA-256 and WARC location').argument('<url>')).action(
+    lazy(async () => (await import('./commands/history.js')).historyCommand),
+  );
+
+  common(
+    program
+      .command('search')
+      .description('full-text search over everything captured (postings and attachments)')
+      .argument('<text...>')
+      .option('--site <id>', 'only this site')
+      .option('--limit <n>', 'at most this many results (default 50)', parsePositiveInt('--limit')),
+  ).action(lazy(async () => (await import('./commands/search.js')).searchCommand));
+
+  common(program.command('sites').description('the configured sites (exit 2 if a site file is invalid)')).action(lazy(async () => (await import('./commands/sites.js')).sitesCommand));
+
+  common(program.command('terms').description('the tracked terms').option('--terms <file>', 'term file to show (default crawlers/terms.yaml)')).action(
+    lazy(async () => (await import('./commands/terms.js')).termsCommand),
+  );
+
+  common(
+    program
+      .command('demo')
+      .description('offline demonstration: starts the bundled fixture sites and crawls them')
+      .option('--keep-serving', 'leave the fixture sites running afterwards (Ctrl-C to stop)'),
+  ).action(lazy(async () => (await import('./commands/demo.js')).demoCommand));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  // `xjwatch … | head`: the reader went away; stop quietly (writes to the store are synchronous
+  // and never interrupted half-way by this handler)
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    process.exitCode = exitCodeFor(e);
+  }
+}
+
+function exitCodeFor(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return EXIT_USAGE; // commander already printed the message
+  }
+  if (e instanceof InputError) {
+    err(`xjwatch: ${e.message}`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof RuntimeFailure) {
+    err(`xjwatch: ${e.message}`);
+    return EXIT_RUNTIME;
+  }
+  err(`xjwatch: ${(e as Error)?.stack ?? String(e)}`);
+  return EXIT_RUNTIME;
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+const httpUrl = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http:// or https:// URL');
+
+/** "/regex/flags" is a regular expression on the link's URL; anything else a CSS selector. */
+export const linkMatcher = z.string().min(1).refine((s) => {
+  const m = /^\/(.+)\/([a-z]*)$/s.exec(s);
+  if (!m) return true;
+  try {
+    new RegExp(m[1]!, m[2]);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not a valid /regular expression/');
+
+const regex = z.string().min(1).refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not a valid regular expression');
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not a known IANA time zone (e.g. Asia/Shanghai)');
+
+export const listSchema = z.strictObject({
+  url: httpUrl,
+  /** CSS selector of the "next page" link; default: links whose text is 下一页/下页/next */
+  next: z.string().min(1).optional(),
+  /** numbered pages, e.g. "index_{n}.html", resolved against url */
+  pattern: z.string().includes('{n}', { message: 'must contain {n}' }).optional(),
+  /** first number that `pattern` takes (TRS: 1, JEECMS: 2) */
+  start: z.number().int().min(0).default(1),
+  maxPages: z.number().int().min(1).max(10000).optional(),
+  /** which links on the list page are postings: CSS selector or /regex/ on the URL */
+  links: linkMatcher.optional(),
+});
+
+export const siteSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, - or _ (at most 64)'),
+  name: z.string().min(1),
+  home: httpUrl,
+  timezone: timezone.default('Asia/Shanghai'),
+  schedule: z.string().min(1).default('0 */6 * * *'),
+  fetch: z.enum(['http', 'browser', 'auto']).default('auto'),
+  encoding: z.enum(['auto', 'utf-8', 'gbk', 'gb2312', 'gb18030', 'big5']).default('auto'),
+  rate: z
+    .strictObject({
+      perHost: z.number().int().min(1).max(16).default(1),
+      delayMs: z.number().int().min(0).max(600_000).optional(),
+    })
+    .default({ perHost: 1 }),
+  retries: z
+    .strictObject({
+      count: z.number().int().min(0).max(10).default(3),
+      backoffMs: z.number().int().min(0).max(600_000).default(2000),
+    })
+    .default({ count: 3, backoffMs: 2000 }),
+  timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  maxBodyMB: z.number().positive().max(1024).default(10),
+  maxAttachmentMB: z.number().positive().max(1024).default(50),
+  userAgent: z.string().min(1).optional(),
+  /** postings are the links whose URL matches this (alternative to lists[].links) */
+  follow: regex.optional(),
+  lists: z.array(listSchema).min(1, 'needs at least one list page'),
+  article: z
+    .strictObject({
+      title: z.string().min(1).optional(),
+      date: z.string().min(1).optional(),
+      body: z.string().min(1).optional(),
+      attachments: z.string().min(1).optional(),
+    })
+    .default({}),
+  tags: z.array(z.string()).default([]),
+});
+
+export type SiteFile = z.infer<typeof siteSchema>;
+export type ListSpec = z.infer<typeof listSchema>;

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { z } from 'zod';
+import type { Term } from '../terms/types.js';
+import { InputError } from './errors.js';
+import { YamlSource } from './yaml-source.js';
+
+const termText = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'is longer than 100 characters')
+  .refine((s) => !/[\u0000-\u001f]/.test(s), 'contains control characters');
+
+const termSchema = z.strictObject({
+  term: termText,
+  gloss: z.string().optional(),
+  variants: z.array(termText).default([]),
+  tags: z.array(z.string().min(1)).default([]),
+  /** footnote numbers in the seed report where the term appears; informational */
+  fn: z.array(z.number().int()).optional(),
+});
+
+const termFileSchema = z.union([
+  z.array(termSchema),
+  z.strictObject({ terms: z.array(termSchema) }),
+]);
+
+/** Reads a term file: YAML (.yaml/.yml) or plain text, one term per line, # comments. */
+export function loadTermFile(file: string): Term[] {
+  const ext = extname(file).toLowerCase();
+  const terms = ext === '.yaml' || ext === '.yml' ? loadYaml(file) : loadPlain(file);
+  if (terms.length === 0) throw new InputError('no terms in file', file);
+  return terms;
+}
+
+function loadYaml(file: string): Term[] {
+  const src = YamlSource.read(file);
+  const raw = src.value;
+  // Validate item by item so that the error names the entry that is wrong.
+  const list = Array.isArray(raw) ? raw : raw && typeof raw === 'object' && 'terms' in raw ? (raw as { terms: unknown }).terms : undefined;
+  const base: PropertyKey[] = Array.isArray(raw) ? [] : ['terms'];
+  if (!Array.isArray(list)) {
+    src.validate(termFileSchema, raw);
+    throw new InputError('expected a list of terms, or "terms:" with a list', file, 1);
+  }
+  if (!Array.isArray(raw)) src.validate(z.strictObject({ terms: z.array(z.unknown()) }), raw);
+  const terms: Term[] = [];
+  const seen = new Map<string, number>();
+  list.forEach((item, i) => {
+    const t = src.validate(termSchema, typeof item === 'string' ? { term: item } : item, [...base, i]);
+    for (const form of [t.term, ...t.variants]) {
+      if (seen.has(form)) {
+        throw new InputError(`"${form}" is listed twice (also entry ${seen.get(form)! + 1})`, file, src.lineOf([...base, i]), `${base.length ? 'terms' : ''}[${i}]`);
+      }
+      seen.set(form, i);
+    }
+    terms.push({ term: t.term, gloss: t.gloss, variants: t.variants, tags: t.tags });
+  });
+  return terms;
+}
+
+function loadPlain(file: string): Term[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, file);
+  }
+  if (text.includes('\uFFFD') || text.includes('\u0000')) {
+    throw new InputError('is not UTF-8 text (save it as UTF-8)', file, lineOfChar(text, /[\uFFFD\u0000]/));
+  }
+  const terms: Term[] = [];
+  const seen = new Map<string, number>();
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, i) => {
+    const value = line.replace(/#.*$/, '').trim();
+    if (!value) return;
+    const parsed = termText.safeParse(value);
+    if (!parsed.success) throw new InputError(parsed.error.issues[0]!.message, file, i + 1, 'term');
+    if (seen.has(value)) throw new InputError(`"${value}" is listed twice (also line ${seen.get(value)})`, file, i + 1, 'term');
+    seen.set(value, i + 1);
+    terms.push({ term: value, variants: [], tags: [] });
+  });
+  return terms;
+}
+
+function lineOfChar(text: string, re: RegExp): number {
+  const idx = text.search(re);
+  return idx < 0 ? 1 : text.slice(0, idx).split('\n').length;
+}

@@ -1,0 +1,63 @@
+export type DateSource = 'selector' | 'meta' | 'label' | 'text' | 'url';
+
+export interface FoundDate {
+  date: string;
+  source: DateSource;
+}
+
+const SEP_DATE = String.raw`(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*日?`;
+const LABELS = ['发布时间', '发布日期', '发文日期', '公开日期', '发表时间', '发表日期', '更新时间', '日期', '时间', '来源日期'];
+const LABELLED = new RegExp(String.raw`(?:${LABELS.join('|')})\s*[:：]?\s*(?:&nbsp;|\s)*` + SEP_DATE);
+const ANY_DATE = new RegExp(SEP_DATE, 'g');
+
+/** A calendar-valid date as YYYY-MM-DD, or undefined. Years outside 1990..next year are noise. */
+export function makeDate(y: number, m: number, d: number): string | undefined {
+  const maxYear = new Date().getUTCFullYear() + 1;
+  if (y < 1990 || y > maxYear || m < 1 || m > 12 || d < 1 || d > 31) return undefined;
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  if (dt.getUTCMonth() !== m - 1) return undefined;
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** The first date written in `text` in any of the forms 2019年03月21日, 2019-03-21, 2019/3/21, 2019.03.21. */
+export function parseDate(text: string): string | undefined {
+  for (const m of text.matchAll(ANY_DATE)) {
+    const d = makeDate(Number(m[1]), Number(m[2]), Number(m[3]));
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/** A date after a label such as 发布时间： */
+export function labelledDate(text: string): string | undefined {
+  const re = new RegExp(LABELLED.source, 'g');
+  for (const m of text.matchAll(re)) {
+    const d = makeDate(Number(m[1]), Number(m[2]), Number(m[3]));
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/** Dates that CMSes put in URLs: TRS t20190321_, /2018/11/09/, xjcms /20181123/i123.html, /art/2019/3/21/. */
+export function dateFromUrl(url: string): string | undefined {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+  const patterns: RegExp[] = [
+    /\/t(\d{4})(\d{2})(\d{2})_\d+/,
+    /\/(\d{4})\/(\d{1,2})\/(\d{1,2})\//,
+    /\/(\d{4})-(\d{2})\/(\d{2})\//,
+    /\/(\d{4})(\d{2})(\d{2})\/[a-z]?\d+\.s?html?$/i,
+    /\/(\d{4})(\d{2})(\d{2})\//,
+  ];
+  for (const re of patterns) {
+    const m = re.exec(path);
+    if (!m) continue;
+    const d = makeDate(Number(m[1]), Number(m[2]), Number(m[3]));
+    if (d) return d;
+  }
+  return undefined;
+}

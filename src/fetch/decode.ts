@@ -1,0 +1,114 @@
+import iconv from 'iconv-lite';
+
+export type CharsetSource = 'site' | 'header' | 'bom' | 'meta' | 'sniff';
+
+export interface Decoded {
+  text: string;
+  /** WHATWG name of the charset used */
+  charset: string;
+  source: CharsetSource;
+  /** set when a declaration was wrong or unknown: what was declared and what was used instead */
+  note?: string;
+}
+
+/** WHATWG label -> decoder: the whole GB family decodes as GB18030, its superset. */
+function canonical(label: string): string | undefined {
+  const l = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
+  if (['utf-8', 'utf8', 'unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'x-unicode20utf8'].includes(l)) return 'utf-8';
+  if (['gb2312', 'gbk', 'x-gbk', 'gb_2312', 'gb_2312-80', 'chinese', 'csgb2312', 'iso-ir-58', 'cp936', 'ms936', 'windows-936', 'gb18030', 'euc-cn'].includes(l)) return 'gb18030';
+  if (['big5', 'big5-hkscs', 'cn-big5', 'csbig5', 'x-x-big5', 'cp950'].includes(l)) return 'big5';
+  if (['utf-16le', 'utf-16'].includes(l)) return 'utf-16le';
+  if (l === 'utf-16be') return 'utf-16be';
+  if (['iso-8859-1', 'latin1', 'l1', 'us-ascii', 'ascii', 'windows-1252', 'cp1252', 'iso8859-1', 'iso_8859-1', 'cp819'].includes(l)) return 'windows-1252';
+  return iconv.encodingExists(l) ? l : undefined;
+}
+
+export function charsetFromContentType(contentType: string | undefined): string | undefined {
+  const m = /charset\s*=\s*("?)([^";,\s]+)\1/i.exec(contentType ?? '');
+  return m?.[2];
+}
+
+function bomCharset(body: Buffer): string | undefined {
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return 'utf-8';
+  if (body[0] === 0xff && body[1] === 0xfe) return 'utf-16le';
+  if (body[0] === 0xfe && body[1] === 0xff) return 'utf-16be';
+  if (body[0] === 0x84 && body[1] === 0x31 && body[2] === 0x95 && body[3] === 0x33) return 'gb18030';
+  return undefined;
+}
+
+/** `<meta charset>` or `<meta http-equiv="Content-Type" content="…charset=…">` in the first 4 KiB. */
+export function metaCharset(body: Buffer): string | undefined {
+  const head = body.subarray(0, 4096).toString('latin1');
+  for (const m of head.matchAll(/<meta\b[^>]*>/gi)) {
+    const tag = m[0];
+    const direct = /\bcharset\s*=\s*["']?\s*([\w.:-]+)/i.exec(tag);
+    if (direct) return direct[1];
+  }
+  return undefined;
+}
+
+const hasHighBytes = (b: Buffer) => b.some((x) => x >= 0x80);
+
+function isValidUtf8(body: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the bytes contradict a declared charset, i.e. the declaration is wrong. */
+function contradicts(charset: string, body: Buffer): boolean {
+  if (!hasHighBytes(body)) return false;
+  if (charset === 'utf-8') return !isValidUtf8(body);
+  // A Chinese page that is valid UTF-8 with non-ASCII bytes is UTF-8: GBK text is almost never
+  // valid UTF-8 beyond a few bytes. Latin-1 is a server default, never a Chinese page's truth.
+  if (charset === 'windows-1252') return true;
+  if (charset === 'gb18030' || charset === 'big5') return isValidUtf8(body);
+  return false;
+}
+
+function sniff(body: Buffer): string {
+  if (!hasHighBytes(body) || isValidUtf8(body)) return 'utf-8';
+  return 'gb18030';
+}
+
+function decodeWith(charset: string, body: Buffer): string {
+  if (charset === 'utf-8') return new TextDecoder('utf-8').decode(body);
+  return iconv.decode(body, charset, { stripBOM: true });
+}
+
+/**
+ * Decodes a body from its raw bytes, in the order: the site file's setting, the Content-Type
+ * header, a byte-order mark, `<meta>`, then sniffing (strict UTF-8, else GB18030). A declaration
+ * that the bytes contradict is skipped and reported in `note`.
+ */
+export function decodeBody(body: Buffer, contentType: string | undefined, siteEncoding = 'auto'): Decoded {
+  const notes: string[] = [];
+  const candidates: [CharsetSource, string | undefined][] = [
+    ['site', siteEncoding === 'auto' ? undefined : siteEncoding],
+    ['header', charsetFromContentType(contentType)],
+    ['bom', bomCharset(body)],
+    ['meta', metaCharset(body)],
+  ];
+  for (const [source, label] of candidates) {
+    if (!label) continue;
+    const charset = canonical(label);
+    if (!charset) {
+      notes.push(`${source} declares unknown charset "${label}"`);
+      continue;
+    }
+    if (source !== 'site' && source !== 'bom' && contradicts(charset, body)) {
+      notes.push(`${source} declares ${label}, but the bytes are not ${charset}`);
+      continue;
+    }
+    const decoded: Decoded = { text: decodeWith(charset, body), charset, source };
+    if (notes.length) decoded.note = notes.join('; ');
+    return decoded;
+  }
+  const charset = sniff(body);
+  const decoded: Decoded = { text: decodeWith(charset, body), charset, source: 'sniff' };
+  if (notes.length) decoded.note = `${notes.join('; ')}; decoded as ${charset}`;
+  return decoded;
+}

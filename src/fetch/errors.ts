@@ -1,0 +1,48 @@
+import { NonRetryableError } from '@crawlee/core';
+import type { FetchErrorKind } from './exchange.js';
+
+const RETRYABLE: ReadonlySet<FetchErrorKind> = new Set(['dns', 'refused', 'reset', 'timeout', 'http_5xx', 'other']);
+
+/** A fetch that failed in a way worth trying again (network trouble, 5xx). */
+export class RetryableFetchError extends Error {
+  constructor(
+    readonly kind: FetchErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RetryableFetchError';
+  }
+}
+
+/** A fetch that failed for good: retrying cannot help (too large, protocol error, TLS). */
+export class FinalFetchError extends NonRetryableError {
+  constructor(
+    readonly kind: FetchErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FinalFetchError';
+  }
+}
+
+export function fetchError(kind: FetchErrorKind, message: string): RetryableFetchError | FinalFetchError {
+  return RETRYABLE.has(kind) ? new RetryableFetchError(kind, message) : new FinalFetchError(kind, message);
+}
+
+export function errorKind(err: unknown): FetchErrorKind {
+  if (err instanceof RetryableFetchError || err instanceof FinalFetchError) return err.kind;
+  return classifyNodeError(err);
+}
+
+/** Maps Node's socket/DNS/TLS error codes to the kinds users see. */
+export function classifyNodeError(err: unknown): FetchErrorKind {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const msg = String((err as Error | undefined)?.message ?? err);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return 'dns';
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'refused';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || /socket hang up/i.test(msg)) return 'reset';
+  if (code === 'ETIMEDOUT' || /timed? ?out/i.test(msg)) return 'timeout';
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /CERT|certificate|SSL/i.test(code + msg)) return 'tls';
+  if (code.startsWith('HPE_') || code === 'ERR_INVALID_HTTP_RESPONSE') return 'protocol';
+  return 'other';
+}

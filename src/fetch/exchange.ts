@@ -1,0 +1,56 @@
+/** Why a fetch produced no usable answer. Each kind decides retry or not (see errors.ts). */
+export type FetchErrorKind =
+  | 'dns'
+  | 'refused'
+  | 'reset'
+  | 'timeout'
+  | 'tls'
+  | 'protocol'
+  | 'too_large'
+  | 'too_many_redirects'
+  | 'http_5xx'
+  | 'other';
+
+/** One HTTP request and what came back, exactly as it went over the wire (body decoded of gzip/br). */
+export interface Exchange {
+  /** stable id used for WARC-Record-ID / WARC-Concurrent-To */
+  id: string;
+  method: string;
+  url: string;
+  requestHeaders: [string, string][];
+  httpVersion: string;
+  startedAt: Date;
+  durationMs: number;
+  /** the server address actually contacted */
+  ip?: string;
+  response?: {
+    status: number;
+    statusText: string;
+    rawHeaders: [string, string][];
+    body: Buffer;
+    /** the body stopped short: too large, or the connection broke mid-body */
+    truncated?: 'length' | 'disconnect' | 'time';
+    /** Content-Encoding that was removed when the body was decoded */
+    decodedFrom?: string;
+  };
+  error?: { kind: FetchErrorKind; message: string };
+  /** where a 3xx pointed */
+  location?: string;
+}
+
+/** What the crawler knows about why it fetched a URL; carried with each exchange to the recorder. */
+export interface FetchPurpose {
+  siteId: string;
+  label: 'list' | 'posting' | 'attachment' | 'check' | 'control';
+  /** the posting an attachment belongs to, or the list that linked a posting */
+  parentUrl?: string;
+}
+
+/** Called for every exchange before its response is processed; the crawl waits for it. */
+export type ExchangeSink = (exchange: Exchange, purpose: FetchPurpose | undefined, taskUrl: string | undefined) => Promise<void> | void;
+
+export function headerValue(headers: [string, string][], name: string): string | undefined {
+  const n = name.toLowerCase();
+  for (const [k, v] of headers) if (k.toLowerCase() === n) return v;
+  return undefined;
+}

@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import type { BaseHttpClient, HttpRequest, HttpResponse, RedirectHandler, ResponseTypes, StreamingHttpResponse } from '@crawlee/core';
+import { CookieJar } from 'tough-cookie';
+import { classifyNodeError, fetchError } from './errors.js';
+import { headerValue, type Exchange, type ExchangeSink, type FetchPurpose } from './exchange.js';
+import { HostGate } from './host-gate.js';
+
+export interface ClientOptions {
+  userAgent: string;
+  perHost: number;
+  delayMs: number;
+  timeoutMs: number;
+  /** bytes; a longer body is cut and reported as too_large */
+  maxBodyBytes: number;
+  maxRedirects?: number;
+  sink: ExchangeSink;
+}
+
+/** Extra fields the crawler passes through Crawlee's request options. */
+export interface XjRequestFields {
+  xjPurpose?: FetchPurpose;
+  xjTaskUrl?: string;
+  xjMaxBodyBytes?: number;
+}
+
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * The HTTP client Crawlee's HttpCrawler fetches through. It exists for evidence, not speed: every
+ * request and every redirect hop is handed to the recorder with the raw status line, the headers
+ * as sent and received, the body and the server IP, which got-scraping does not expose. It also
+ * enforces per-host politeness, a time limit and a body-size limit, and keeps a cookie jar.
+ */
+export class RecordingHttpClient implements BaseHttpClient {
+  readonly cookies = new CookieJar();
+  private readonly gate: HostGate;
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+  };
+  /** the exchange that produced each response stream handed to Crawlee */
+  private readonly exchanges = new WeakMap<object, Exchange[]>();
+
+  constructor(private readonly opts: ClientOptions) {
+    this.gate = new HostGate(opts.perHost, opts.delayMs);
+  }
+
+  /** The chain of exchanges (redirect hops first) behind a response Crawlee handed to a handler. */
+  chainOf(response: object): Exchange[] | undefined {
+    return this.exchanges.get(response);
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  async stream(request: HttpRequest, onRedirect?: RedirectHandler): Promise<StreamingHttpResponse> {
+    const chain = await this.fetchFollowing(request, onRedirect);
+    const last = chain[chain.length - 1]!;
+    const res = last.response!;
+    const stream = Readable.from([res.body]);
+    const fields = {
+      request,
+      redirectUrls: chain.slice(0, -1).map((e) => new URL(e.location!)),
+      url: last.url,
+      ip: last.ip,
+      statusCode: res.status,
+      statusMessage: res.statusText,
+      headers: headersObject(res.rawHeaders),
+      trailers: {},
+      complete: !res.truncated,
+      downloadProgress: { percent: 1, transferred: res.body.length, total: res.body.length },
+      uploadProgress: { percent: 1, transferred: 0, total: 0 },
+    };
+    // Crawlee reads the response's fields off the stream it is given, so the stream is both.
+    const out = Object.assign(stream, fields, { stream });
+    this.exchanges.set(out, chain);
+    return out as unknown as StreamingHttpResponse;
+  }
+
+  async sendRequest<T extends keyof ResponseTypes = 'text'>(request: HttpRequest<T>): Promise<HttpResponse<T>> {
+    const chain = await this.fetchFollowing(request as HttpRequest);
+    const last = chain[chain.length - 1]!;
+    const res = last.response!;
+    const body = request.responseType === 'buffer' ? res.body : request.responseType === 'json' ? JSON.parse(res.body.toString('utf8')) : res.body.toString('utf8');
+    return {
+      request: request as HttpRequest<T>,
+      redirectUrls: chain.slice(0, -1).map((e) => new URL(e.location!)),
+      url: last.url,
+      ip: last.ip,
+      statusCode: res.status,
+      statusMessage: res.statusText,
+      headers: headersObject(res.rawHeaders),
+      trailers: {},
+      complete: !res.truncated,
+      body,
+    } as HttpResponse<T>;
+  }
+
+  private async fetchFollowing(request: HttpRequest, onRedirect?: RedirectHandler): Promise<Exchange[]> {
+    const fields = request as HttpRequest & XjRequestFields;
+    const purpose = fields.xjPurpose;
+    const maxBody = fields.xjMaxBodyBytes ?? this.opts.maxBodyBytes;
+    const maxRedirects = this.opts.maxRedirects ?? 10;
+    let url = String(request.url);
+    let method = (request.method ?? 'GET').toUpperCase();
+    const headers = flattenHeaders(request.headers);
+    const chain: Exchange[] = [];
+    for (;;) {
+      const ex = await this.once(method, url, headers, maxBody);
+      chain.push(ex);
+      await this.opts.sink(ex, purpose, fields.xjTaskUrl ?? String(request.url));
+      if (ex.error) {
+        throw Object.assign(fetchError(ex.error.kind, `${url}: ${ex.error.message}`), { exchanges: chain });
+      }
+      const res = ex.response!;
+      await this.storeCookies(url, res.rawHeaders);
+      const location = headerValue(res.rawHeaders, 'location');
+      if (!REDIRECT.has(res.status) || !location || request.followRedirect === false) return chain;
+      let next: string;
+      try {
+        next = new URL(location, url).href;
+      } catch {
+        return chain; // a Location we cannot follow: hand the 3xx itself to the handler
+      }
+      ex.location = next;
+      if (chain.length > maxRedirects) {
+        throw Object.assign(fetchError('too_many_redirects', `${chain[0]!.url}: more than ${maxRedirects} redirects`), { exchanges: chain });
+      }
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) method = 'GET';
+      const updated = { url: next, headers: Object.fromEntries(headers) as Record<string, string | string[] | undefined> };
+      onRedirect?.(
+        { redirectUrls: [], url, ip: ex.ip, statusCode: res.status, statusMessage: res.statusText, headers: headersObject(res.rawHeaders), trailers: {}, complete: true },
+        updated,
+      );
+      url = next;
+    }
+  }
+
+  private async storeCookies(url: string, rawHeaders: [string, string][]): Promise<void> {
+    for (const [k, v] of rawHeaders) {
+      if (k.toLowerCase() !== 'set-cookie') continue;
+      try {
+        await this.cookies.setCookie(v, url, { ignoreError: true });
+      } catch {
+        // a malformed cookie from a server is its problem, not the crawl's
+      }
+    }
+  }
+
+  private async once(method: string, url: string, baseHeaders: [string, string][], maxBody: number): Promise<Exchange> {
+    const u = new URL(url);
+    const cookie = await this.cookies.getCookieString(url).catch(() => '');
+    const reqHeaders: [string, string][] = [
+      ['Host', u.host],
+      ['User-Agent', this.opts.userAgent],
+      ['Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'],
+      ['Accept-Language', 'zh-CN,zh;q=0.9,en;q=0.5'],
+      ['Accept-Encoding', 'gzip, deflate, br'],
+      ['Connection', 'keep-alive'],
+    ];
+    for (const [k, v] of baseHeaders) {
+      const i = reqHeaders.findIndex(([n]) => n.toLowerCase() === k.toLowerCase());
+      if (i >= 0) reqHeaders[i] = [reqHeaders[i]![0], v];
+      else reqHeaders.push([k, v]);
+    }
+    if (cookie) reqHeaders.push(['Cookie', cookie]);
+    const ex: Exchange = { id: randomUUID(), method, url, requestHeaders: reqHeaders, httpVersion: '1.1', startedAt: new Date(), durationMs: 0 };
+    const release = await this.gate.acquire(u.host);
+    ex.startedAt = new Date();
+    const t0 = performance.now();
+    try {
+      await this.perform(u, method, reqHeaders, maxBody, ex);
+    } finally {
+      ex.durationMs = Math.round(performance.now() - t0);
+      release();
+    }
+    return ex;
+  }
+
+  private perform(u: URL, method: string, reqHeaders: [string, string][], maxBody: number, ex: Exchange): Promise<void> {
+    const isHttps = u.protocol === 'https:';
+    const lib = isHttps ? https : http;
+    return new Promise<void>((resolve) => {
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve();
+      };
+      const fail = (kind: Exchange['error'] extends infer E ? (E extends { kind: infer K } ? K : never) : never, message: string) => {
+        if (!ex.error && !ex.response) ex.error = { kind, message };
+        done();
+      };
+      const req = lib.request(
+        {
+          method,
+          hostname: u.hostname.replace(/^\[|\]$/g, ''),
+          port: u.port || (isHttps ? 443 : 80),
+          path: u.pathname + u.search,
+          headers: Object.fromEntries(reqHeaders),
+          agent: isHttps ? this.agents.https : this.agents.http,
+          // Government sites often serve broken certificate chains; the evidence is the content
+          // and the IP, and the certificate problem is recorded rather than fatal.
+          rejectUnauthorized: false,
+          insecureHTTPParser: true,
+        },
+        (res) => {
+          ex.ip = res.socket?.remoteAddress ?? ex.ip;
+          ex.httpVersion = res.httpVersion;
+          const raw: [string, string][] = [];
+          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) raw.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
+          const encoding = (res.headers['content-encoding'] ?? '').toLowerCase().trim();
+          let source: NodeJS.ReadableStream = res;
+          let decodedFrom: string | undefined;
+          const decoder =
+            encoding === 'gzip' || encoding === 'x-gzip'
+              ? zlib.createGunzip()
+              : encoding === 'deflate'
+                ? zlib.createInflate()
+                : encoding === 'br'
+                  ? zlib.createBrotliDecompress()
+                  : undefined;
+          if (decoder) {
+            decodedFrom = encoding;
+            res.pipe(decoder);
+            source = decoder;
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          let truncated: 'length' | 'disconnect' | undefined;
+          const finish = () => {
+            ex.response = {
+              status: res.statusCode ?? 0,
+              statusText: res.statusMessage ?? '',
+              rawHeaders: raw,
+              body: Buffer.concat(chunks, size),
+              ...(truncated ? { truncated } : {}),
+              ...(decodedFrom ? { decodedFrom } : {}),
+            };
+            if (truncated === 'length') ex.error = { kind: 'too_large', message: `body larger than ${maxBody} bytes; kept the first ${size}` };
+            done();
+          };
+          source.on('data', (chunk: Buffer) => {
+            if (truncated) return;
+            const room = maxBody - size;
+            if (chunk.length > room) {
+              if (room > 0) chunks.push(chunk.subarray(0, room));
+              size += Math.max(0, room);
+              truncated = 'length';
+              finish();
+              req.destroy();
+              return;
+            }
+            chunks.push(chunk);
+            size += chunk.length;
+          });
+          source.on('end', () => {
+            if (!res.complete && !truncated) truncated = 'disconnect';
+            finish();
+          });
+          source.on('error', (err: Error) => {
+            if (settled) return;
+            if (size > 0 || raw.length > 0) {
+              truncated = 'disconnect';
+              finish();
+              if (!ex.error) ex.error = { kind: classifyNodeError(err) === 'other' ? 'reset' : classifyNodeError(err), message: `body broke off after ${size} bytes: ${err.message}` };
+            } else fail(classifyNodeError(err), err.message);
+          });
+          res.on('aborted', () => {
+            if (!truncated && !settled) {
+              truncated = 'disconnect';
+              finish();
+              ex.error ??= { kind: 'reset', message: `connection closed after ${size} bytes of body` };
+            }
+          });
+        },
+      );
+      req.on('socket', (socket) => {
+        // a kept-alive socket is already connected; a new one reports its peer on connect
+        if (socket.connecting) socket.once('connect', () => (ex.ip = socket.remoteAddress ?? ex.ip));
+        else ex.ip = socket.remoteAddress ?? ex.ip;
+      });
+      req.on('error', (err) => {
+        if (settled) return;
+        fail(classifyNodeError(err), err.message);
+      });
+      const timer = setTimeout(() => {
+        if (settled) return;
+        if (ex.response) return done();
+        fail('timeout', `no complete answer within ${this.opts.timeoutMs} ms`);
+        req.destroy();
+      }, this.opts.timeoutMs);
+      req.end();
+    });
+  }
+}
+
+function flattenHeaders(h: HttpRequest['headers']): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(h ?? {})) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) out.push([k, x]);
+    else out.push([k, v]);
+  }
+  return out;
+}
+
+function headersObject(raw: [string, string][]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of raw) {
+    const key = k.toLowerCase();
+    const prev = out[key];
+    if (prev === undefined) out[key] = v;
+    else if (Array.isArray(prev)) prev.push(v);
+    else out[key] = key === 'set-cookie' ? [prev, v] : `${prev}, ${v}`;
+  }
+  return out;
+}

@@ -1,0 +1,148 @@
+import { Configuration, log, type Request } from '@crawlee/core';
+import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
+import { errorKind, RetryableFetchError } from './errors.js';
+import type { Exchange, ExchangeSink, FetchErrorKind, FetchPurpose } from './exchange.js';
+import { RecordingHttpClient } from './http-client.js';
+
+log.setLevel(log.LEVELS.OFF);
+
+/** A URL to fetch, and why. */
+export interface FetchTask {
+  url: string;
+  purpose: FetchPurpose;
+  /** e.g. Referer for VSB attachment downloads, which refuse requests without one */
+  headers?: Record<string, string>;
+  /** free data the handler gets back with the result */
+  data?: Record<string, unknown>;
+  maxBodyBytes?: number;
+}
+
+export interface FetchedPage {
+  task: FetchTask;
+  /** URL after redirects */
+  finalUrl: string;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  /** every hop, redirects first; the last one is this answer */
+  chain: Exchange[];
+}
+
+export interface FailedFetch {
+  task: FetchTask;
+  kind: FetchErrorKind;
+  message: string;
+  /** the exchanges of the last attempt, if any reached the recorder */
+  chain: Exchange[];
+  attempts: number;
+}
+
+export interface SiteCrawlOptions {
+  userAgent: string;
+  perHost: number;
+  delayMs: number;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  retries: number;
+  backoffMs: number;
+  sink: ExchangeSink;
+  /** a page's processing; returns the follow-up fetches it found */
+  onPage: (page: FetchedPage) => Promise<FetchTask[]> | FetchTask[];
+  onFailure: (failure: FailedFetch) => Promise<void> | void;
+}
+
+/**
+ * Fetches one site's pages with Crawlee's HttpCrawler: its queue, concurrency and retries, our
+ * recording client underneath. Handlers return follow-ups instead of touching the queue, so the
+ * crawl logic above stays free of Crawlee.
+ */
+export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Promise<{ requests: number; failed: number }> {
+  const client = new RecordingHttpClient({
+    userAgent: opts.userAgent,
+    perHost: opts.perHost,
+    delayMs: opts.delayMs,
+    timeoutMs: opts.timeoutMs,
+    maxBodyBytes: opts.maxBodyBytes,
+    sink: opts.sink,
+  });
+  const tasks = new Map<string, FetchTask>();
+  const key = (t: FetchTask) => `${t.purpose.label} ${t.url}`;
+  const toRequest = (t: FetchTask) => {
+    const k = key(t);
+    tasks.set(k, t);
+    return { url: t.url, uniqueKey: k, userData: { key: k } };
+  };
+  const taskOf = (request: Request) => tasks.get(String(request.userData.key))!;
+  let failed = 0;
+
+  const crawler = new HttpCrawler(
+    {
+      httpClient: client,
+      maxConcurrency: opts.perHost,
+      minConcurrency: opts.perHost,
+      maxRequestRetries: opts.retries,
+      // our client enforces the real time limit; this only catches a hung handler chain
+      navigationTimeoutSecs: Math.ceil((opts.timeoutMs + opts.delayMs) / 1000) + 10,
+      requestHandlerTimeoutSecs: 300,
+      additionalMimeTypes: ['*/*'],
+      // never let Crawlee transcode: we decode from the raw bytes ourselves (fetch/decode.ts)
+      forceResponseEncoding: 'utf8',
+      // 4xx and 5xx reach the handler, which decides (a 404 is an answer, a 503 a retry)
+      ignoreHttpErrorStatusCodes: Array.from({ length: 200 }, (_, i) => 400 + i),
+      useSessionPool: false,
+      retryOnBlocked: false,
+      statusMessageLoggingInterval: 3600,
+      autoscaledPoolOptions: { desiredConcurrency: opts.perHost, maybeRunIntervalSecs: 0.05 },
+      preNavigationHooks: [
+        ({ request }, gotOptions) => {
+          const t = taskOf(request);
+          Object.assign(gotOptions as Record<string, unknown>, { xjPurpose: t.purpose, xjMaxBodyBytes: t.maxBodyBytes, xjTaskUrl: t.url });
+          if (t.headers) gotOptions.headers = { ...gotOptions.headers, ...t.headers };
+        },
+      ],
+      requestHandler: async (ctx: HttpCrawlingContext) => {
+        const t = taskOf(ctx.request);
+        const chain = client.chainOf(ctx.response);
+        if (!chain?.length) throw new Error(`internal: no recorded exchange for ${t.url}`);
+        const last = chain[chain.length - 1]!;
+        const status = ctx.response.statusCode ?? 0;
+        if (status >= 500) throw new RetryableFetchError('http_5xx', `HTTP ${status}`);
+        const follow = await opts.onPage({
+          task: t,
+          finalUrl: ctx.response.url ?? t.url,
+          status,
+          headers: ctx.response.headers,
+          // the bytes exactly as recorded, not Crawlee's view of them
+          body: last.response!.body,
+          chain,
+        });
+        const fresh = follow.filter((f) => !tasks.has(key(f)));
+        if (fresh.length) await ctx.addRequests(fresh.map(toRequest));
+      },
+      errorHandler: async ({ request }, error) => {
+        // exponential backoff with jitter before Crawlee puts the request back
+        const wait = opts.backoffMs * 2 ** Math.max(0, request.retryCount) * (0.75 + Math.random() * 0.5);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        void error;
+      },
+      failedRequestHandler: async ({ request }, error) => {
+        failed++;
+        const kind = /timed out/i.test(error.message) && errorKind(error) === 'other' ? 'timeout' : errorKind(error);
+        await opts.onFailure({
+          task: taskOf(request),
+          kind,
+          message: error.message,
+          chain: ((error as { exchanges?: Exchange[] }).exchanges ?? []),
+          attempts: request.retryCount + 1,
+        });
+      },
+    },
+    new Configuration({ persistStorage: false, purgeOnStart: true }),
+  );
+  try {
+    const stats = await crawler.run(start.map(toRequest));
+    return { requests: stats.requestsTotal, failed };
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,37 @@
+import { BlobStore } from '../store/blobs.js';
+import { Catalogue } from '../store/catalogue.js';
+import { openDb, type Db } from '../store/db.js';
+import { Recorder } from '../store/recorder.js';
+import { WarcWriter } from '../store/warc-writer.js';
+import { join } from 'node:path';
+import { VERSION } from '../version.js';
+
+/** Everything one run writes to: the catalogue, the blob store, this run's WARC file. */
+export class RunContext {
+  readonly db: Db;
+  readonly catalogue: Catalogue;
+  readonly blobs: BlobStore;
+  readonly warc: WarcWriter;
+  readonly recorder: Recorder;
+  readonly runId: number;
+
+  private constructor(readonly dataDir: string, command: string) {
+    this.db = openDb(dataDir);
+    this.catalogue = new Catalogue(this.db);
+    this.blobs = new BlobStore(join(dataDir, 'blobs'));
+    this.runId = this.catalogue.beginRun(command);
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+    this.warc = new WarcWriter(dataDir, `xjwatch-${stamp}-run${this.runId}-${process.pid}`, `xjwatch/${VERSION}`);
+    this.recorder = new Recorder(this.blobs, this.warc, this.catalogue, this.runId);
+  }
+
+  static open(dataDir: string, command: string): RunContext {
+    return new RunContext(dataDir, command);
+  }
+
+  finish(status: 'ok' | 'failed' | 'interrupted', summary: object): void {
+    this.warc.close();
+    this.catalogue.finishRun(this.runId, status, summary);
+    this.db.close();
+  }
+}

@@ -1,0 +1,196 @@
+import type { Db } from './db.js';
+
+export interface FetchRow {
+  runId: number;
+  exchangeId: string;
+  siteId?: string;
+  purpose?: string;
+  taskUrl?: string;
+  url: string;
+  method: string;
+  at: string;
+  durationMs: number;
+  status?: number;
+  ip?: string;
+  contentType?: string;
+  bodySha256?: string;
+  bodySize?: number;
+  truncated?: string;
+  location?: string;
+  errorKind?: string;
+  error?: string;
+  warcFile: string;
+  warcOffset: number;
+  warcLength: number;
+  requestOffset: number;
+  requestLength: number;
+}
+
+export interface HitRow {
+  term: string;
+  count: number;
+  snippet: string;
+  forms: Record<string, number>;
+}
+
+export interface CaptureInput {
+  url: string;
+  siteId: string;
+  kind: 'list' | 'posting' | 'attachment';
+  parentUrl?: string;
+  fetchId: number;
+  runId: number;
+  at: string;
+  finalUrl: string;
+  status: number;
+  bodySha256: string;
+  bodySize: number;
+  contentType?: string;
+  charset?: string;
+  charsetNote?: string;
+  title?: string;
+  published?: string;
+  dateSource?: string;
+  textSha256?: string;
+  /** normalised text to index for search (postings and attachments) */
+  searchText?: string;
+  problems: string[];
+  hits: HitRow[];
+}
+
+export interface PageRow {
+  id: number;
+  url: string;
+  site_id: string;
+  kind: string;
+  parent_id: number | null;
+  first_seen_at: string;
+  last_seen_at: string;
+  state: string;
+  last_capture_id: number | null;
+  title: string | null;
+  published: string | null;
+}
+
+export interface EventInput {
+  runId: number;
+  kind: string;
+  siteId?: string;
+  pageId?: number;
+  url?: string;
+  at: string;
+  captureId?: number;
+  body: object;
+}
+
+/** The writes the crawl makes to the catalogue; each public method is one transaction or part of one. */
+export class Catalogue {
+  private readonly stmts;
+
+  constructor(readonly db: Db) {
+    this.stmts = {
+      insertFetch: db.prepare(`INSERT INTO fetches (run_id, exchange_id, site_id, purpose, task_url, url, method, at, duration_ms, status, ip,
+        content_type, body_sha256, body_size, truncated, location, error_kind, error, warc_file, warc_offset, warc_length, request_offset, request_length)
+        VALUES (@runId, @exchangeId, @siteId, @purpose, @taskUrl, @url, @method, @at, @durationMs, @status, @ip, @contentType, @bodySha256, @bodySize,
+        @truncated, @location, @errorKind, @error, @warcFile, @warcOffset, @warcLength, @requestOffset, @requestLength)`),
+      pageByUrl: db.prepare(`SELECT * FROM pages WHERE url = ?`),
+      insertPage: db.prepare(`INSERT INTO pages (url, site_id, kind, parent_id, first_seen_at, last_seen_at, title, published)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      touchPage: db.prepare(`UPDATE pages SET last_seen_at = ?, last_capture_id = ?, title = coalesce(?, title), published = coalesce(?, published) WHERE id = ?`),
+      insertCapture: db.prepare(`INSERT INTO captures (page_id, fetch_id, run_id, at, final_url, status, body_sha256, body_size, content_type, charset,
+        charset_note, title, published, date_source, text_sha256, text_chars, problems)
+        VALUES (@pageId, @fetchId, @runId, @at, @finalUrl, @status, @bodySha256, @bodySize, @contentType, @charset, @charsetNote, @title, @published,
+        @dateSource, @textSha256, @textChars, @problems)`),
+      lastTextSha: db.prepare(`SELECT text_sha256 FROM captures WHERE page_id = ? AND id < ? ORDER BY id DESC LIMIT 1`),
+      insertHit: db.prepare(`INSERT INTO term_hits (capture_id, term, count, snippet, forms) VALUES (?, ?, ?, ?, ?)`),
+      insertText: db.prepare(`INSERT INTO texts (rowid, title, body) VALUES (?, ?, ?)`),
+      upsertListing: db.prepare(`INSERT INTO listings (page_id, list_url, first_seen_at, last_seen_at, last_run_id) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (page_id, list_url) DO UPDATE SET last_seen_at = excluded.last_seen_at, last_run_id = excluded.last_run_id`),
+      insertEvent: db.prepare(`INSERT INTO events (run_id, kind, site_id, page_id, url, at, capture_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      knownUrls: db.prepare(`SELECT url FROM pages WHERE site_id = ? AND kind = ?`),
+      upsertSite: db.prepare(`INSERT INTO sites (id, name, home, source, first_run_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET name = excluded.name, home = excluded.home, source = excluded.source, last_run_id = excluded.last_run_id`),
+      beginRun: db.prepare(`INSERT INTO runs (started_at, command) VALUES (?, ?)`),
+      finishRun: db.prepare(`UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?`),
+    };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  beginRun(command: string): number {
+    return Number(this.stmts.beginRun.run(new Date().toISOString(), command).lastInsertRowid);
+  }
+
+  finishRun(id: number, status: string, summary: object): void {
+    this.stmts.finishRun.run(new Date().toISOString(), status, JSON.stringify(summary), id);
+  }
+
+  upsertSite(site: { id: string; name: string; home: string; source: string }, runId: number): void {
+    this.stmts.upsertSite.run(site.id, site.name, site.home, site.source, runId, runId);
+  }
+
+  insertFetch(row: FetchRow): number {
+    const params: Record<string, unknown> = { siteId: null, purpose: null, taskUrl: null, status: null, ip: null, contentType: null, bodySha256: null, bodySize: null, truncated: null, location: null, errorKind: null, error: null, ...row };
+    return Number(this.stmts.insertFetch.run(params).lastInsertRowid);
+  }
+
+  page(url: string): PageRow | undefined {
+    return this.stmts.pageByUrl.get(url) as PageRow | undefined;
+  }
+
+  knownUrls(siteId: string, kind: 'posting' | 'attachment' | 'list'): Set<string> {
+    return new Set((this.stmts.knownUrls.all(siteId, kind) as { url: string }[]).map((r) => r.url));
+  }
+
+  /** Stores one capture with its hits and search text; creates the page on first sight. */
+  saveCapture(c: CaptureInput): { pageId: number; captureId: number; created: boolean } {
+    let page = this.page(c.url);
+    let created = false;
+    if (!page) {
+      const parentId = c.parentUrl ? this.page(c.parentUrl)?.id ?? null : null;
+      const id = Number(this.stmts.insertPage.run(c.url, c.siteId, c.kind, parentId, c.at, c.at, c.title ?? null, c.published ?? null).lastInsertRowid);
+      page = { id } as PageRow;
+      created = true;
+    }
+    const captureId = Number(
+      this.stmts.insertCapture.run({
+        pageId: page.id,
+        fetchId: c.fetchId,
+        runId: c.runId,
+        at: c.at,
+        finalUrl: c.finalUrl,
+        status: c.status,
+        bodySha256: c.bodySha256,
+        bodySize: c.bodySize,
+        contentType: c.contentType ?? null,
+        charset: c.charset ?? null,
+        charsetNote: c.charsetNote ?? null,
+        title: c.title ?? null,
+        published: c.published ?? null,
+        dateSource: c.dateSource ?? null,
+        textSha256: c.textSha256 ?? null,
+        textChars: c.searchText?.length ?? null,
+        problems: c.problems.length ? JSON.stringify(c.problems) : null,
+      }).lastInsertRowid,
+    );
+    this.stmts.touchPage.run(c.at, captureId, c.title ?? null, c.published ?? null, page.id);
+    for (const h of c.hits) this.stmts.insertHit.run(captureId, h.term, h.count, h.snippet, JSON.stringify(h.forms));
+    if (c.searchText && c.kind !== 'list') {
+      const prev = this.stmts.lastTextSha.get(page.id, captureId) as { text_sha256: string | null } | undefined;
+      if (!prev || prev.text_sha256 !== c.textSha256) this.stmts.insertText.run(captureId, c.title ?? '', c.searchText);
+    }
+    return { pageId: page.id, captureId, created };
+  }
+
+  recordListing(pageId: number, listUrl: string, runId: number, at: string): void {
+    this.stmts.upsertListing.run(pageId, listUrl, at, at, runId);
+  }
+
+  insertEvent(e: EventInput): number {
+    return Number(
+      this.stmts.insertEvent.run(e.runId, e.kind, e.siteId ?? null, e.pageId ?? null, e.url ?? null, e.at, e.captureId ?? null, JSON.stringify(e.body)).lastInsertRowid,
+    );
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+/** Opens (creating if needed) the catalogue in WAL mode and brings its schema up to date. */
+export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'xjwatch.db');
+  let db: Db;
+  try {
+    db = new Database(path, { fileMustExist: false });
+  } catch (err) {
+    throw new StoreError(`cannot open the catalogue ${path}: ${(err as Error).message}`);
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 10000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    db.close();
+    throw new StoreError(`the catalogue ${path} was made by a newer xjwatch (schema ${version}, this one knows ${MIGRATIONS.length})`);
+  }
+  if (!opts.readonly) {
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]!);
+        db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    }
+  }
+  return db;
+}

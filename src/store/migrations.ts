@@ -1,0 +1,124 @@
+/**
+ * Schema changes, applied in order inside one transaction each; PRAGMA user_version records how
+ * far a catalogue has come. Never edit a released step: add a new one.
+ */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    command TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'running',
+    summary TEXT
+  );
+  CREATE TABLE sites (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    home TEXT NOT NULL,
+    source TEXT NOT NULL,
+    first_run_id INTEGER,
+    last_run_id INTEGER
+  );
+  -- Every URL xjwatch knows: list pages, postings and attachments. state is for detection.
+  CREATE TABLE pages (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    site_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('list', 'posting', 'attachment')),
+    parent_id INTEGER REFERENCES pages(id),
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'live',
+    state_since TEXT,
+    last_capture_id INTEGER,
+    title TEXT,
+    published TEXT
+  );
+  CREATE INDEX pages_site ON pages(site_id, kind);
+  CREATE INDEX pages_parent ON pages(parent_id);
+  -- Every HTTP exchange, failed ones included: where its records sit in the WARC files.
+  CREATE TABLE fetches (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    exchange_id TEXT NOT NULL UNIQUE,
+    site_id TEXT,
+    purpose TEXT,
+    task_url TEXT,
+    url TEXT NOT NULL,
+    method TEXT NOT NULL,
+    at TEXT NOT NULL,
+    duration_ms INTEGER,
+    status INTEGER,
+    ip TEXT,
+    content_type TEXT,
+    body_sha256 TEXT,
+    body_size INTEGER,
+    truncated TEXT,
+    location TEXT,
+    error_kind TEXT,
+    error TEXT,
+    warc_file TEXT NOT NULL,
+    warc_offset INTEGER NOT NULL,
+    warc_length INTEGER NOT NULL,
+    request_offset INTEGER,
+    request_length INTEGER
+  );
+  CREATE INDEX fetches_url ON fetches(url);
+  CREATE INDEX fetches_task ON fetches(task_url);
+  -- A page's content as kept at one moment, with what was extracted from it.
+  CREATE TABLE captures (
+    id INTEGER PRIMARY KEY,
+    page_id INTEGER NOT NULL REFERENCES pages(id),
+    fetch_id INTEGER NOT NULL REFERENCES fetches(id),
+    run_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    final_url TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body_sha256 TEXT NOT NULL,
+    body_size INTEGER NOT NULL,
+    content_type TEXT,
+    charset TEXT,
+    charset_note TEXT,
+    title TEXT,
+    published TEXT,
+    date_source TEXT,
+    text_sha256 TEXT,
+    text_chars INTEGER,
+    problems TEXT
+  );
+  CREATE INDEX captures_page ON captures(page_id, id);
+  CREATE TABLE term_hits (
+    capture_id INTEGER NOT NULL REFERENCES captures(id),
+    term TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    snippet TEXT NOT NULL,
+    forms TEXT NOT NULL,
+    PRIMARY KEY (capture_id, term)
+  );
+  -- Where a posting was seen listed; removal from all of them is "delisted".
+  CREATE TABLE listings (
+    page_id INTEGER NOT NULL REFERENCES pages(id),
+    list_url TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    last_run_id INTEGER NOT NULL,
+    PRIMARY KEY (page_id, list_url)
+  );
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER,
+    kind TEXT NOT NULL,
+    site_id TEXT,
+    page_id INTEGER,
+    url TEXT,
+    at TEXT NOT NULL,
+    capture_id INTEGER,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX events_at ON events(at);
+  CREATE INDEX events_page ON events(page_id);
+  -- Normalised text of postings and attachments for search; rowid is the capture id.
+  CREATE VIRTUAL TABLE texts USING fts5(title, body, tokenize = 'trigram');
+  `,
+];

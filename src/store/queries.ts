@@ -1,0 +1,129 @@
+import type { Db } from './db.js';
+
+export interface EventRow {
+  id: number;
+  kind: string;
+  site_id: string | null;
+  url: string | null;
+  at: string;
+  body: string;
+}
+
+export function listEvents(db: Db, f: { since?: string; kind?: string; site?: string }): EventRow[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.since) {
+    where.push('at >= ?');
+    params.push(f.since);
+  }
+  if (f.kind) {
+    where.push('kind = ?');
+    params.push(f.kind);
+  }
+  if (f.site) {
+    where.push('site_id = ?');
+    params.push(f.site);
+  }
+  return db.prepare(`SELECT id, kind, site_id, url, at, body FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`).all(...params) as EventRow[];
+}
+
+export interface HistoryRow {
+  type: 'capture' | 'fetch';
+  at: string;
+  url: string;
+  final_url: string | null;
+  status: number | null;
+  sha256: string | null;
+  size: number | null;
+  ip: string | null;
+  title: string | null;
+  published: string | null;
+  error_kind: string | null;
+  error: string | null;
+  warc_file: string;
+  warc_offset: number;
+  warc_length: number;
+  capture_id: number | null;
+  fetch_id: number;
+  purpose: string | null;
+}
+
+/**
+ * Everything known about a URL, oldest first: each capture (with its body's SHA-256), and every
+ * fetch of it that produced no capture (failures, redirects hops, refused attachments).
+ */
+export function history(db: Db, url: string): HistoryRow[] {
+  return db
+    .prepare(
+      `SELECT CASE WHEN c.id IS NULL THEN 'fetch' ELSE 'capture' END AS type, f.at, f.url, c.final_url, f.status,
+              coalesce(c.body_sha256, f.body_sha256) AS sha256, f.body_size AS size, f.ip, c.title, c.published,
+              f.error_kind, f.error, f.warc_file, f.warc_offset, f.warc_length, c.id AS capture_id, f.id AS fetch_id, f.purpose
+       FROM fetches f LEFT JOIN captures c ON c.fetch_id = f.id
+       WHERE f.url = ? OR f.task_url = ?
+       ORDER BY f.id`,
+    )
+    .all(url, url) as HistoryRow[];
+}
+
+export function attachmentsOf(db: Db, url: string): { url: string; title: string | null; sha256: string | null }[] {
+  return db
+    .prepare(
+      `SELECT a.url, a.title, c.body_sha256 AS sha256 FROM pages p JOIN pages a ON a.parent_id = p.id
+       LEFT JOIN captures c ON c.id = a.last_capture_id WHERE p.url = ? ORDER BY a.id`,
+    )
+    .all(url) as { url: string; title: string | null; sha256: string | null }[];
+}
+
+export interface SearchRow {
+  capture_id: number;
+  url: string;
+  site_id: string;
+  kind: string;
+  title: string | null;
+  published: string | null;
+  at: string;
+  sha256: string;
+  body: string;
+  parent_url: string | null;
+}
+
+/**
+ * Full-text search over normalised captured text. The trigram index answers queries of three or
+ * more characters; shorter ones (many two-character Chinese words) are a scan of the same table.
+ */
+export function search(db: Db, normalizedQuery: string, f: { site?: string; limit: number }): SearchRow[] {
+  const q = normalizedQuery;
+  const useIndex = [...q].length >= 3;
+  const params: unknown[] = [];
+  let where: string;
+  if (useIndex) {
+    where = 'texts MATCH ?';
+    params.push(`"${q.replace(/"/g, '""')}"`);
+  } else {
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where = `(texts.body LIKE ? ESCAPE '\\' OR texts.title LIKE ? ESCAPE '\\')`;
+    params.push(like, like);
+  }
+  if (f.site) {
+    where += ' AND p.site_id = ?';
+    params.push(f.site);
+  }
+  const rows = db
+    .prepare(
+      `SELECT c.id AS capture_id, p.url, p.site_id, p.kind, c.title, c.published, c.at, c.body_sha256 AS sha256, texts.body,
+              (SELECT url FROM pages WHERE id = p.parent_id) AS parent_url
+       FROM texts JOIN captures c ON c.id = texts.rowid JOIN pages p ON p.id = c.page_id
+       WHERE ${where} ORDER BY c.id DESC`,
+    )
+    .all(...params) as SearchRow[];
+  // the newest matching capture of each page
+  const seen = new Set<string>();
+  const out: SearchRow[] = [];
+  for (const r of rows) {
+    if (seen.has(r.url)) continue;
+    seen.add(r.url);
+    out.push(r);
+    if (out.length >= f.limit) break;
+  }
+  return out;
+}

@@ -1,0 +1,153 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import zlib from 'node:zlib';
+import { WARCRecord, WARCSerializer } from 'warcio';
+import type { Exchange } from '../fetch/exchange.js';
+
+export interface ExchangeLocations {
+  response?: WarcLocation;
+  request: WarcLocation;
+  metadata?: WarcLocation;
+}
+
+export interface WarcLocation {
+  /** path relative to the data directory */
+  file: string;
+  offset: number;
+  length: number;
+}
+
+const ROLLOVER_BYTES = 1024 ** 3;
+const SYNC_EVERY = 64;
+const encoder = new TextEncoder();
+
+// Headers that describe the bytes on the wire; the record holds the decoded body, so these are
+// kept under another name (as web archives do) and readers do not decode twice.
+const RENAMED_WHEN_DECODED = new Set(['content-encoding', 'transfer-encoding', 'content-length']);
+
+/**
+ * Appends WARC 1.1 records, one gzip member each, to warc/YYYY-MM-DD/<name>-NNNNN.warc.gz.
+ * A record is written in one call before its location is returned, so the catalogue only ever
+ * points at complete records; a crash can at worst leave a partial record after the last one
+ * the catalogue knows.
+ */
+export class WarcWriter {
+  private fd: number | undefined;
+  private path = '';
+  private offset = 0;
+  private serial = 0;
+  private unsynced = 0;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly name: string,
+    private readonly software: string,
+  ) {}
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Writes the response (if any), the request and, for a failure, a metadata record, side by side. */
+  writeExchange(ex: Exchange, note?: Record<string, string>): Promise<ExchangeLocations> {
+    const next = this.queue.then(() => this.write(ex, note));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(ex: Exchange, note?: Record<string, string>): Promise<ExchangeLocations> {
+    const date = ex.startedAt.toISOString();
+    const responseId = `<urn:uuid:${ex.id}>`;
+    const requestId = `<urn:uuid:${randomUUID()}>`;
+    const out: { response?: WarcLocation; request?: WarcLocation; metadata?: WarcLocation } = {};
+    if (ex.response) {
+      const res = ex.response;
+      const changed = Boolean(res.decodedFrom) || Boolean(res.truncated) || res.rawHeaders.some(([k, v]) => k.toLowerCase() === 'transfer-encoding' && /chunked/i.test(v));
+      const headers: [string, string][] = res.rawHeaders.map(([k, v]) => (changed && RENAMED_WHEN_DECODED.has(k.toLowerCase()) ? [`X-Orig-${k}`, v] : [k, v]));
+      if (changed) headers.push(['Content-Length', String(res.body.length)]);
+      const warcHeaders: Record<string, string> = { 'WARC-Record-ID': responseId, 'WARC-Concurrent-To': requestId };
+      if (ex.ip) warcHeaders['WARC-IP-Address'] = ex.ip;
+      if (res.truncated) warcHeaders['WARC-Truncated'] = res.truncated;
+      out.response = await this.append(
+        WARCRecord.create(
+          { url: ex.url, date, type: 'response', warcVersion: 'WARC/1.1', keepHeadersCase: true, statusline: `HTTP/${ex.httpVersion} ${res.status} ${res.statusText}`.trimEnd(), httpHeaders: headers, warcHeaders },
+          [res.body],
+        ),
+        res.body,
+      );
+    }
+    const u = new URL(ex.url);
+    const reqHeaders: Record<string, string> = { 'WARC-Record-ID': requestId, 'WARC-Concurrent-To': responseId };
+    if (ex.ip) reqHeaders['WARC-IP-Address'] = ex.ip;
+    out.request = await this.append(
+      WARCRecord.create(
+        { url: ex.url, date, type: 'request', warcVersion: 'WARC/1.1', keepHeadersCase: true, statusline: `${ex.method} ${u.pathname}${u.search} HTTP/${ex.httpVersion === '1.0' ? '1.0' : '1.1'}`, httpHeaders: ex.requestHeaders, warcHeaders: reqHeaders },
+        [],
+      ),
+      new Uint8Array(),
+    );
+    if (ex.error || note) {
+      const fields = { ...(ex.error ? { 'fetch-error': ex.error.kind, 'fetch-error-message': ex.error.message } : {}), 'duration-ms': String(ex.durationMs), ...note };
+      const body = encoder.encode(Object.entries(fields).map(([k, v]) => `${k}: ${v.replace(/[\r\n]+/g, ' ')}\r\n`).join(''));
+      out.metadata = await this.append(
+        WARCRecord.create(
+          { url: ex.url, date, type: 'metadata', warcVersion: 'WARC/1.1', warcHeaders: { 'Content-Type': 'application/warc-fields', 'WARC-Concurrent-To': ex.response ? responseId : requestId } },
+          [body],
+        ),
+        body,
+      );
+    }
+    return out as ExchangeLocations;
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private async append(record: WARCRecord, payload: Uint8Array): Promise<WarcLocation> {
+    // Digests with Node's native SHA-256 over exactly the bytes warcio will write (hex, so that
+    // they compare directly with `sha256sum`); warcio then skips its own, much slower, hashing.
+    const type = record.warcType;
+    if (type === 'response' || type === 'request') {
+      const head = encoder.encode(record.httpHeaders!.toString() + '\r\n');
+      record.warcHeaders.headers.set('WARC-Payload-Digest', `sha256:${createHash('sha256').update(payload).digest('hex')}`);
+      record.warcHeaders.headers.set('WARC-Block-Digest', `sha256:${createHash('sha256').update(head).update(payload).digest('hex')}`);
+    } else {
+      record.warcHeaders.headers.set('WARC-Block-Digest', `sha256:${createHash('sha256').update(payload).digest('hex')}`);
+    }
+    const raw = await WARCSerializer.serialize(record, { gzip: false });
+    if (this.fd === undefined || this.offset > ROLLOVER_BYTES) await this.rotate();
+    return this.writeMember(zlib.gzipSync(raw));
+  }
+
+  private writeMember(gz: Buffer): WarcLocation {
+    const at = this.offset;
+    let off = 0;
+    while (off < gz.length) off += writeSync(this.fd!, gz, off, gz.length - off);
+    this.offset += gz.length;
+    if (++this.unsynced >= SYNC_EVERY) {
+      fsyncSync(this.fd!);
+      this.unsynced = 0;
+    }
+    return { file: relative(this.dataDir, this.path), offset: at, length: gz.length };
+  }
+
+  /** Starts a new file with its warcinfo record first. */
+  private async rotate(): Promise<void> {
+    this.close();
+    const now = new Date();
+    const dir = join(this.dataDir, 'warc', now.toISOString().slice(0, 10));
+    mkdirSync(dir, { recursive: true });
+    this.path = join(dir, `${this.name}-${String(this.serial++).padStart(5, '0')}.warc.gz`);
+    this.fd = openSync(this.path, 'a');
+    this.offset = statSync(this.path).size;
+    const info = WARCRecord.createWARCInfo(
+      { filename: basename(this.path), warcVersion: 'WARC/1.1', date: now.toISOString() },
+      { software: this.software, format: 'WARC File Format 1.1', conformsTo: 'https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/' },
+    );
+    const raw = await WARCSerializer.serialize(info, { gzip: false, digest: { algo: 'sha-256', prefix: 'sha256:', base32: false } });
+    this.writeMember(zlib.gzipSync(raw));
+  }
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOSTILE } from '../fixtures/sites/hostile.js';
+import { startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
+import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
+
+let fx: RunningFixtures;
+let files: Record<string, string>;
+let dataDir: string;
+let first: CliResult;
+
+beforeAll(async () => {
+  fx = await startFixtureSites();
+  files = fx.writeSiteFiles(tempDir('xjwatch-sites-'));
+  dataDir = tempDir();
+  first = await runCli(['crawl', files.county!, files.prefecture!, files.regional!, files.aspnet!, '--json', '--data-dir', dataDir]);
+});
+
+afterAll(async () => {
+  await fx?.close();
+});
+
+const events = () => first.json.filter((e) => e.kind === 'new_posting');
+
+describe('crawl of every fixture family through the CLI', () => {
+  it('exits 0 and prints only JSON events on stdout', () => {
+    expect(first.code).toBe(0);
+    expect(first.json.length).toBeGreaterThan(0);
+    expect(first.json.length).toBe(first.stdout.trim().split('\n').length);
+  });
+
+  it.each(['county', 'prefecture', 'regional', 'aspnet'] as const)('%s: one new_posting per posting with tracked terms, decoded title and date', (name) => {
+    const site = fx.sites[name];
+    const expected = site.postings.filter((p) => p.terms.length > 0);
+    const got = events().filter((e) => e.site === name && !/\/(99\d\d)\.htm$/.test(e.url));
+    expect(got.map((e) => e.url).sort()).toEqual(expected.map((p) => site.postingUrl(p)).sort());
+    for (const p of expected) {
+      const e = got.find((x) => x.url === site.postingUrl(p))!;
+      expect(e.title).toBe(p.title);
+      expect(e.published).toBe(p.date);
+      expect(e.capture).toMatch(/^sha256:[0-9a-f]{64}$/);
+      for (const term of p.terms) expect(e.terms.map((t: { term: string }) => t.term)).toContain(term);
+      for (const t of e.terms) {
+        expect(t.count).toBeGreaterThan(0);
+        expect(t.snippet).toContain(t.term === '送工作到家门口' ? '家门口' : t.term);
+      }
+    }
+  });
+
+  it('counts each term once per occurrence, a longer term never twice as a shorter one', () => {
+    const p = fx.sites.county.postings.find((x) => x.terms.includes('职业技能教育培训中心'))!;
+    expect(p).toBeDefined();
+    const e = events().find((x) => x.url === fx.sites.county.postingUrl(p))!;
+    const text = p.paragraphs.join('');
+    const vtic = e.terms.find((t: { term: string }) => t.term === '职业技能教育培训中心');
+    expect(vtic.count).toBe(text.split('职业技能教育培训中心').length - 1);
+    expect(e.terms.find((t: { term: string }) => t.term === '教培中心')).toBeUndefined();
+  });
+
+  it('keeps a posting\'s attachments: fetched with the posting as Referer, captured, named', () => {
+    const withAtt = events().filter((e) => e.site === 'county' && e.attachments.length > 0);
+    expect(withAtt.length).toBeGreaterThan(0);
+    for (const e of withAtt) {
+      for (const a of e.attachments) {
+        expect(a.error).toBeUndefined();
+        expect(a.capture).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(a.name).toMatch(/\.(pdf|xls|doc)$/);
+      }
+    }
+  });
+
+  it('records the GB18030-only Uyghur text of the ASP.NET site without loss', async () => {
+    const p = fx.sites.aspnet.postings[3]!;
+    const r = await runCli(['search', 'قەشقەر', '--json', '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    expect(r.json.map((x) => x.url)).toContain(fx.sites.aspnet.postingUrl(p));
+  });
+
+  it('a second run over the unchanged sites prints nothing', async () => {
+    const again = await runCli(['crawl', files.county!, files.prefecture!, files.regional!, files.aspnet!, '--json', '--data-dir', dataDir]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toMatch(/0 new posting\(s\)/);
+  });
+
+  it('history lists a capture with the SHA-256 of the bytes the server sent', async () => {
+    const p = fx.sites.county.postings.find((x) => x.terms.length)!;
+    const url = fx.sites.county.postingUrl(p);
+    const served = Buffer.from(await (await fetch(url)).arrayBuffer());
+    const sha = createHash('sha256').update(served).digest('hex');
+    const r = await runCli(['history', url, '--json', '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    const captures = r.json.filter((x) => x.type === 'capture');
+    expect(captures).toHaveLength(1);
+    expect(captures[0]).toMatchObject({ status: 200, sha256: sha, ip: '127.0.0.1', title: p.title });
+    expect(captures[0].warc.file).toMatch(/^warc\/\d{4}-\d{2}-\d{2}\/.+\.warc\.gz$/);
+  });
+
+  it('search finds postings by a term, also written in traditional characters', async () => {
+    const r = await runCli(['search', '衛星工廠', '--json', '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    const expected = Object.values(fx.sites).flatMap((s) => s.postings.filter((p) => p.paragraphs.join('').includes('卫星工厂')).map((p) => s.postingUrl(p)));
+    expect(r.json.length).toBeGreaterThanOrEqual(Math.min(50, expected.length));
+    for (const hit of r.json) expect(hit.snippet).toContain('卫星工厂');
+  });
+});
+
+describe('hostile pages are recorded with what went wrong, and the run goes on', () => {
+  const url = (id: number) => `${fx.sites.county.base}/info/1103/${id}.htm`;
+  const event = (id: number) => events().find((e) => e.url === url(id));
+
+  it('broken HTML is still read', () => {
+    expect(event(HOSTILE.brokenHtml)).toMatchObject({ title: '关于卫星工厂用工情况的报告', published: '2019-02-14' });
+    expect(event(HOSTILE.brokenHtml).terms.map((t: { term: string }) => t.term)).toContain('卫星工厂');
+  });
+
+  it('a page without a date is reported with published null, and the problem is named', () => {
+    expect(event(HOSTILE.noDate)).toMatchObject({ title: '扶贫车间建设情况', published: null });
+    expect(first.stderr).toContain(`no publication date found: ${url(HOSTILE.noDate)}`);
+  });
+
+  it('a wrongly declared charset is detected and the page decoded correctly', () => {
+    expect(event(HOSTILE.wrongMetaCharset)).toMatchObject({ title: '教培中心工作简报', published: '2019-01-08' });
+    expect(event(HOSTILE.wrongHeaderCharset)).toMatchObject({ title: '转移就业工作通报' });
+    expect(first.stderr).toMatch(/meta declares utf-8, but the bytes are not utf-8/);
+  });
+
+  it('a 20 MB page is cut at the size limit, kept as far as read, and named as too large', async () => {
+    expect(event(HOSTILE.huge)).toBeUndefined();
+    expect(first.stderr).toMatch(new RegExp(`failed too_large: ${url(HOSTILE.huge).replace(/[.?]/g, '\\$&')}`));
+    const r = await runCli(['history', url(HOSTILE.huge), '--json', '--data-dir', dataDir]);
+    const f = r.json.find((x) => x.type === 'fetch');
+    expect(f).toMatchObject({ status: 200, size: 10 * 1024 * 1024, error: { kind: 'too_large' } });
+  });
+
+  it('a list that paginates into itself forever is stopped', () => {
+    expect(first.stderr).toMatch(/pagination trap/);
+    expect(fx.sites.county.hits.get('/xxgk/zcwj/list.htm')).toBeLessThanOrEqual(3 * 2);
+  });
+});
