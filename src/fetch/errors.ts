@@ -46,3 +46,24 @@ export function classifyNodeError(err: unknown): FetchErrorKind {
   if (code.startsWith('HPE_') || code === 'ERR_INVALID_HTTP_RESPONSE') return 'protocol';
   return 'other';
 }
+
+const PLAIN: Partial<Record<FetchErrorKind, string>> = {
+  dns: 'host name could not be resolved',
+  refused: 'connection refused',
+  reset: 'connection reset by the server',
+  timeout: 'timed out',
+  tls: 'TLS handshake failed',
+  protocol: 'malformed HTTP response',
+};
+
+/**
+ * A failure described in words. Node's codes (ECONNREFUSED, ECONNRESET) are kept out of the
+ * message on purpose: Crawlee reads them as a bad proxy and retries without counting, forever.
+ */
+export function describeNodeError(err: unknown): string {
+  const kind = classifyNodeError(err);
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const detail = String((err as Error | undefined)?.message ?? err).replace(/\bE[A-Z]{3,}\b/g, '').replace(/\s+/g, ' ').trim();
+  const plain = PLAIN[kind];
+  return plain ? `${plain}${detail && !/^connect\s*\S*$/.test(detail) ? ` (${detail})` : ''}${code ? ` [${code.toLowerCase()}]` : ''}` : detail;
+}

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { BaseHttpClient, HttpRequest, HttpResponse, RedirectHandler, ResponseTypes, StreamingHttpResponse } from '@crawlee/core';
 import { CookieJar } from 'tough-cookie';
-import { classifyNodeError, fetchError } from './errors.js';
+import { classifyNodeError, describeNodeError, fetchError } from './errors.js';
 import { headerValue, type Exchange, type ExchangeSink, type FetchPurpose } from './exchange.js';
 import { HostGate } from './host-gate.js';
 
@@ -116,7 +116,7 @@ export class RecordingHttpClient implements BaseHttpClient {
       chain.push(ex);
       await this.opts.sink(ex, purpose, fields.xjTaskUrl ?? String(request.url));
       if (ex.error) {
-        throw Object.assign(fetchError(ex.error.kind, `${url}: ${ex.error.message}`), { exchanges: chain });
+        throw Object.assign(fetchError(ex.error.kind, chain.length > 1 ? `${ex.error.message} (at ${url}, after a redirect)` : ex.error.message), { exchanges: chain });
       }
       const res = ex.response!;
       await this.storeCookies(url, res.rawHeaders);
@@ -130,7 +130,7 @@ export class RecordingHttpClient implements BaseHttpClient {
       }
       ex.location = next;
       if (chain.length > maxRedirects) {
-        throw Object.assign(fetchError('too_many_redirects', `${chain[0]!.url}: more than ${maxRedirects} redirects`), { exchanges: chain });
+        throw Object.assign(fetchError('too_many_redirects', `more than ${maxRedirects} redirects`), { exchanges: chain });
       }
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) method = 'GET';
       const updated = { url: next, headers: Object.fromEntries(headers) as Record<string, string | string[] | undefined> };
@@ -270,8 +270,8 @@ export class RecordingHttpClient implements BaseHttpClient {
             if (size > 0 || raw.length > 0) {
               truncated = 'disconnect';
               finish();
-              if (!ex.error) ex.error = { kind: classifyNodeError(err) === 'other' ? 'reset' : classifyNodeError(err), message: `body broke off after ${size} bytes: ${err.message}` };
-            } else fail(classifyNodeError(err), err.message);
+              if (!ex.error) ex.error = { kind: classifyNodeError(err) === 'other' ? 'reset' : classifyNodeError(err), message: `body broke off after ${size} bytes: ${describeNodeError(err)}` };
+            } else fail(classifyNodeError(err), describeNodeError(err));
           });
           res.on('aborted', () => {
             if (!truncated && !settled) {
@@ -289,7 +289,7 @@ export class RecordingHttpClient implements BaseHttpClient {
       });
       req.on('error', (err) => {
         if (settled) return;
-        fail(classifyNodeError(err), err.message);
+        fail(classifyNodeError(err), describeNodeError(err));
       });
       const timer = setTimeout(() => {
         if (settled) return;

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { siteFile, startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
+import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { checkStore } from '../helpers/store-check.js';
+
+let fx: RunningFixtures;
+beforeAll(async () => {
+  fx = await startFixtureSites();
+});
+afterAll(async () => fx?.close());
+
+describe('a crawl killed half-way', () => {
+  it('leaves a consistent store, and the next run reports every new posting exactly once', async () => {
+    const dir = tempDir('xjwatch-crash-');
+    // a slow, polite site so that the kill lands in the middle of the run
+    const file = join(dir, 'county.yaml');
+    writeFileSync(file, siteFile('county', fx.sites.county).replace('delayMs: 0', 'delayMs: 15'));
+    const dataDir = join(dir, 'data');
+    const child = spawn(process.execPath, [BIN, 'crawl', file, '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let firstOut = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (firstOut += d));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    const printed = firstOut.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l));
+    expect(printed.length).toBeGreaterThan(0);
+    expect(printed.length).toBeLessThan(fx.sites.county.postings.filter((p) => p.terms.length).length);
+
+    const mid = await checkStore(dataDir);
+    expect(mid.problems).toEqual([]);
+    expect(mid.fetches).toBeGreaterThan(0);
+
+    const rest = await runCli(['crawl', file, '--json', '--data-dir', dataDir]);
+    expect(rest.code).toBe(0);
+    const urls = [...printed, ...rest.json].map((e) => e.url);
+    expect(new Set(urls).size).toBe(urls.length); // nothing twice
+    const expected = fx.sites.county.postings.filter((p) => p.terms.length).map((p) => fx.sites.county.postingUrl(p));
+    for (const u of expected) expect(urls).toContain(u); // nothing lost
+
+    const end = await checkStore(dataDir);
+    expect(end.problems).toEqual([]);
+    const events = await runCli(['events', '--json', '--data-dir', dataDir]);
+    expect(events.json.map((e) => e.url).sort()).toEqual([...urls].sort());
+  });
+});
