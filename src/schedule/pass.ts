@@ -1,5 +1,6 @@
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
+import { DocumentTextExtractor } from '../extract/document-text/extractor.js';
 import { TermMatcher } from '../terms/matcher.js';
 import type { Term } from '../terms/types.js';
 import type { PassProgress } from './progress.js';
@@ -18,15 +19,21 @@ export interface PassOptions {
 /** One full pass over the given sites, all at once (each site is polite to its own host). */
 export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions): Promise<SiteOutcome[]> {
   const matcher = new TermMatcher(opts.terms);
-  return Promise.all(
-    sites.map((site) =>
-      new SitePass(site, ctx, matcher, {
-        userAgent: opts.userAgent,
-        allPostings: opts.allPostings,
-        maxPages: opts.maxPages,
-        emit: opts.emit,
-        progress: opts.progress,
-      }).run(),
-    ),
-  );
+  const documents = new DocumentTextExtractor();
+  try {
+    return await Promise.all(
+      sites.map((site) =>
+        new SitePass(site, ctx, matcher, {
+          userAgent: opts.userAgent,
+          allPostings: opts.allPostings,
+          maxPages: opts.maxPages,
+          emit: opts.emit,
+          progress: opts.progress,
+          documents,
+        }).run(),
+      ),
+    );
+  } finally {
+    await documents.close();
+  }
 }

@@ -7,6 +7,7 @@ import { crawlSite, type FailedFetch, type FetchedPage, type FetchTask } from '.
 import { parseHtml } from '../extract/html.js';
 import { extractListing } from '../extract/listing.js';
 import { extractPosting } from '../extract/posting.js';
+import type { DocumentTextExtractor } from '../extract/document-text/extractor.js';
 import { mergeHits, type TermMatcher } from '../terms/matcher.js';
 import { normalizeText } from '../terms/normalize.js';
 import type { TermHit } from '../terms/types.js';
@@ -22,6 +23,7 @@ export interface SitePassOptions {
   maxPages?: number;
   emit: (event: XjEvent) => void;
   progress: PassProgress;
+  documents: DocumentTextExtractor;
 }
 
 export interface SiteOutcome {
@@ -133,14 +135,14 @@ export class SitePass {
     }
   }
 
-  private onPage(page: FetchedPage): FetchTask[] {
+  private async onPage(page: FetchedPage): Promise<FetchTask[]> {
     switch (page.task.purpose.label) {
       case 'list':
         return this.onList(page);
       case 'posting':
         return this.onPosting(page);
       case 'attachment':
-        this.onAttachment(page);
+        await this.onAttachment(page);
         return [];
       default:
         return [];
@@ -239,7 +241,7 @@ export class SitePass {
     return event;
   }
 
-  private onPosting(page: FetchedPage): FetchTask[] {
+  private async onPosting(page: FetchedPage): Promise<FetchTask[]> {
     const url = page.task.url;
     const listUrl = String(page.task.data?.listUrl ?? '');
     if (page.status < 200 || page.status >= 300) {
@@ -279,7 +281,10 @@ export class SitePass {
       attachments = ex.attachments.map((a) => ({ url: a.url, name: a.name }));
     } else {
       // a list that links straight to a document: the document is the posting
-      capture = this.captureInput(page, fetchId, 'posting', { title: String(page.task.data?.linkText ?? ''), problems: [] });
+      const title = String(page.task.data?.linkText ?? '');
+      const doc = await this.documentText(page, title, contentType);
+      pageHits = this.matcher.matchNormalized(`${normalizeText(title)}\n${doc.searchText ?? ''}`);
+      capture = this.captureInput(page, fetchId, 'posting', { title, ...doc, hits: pageHits });
     }
     const pending: PendingPosting = { url, listUrl, capture, pageHits, attachments, waiting: new Set() };
     this.pending.set(url, pending);
@@ -308,7 +313,16 @@ export class SitePass {
     return tasks;
   }
 
-  private onAttachment(page: FetchedPage): void {
+  /** Text of a document (PDF, Word, Excel), kept as a blob and normalised for search and terms. */
+  private async documentText(page: FetchedPage, name: string, contentType: string | undefined): Promise<{ textSha256?: string; searchText?: string; problems: string[] }> {
+    const doc = await this.opts.documents.extract(page.body, name || page.finalUrl, contentType);
+    const problems = doc.problem && doc.kind !== 'unknown' ? [doc.problem] : [];
+    for (const p of problems) this.problem(page.task.url, p);
+    if (!doc.text.trim()) return { problems };
+    return { textSha256: this.ctx.blobs.put(Buffer.from(doc.text, 'utf8')), searchText: normalizeText(doc.text), problems };
+  }
+
+  private async onAttachment(page: FetchedPage): Promise<void> {
     const url = page.task.url;
     const name = String(page.task.data?.name ?? '');
     if (page.status < 200 || page.status >= 300) {
@@ -322,9 +336,11 @@ export class SitePass {
       problems.push('served an HTML page where a file was linked (a dead or guarded download)');
     }
     for (const p of problems) this.problem(url, p);
-    const capture = this.captureInput(page, fetchId, 'attachment', { title: name, problems, contentType });
+    const doc = problems.length ? { problems: [] } : await this.documentText(page, name, contentType);
+    const hits = doc.searchText ? this.matcher.matchNormalized(doc.searchText, `attachment: ${name}`) : [];
+    const capture = this.captureInput(page, fetchId, 'attachment', { title: name, contentType, ...doc, problems: [...problems, ...doc.problems], hits });
     capture.parentUrl = String(page.task.purpose.parentUrl ?? '');
-    this.attachmentDone(url, { url, name, capture, hits: [], ...(problems.length ? { error: problems[0] } : {}) });
+    this.attachmentDone(url, { url, name, capture, hits, ...(problems.length ? { error: problems[0] } : {}) });
   }
 
   private attachmentDone(url: string, result: AttachmentResult): void {

@@ -84,19 +84,20 @@ export class TermMatcher {
   }
 }
 
-/** Adds up hits from several texts (a page and its attachments), keeping the first snippet. */
+/** Adds up hits from several texts (a page and its attachments), keeping the first snippet and naming every source. */
 export function mergeHits(groups: TermHit[][], order: readonly Term[]): TermHit[] {
   const byTerm = new Map<string, TermHit>();
   for (const hits of groups) {
     for (const h of hits) {
       const prev = byTerm.get(h.term);
+      const source = h.source ?? 'page';
       if (!prev) {
-        byTerm.set(h.term, { ...h, forms: { ...h.forms } });
+        byTerm.set(h.term, { ...h, source, forms: { ...h.forms } });
         continue;
       }
       prev.count += h.count;
       for (const [f, n] of Object.entries(h.forms)) prev.forms[f] = (prev.forms[f] ?? 0) + n;
-      if (h.source && prev.source !== h.source) prev.source = [prev.source, h.source].filter(Boolean).join(', ');
+      if (!prev.source!.split(', ').includes(source)) prev.source = `${prev.source}, ${source}`;
     }
   }
   return order.flatMap((t) => (byTerm.has(t.term) ? [byTerm.get(t.term)!] : []));

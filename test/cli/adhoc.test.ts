@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
+import { postingText } from '../fixtures/sites/site.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 let fx: RunningFixtures;
@@ -23,13 +24,13 @@ describe('ad-hoc crawl of a bare list URL (the issue\'s "done when")', () => {
     const r = await runCli(['crawl', county.listUrl(), '--follow', '/info/', '--terms', terms, '--json', '--data-dir', dataDir]);
     expect(r.code).toBe(0);
     const mentions = (text: string) => ['教培中心', '卫星工厂'].filter((t) => text.includes(t));
-    const expected = county.postings.filter((p) => mentions(p.title + p.paragraphs.join('')).length > 0);
+    const expected = county.postings.filter((p) => mentions(postingText(p)).length > 0);
     const got = r.json.filter((e) => !/\/99\d\d\.htm$/.test(e.url));
     expect(got.map((e) => e.url).sort()).toEqual(expected.map((p) => county.postingUrl(p)).sort());
     for (const p of expected) {
       const e = got.find((x) => x.url === county.postingUrl(p))!;
       expect(e).toMatchObject({ kind: 'new_posting', title: p.title, published: p.date });
-      for (const t of e.terms) expect(t.count).toBe(p.paragraphs.join('').split(t.term).length - 1);
+      for (const t of e.terms) expect(t.count).toBe(postingText(p).split(t.term).length - 1);
     }
     // hostile pages that mention a tracked term are found too
     expect(r.json.map((e) => e.url)).toEqual(expect.arrayContaining([`${county.base}/info/1103/9990.htm`, `${county.base}/info/1103/9993.htm`]));

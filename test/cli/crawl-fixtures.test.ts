@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTILE } from '../fixtures/sites/hostile.js';
+import { mentionsTrackedTerm } from '../fixtures/sites/site.js';
 import { startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
 
@@ -31,7 +32,7 @@ describe('crawl of every fixture family through the CLI', () => {
 
   it.each(['county', 'prefecture', 'regional', 'aspnet'] as const)('%s: one new_posting per posting with tracked terms, decoded title and date', (name) => {
     const site = fx.sites[name];
-    const expected = site.postings.filter((p) => p.terms.length > 0);
+    const expected = site.postings.filter(mentionsTrackedTerm);
     const got = events().filter((e) => e.site === name && !/\/(99\d\d)\.htm$/.test(e.url));
     expect(got.map((e) => e.url).sort()).toEqual(expected.map((p) => site.postingUrl(p)).sort());
     for (const p of expected) {
@@ -40,6 +41,7 @@ describe('crawl of every fixture family through the CLI', () => {
       expect(e.published).toBe(p.date);
       expect(e.capture).toMatch(/^sha256:[0-9a-f]{64}$/);
       for (const term of p.terms) expect(e.terms.map((t: { term: string }) => t.term)).toContain(term);
+      if (p.attachments.length) expect(e.terms.some((t: { source?: string }) => t.source?.includes(`attachment: ${p.attachments[0]!.name}`))).toBe(true);
       for (const t of e.terms) {
         expect(t.count).toBeGreaterThan(0);
         expect(t.snippet).toContain(t.term === '送工作到家门口' ? '家门口' : t.term);
@@ -53,7 +55,8 @@ describe('crawl of every fixture family through the CLI', () => {
     const e = events().find((x) => x.url === fx.sites.county.postingUrl(p))!;
     const text = p.paragraphs.join('');
     const vtic = e.terms.find((t: { term: string }) => t.term === '职业技能教育培训中心');
-    expect(vtic.count).toBe(text.split('职业技能教育培训中心').length - 1);
+    const inAttachments = p.attachments.filter((a) => a.kind === 'pdf').length;
+    expect(vtic.count).toBe(text.split('职业技能教育培训中心').length - 1 + inAttachments);
     expect(e.terms.find((t: { term: string }) => t.term === '教培中心')).toBeUndefined();
   });
 

@@ -78,6 +78,7 @@ describe('TermMatcher', () => {
       ['卫星工厂', 2],
     ]);
     expect(merged[0]!.source).toBe('attachment: 名单.xls');
+    expect(merged[1]!.source).toBe('page, attachment: 名单.xls');
   });
 });
 

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+// the reader runs in a worker thread, which needs the compiled file (the test command builds first)
+import { DocumentTextExtractor } from '../../dist/src/extract/document-text/extractor.js';
+import { documentKind } from '../../src/extract/document-text/kind.js';
+import { ROOT } from '../helpers/cli.js';
+
+const file = (name: string) => readFileSync(join(ROOT, 'test/fixtures/sites/files', name));
+const ex = new DocumentTextExtractor({ timeoutMs: 20_000 });
+afterAll(() => ex.close());
+
+describe('attachment text', () => {
+  it('recognises files by their bytes, not their names', () => {
+    expect(documentKind(file('attachment.pdf'), 'download.jsp', 'application/octet-stream')).toBe('pdf');
+    expect(documentKind(file('attachment.xls'), '名单.xls')).toBe('xls');
+    expect(documentKind(file('attachment.doc'), '', 'application/msword')).toBe('doc');
+    expect(documentKind(Buffer.from('<html>'), 'x.pdf')).toBe('unknown');
+  });
+
+  it.each([
+    ['attachment.pdf', 'x.pdf', ['职业技能教育培训中心', '教转人员', '卫星工厂']],
+    ['attachment.xls', '名单.xls', ['卫星工厂', '教转人员', '扶贫车间']],
+    ['attachment.doc', '申报表.doc', ['扶贫车间', '富余劳动力']],
+  ])('reads the Chinese text of %s', async (f, name, terms) => {
+    const r = await ex.extract(file(f), name);
+    expect(r.problem).toBeUndefined();
+    for (const t of terms) expect(r.text.replace(/\s/g, '')).toContain(t);
+  });
+
+  it('names an unreadable file instead of failing', async () => {
+    const broken = Buffer.concat([Buffer.from('%PDF-1.6\n'), Buffer.alloc(2000, 0x41)]);
+    const r = await ex.extract(broken, 'broken.pdf');
+    expect(r.text).toBe('');
+    expect(r.problem).toMatch(/could not read the pdf file/);
+  });
+
+  it('gives up on a file that takes too long, and the crawl's reader goes on', async () => {
+    const hasty = new DocumentTextExtractor({ timeoutMs: 1 });
+    const slow = await hasty.extract(file('attachment.pdf'), 'x.pdf');
+    expect(slow.problem).toMatch(/gave up after/);
+    await hasty.close();
+    const r = await ex.extract(file('attachment.xls'), 'x.xls');
+    expect(r.text).toContain('卫星工厂');
+  });
+});
