@@ -28,7 +28,7 @@ export interface ExtractedPosting {
   problems: string[];
 }
 
-const META_DATE = ['PubDate', 'publishdate', 'pubdate', 'firstpublishedtime', 'article:published_time', 'dc.date', 'DC.Date'];
+const META_DATE = ['pubdate', 'publishdate', 'firstpublishedtime', 'article:published_time', 'dc.date'];
 
 /** Title, date, text, links and attachments of a posting page. */
 export function extractPosting($: CheerioAPI, url: string, selectors: ArticleSelectors = {}, siteName?: string): ExtractedPosting {
@@ -62,8 +62,14 @@ function findDate($: CheerioAPI, url: string, bodyText: string, selector?: strin
     const d = parseDate(inlineText($, $(selector).first()));
     if (d) return { date: d, source: 'selector' };
   }
+  const metas = new Map<string, string>();
+  $('meta[content]').each((_, el) => {
+    const a = (el as { attribs: Record<string, string> }).attribs;
+    const key = (a.name ?? a.property ?? '').toLowerCase();
+    if (key && !metas.has(key)) metas.set(key, a.content ?? '');
+  });
   for (const name of META_DATE) {
-    const content = $(`meta[name="${name}" i], meta[property="${name}" i]`).attr('content');
+    const content = metas.get(name);
     const d = content ? parseDate(content) : undefined;
     if (d) return { date: d, source: 'meta' };
   }

@@ -4,7 +4,7 @@ import { inlineText } from './html.js';
 export type TitleSource = 'selector' | 'heading' | 'element' | 'title-tag' | 'none';
 
 const SEPARATORS = /\s*(?:[-_|｜—–]{1,2}|::)\s*/;
-const TITLE_LIKE = '[class*="title" i], [id*="title" i], [class*="biaoti" i], [class*="bt" i], [id*="bt" i], .tit';
+const TITLE_LIKE = /title|biaoti|(^|[\s_-])(bt|tit)([\s_-]|$)/i;
 const NOT_TITLE = /^(首页|当前位置|您当前的位置|打印|关闭|返回|网站地图|无障碍)/;
 
 /**
@@ -28,7 +28,9 @@ export function extractTitle($: CheerioAPI, selector?: string, siteName?: string
   };
   $('h1').each((_, el) => consider(inlineText($, el), 3, 'heading'));
   $('h2').each((_, el) => consider(inlineText($, el), 1, 'heading'));
-  $(TITLE_LIKE).each((_, el) => {
+  $('[class], [id]').each((_, el) => {
+    const a = (el as { attribs: Record<string, string> }).attribs;
+    if (!TITLE_LIKE.test(`${a.class ?? ''} ${a.id ?? ''}`)) return;
     if ($(el).find('a, li, p, div').length > 2) return; // a list of titles, not the title
     consider(inlineText($, el), 2, 'element');
   });

@@ -137,7 +137,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
         });
       },
     },
-    new Configuration({ persistStorage: false, purgeOnStart: true }),
+    new Configuration({ persistStorage: false, purgeOnStart: true, systemInfoV2: true }),
   );
   try {
     const stats = await crawler.run(start.map(toRequest));

@@ -12,6 +12,7 @@ import { mergeHits, type TermMatcher } from '../terms/matcher.js';
 import { normalizeText } from '../terms/normalize.js';
 import type { TermHit } from '../terms/types.js';
 import type { CaptureInput } from '../store/catalogue.js';
+import { sha256Hex } from '../store/blobs.js';
 import type { RunContext } from './run-context.js';
 import type { PassProgress } from './progress.js';
 
@@ -187,7 +188,7 @@ export class SitePass {
 
     // pagination, guarded: a page that only repeats earlier links is a trap, and maxPages caps it
     if (listing.postings.length > 0 && fresh.length === 0) {
-      root.stopped = `pagination trap: ${page.task.url} repeats links of earlier pages; stopped`;
+      root.stopped = 'pagination trap: the page only repeats links of earlier pages; pagination stopped here';
       problems.push(root.stopped);
       this.problem(page.task.url, root.stopped);
     } else {
@@ -265,14 +266,15 @@ export class SitePass {
       pageHits = this.matcher.matchNormalized(`${normTitle}\n${normBody}`);
       const problems = [...ex.problems, ...(decoded.note ? [`charset: ${decoded.note}`] : [])];
       for (const p of problems) this.problem(url, p);
-      const textSha = this.ctx.blobs.put(Buffer.from(`${title}\n\n${ex.text}`, 'utf8'));
+      const text = `${title}\n\n${ex.text}`;
       capture = this.captureInput(page, fetchId, 'posting', {
         charset: decoded.charset,
         charsetNote: decoded.note,
         title,
         published: ex.published,
         dateSource: ex.dateSource,
-        textSha256: textSha,
+        text,
+        textSha256: sha256Hex(text),
         searchText: normBody,
         problems,
         hits: pageHits,
@@ -313,13 +315,13 @@ export class SitePass {
     return tasks;
   }
 
-  /** Text of a document (PDF, Word, Excel), kept as a blob and normalised for search and terms. */
-  private async documentText(page: FetchedPage, name: string, contentType: string | undefined): Promise<{ textSha256?: string; searchText?: string; problems: string[] }> {
+  /** Text of a document (PDF, Word, Excel), kept with the capture and normalised for search and terms. */
+  private async documentText(page: FetchedPage, name: string, contentType: string | undefined): Promise<{ text?: string; textSha256?: string; searchText?: string; problems: string[] }> {
     const doc = await this.opts.documents.extract(page.body, name || page.finalUrl, contentType);
     const problems = doc.problem && doc.kind !== 'unknown' ? [doc.problem] : [];
     for (const p of problems) this.problem(page.task.url, p);
     if (!doc.text.trim()) return { problems };
-    return { textSha256: this.ctx.blobs.put(Buffer.from(doc.text, 'utf8')), searchText: normalizeText(doc.text), problems };
+    return { text: doc.text, textSha256: sha256Hex(doc.text), searchText: normalizeText(doc.text), problems };
   }
 
   private async onAttachment(page: FetchedPage): Promise<void> {
@@ -409,12 +411,18 @@ export class SitePass {
       at: last.startedAt.toISOString(),
       finalUrl: page.finalUrl,
       status: page.status,
-      bodySha256: this.ctx.recorder.bodySha(last.id) ?? this.ctx.blobs.put(page.body),
+      bodySha256: this.bodyShaOf(last),
       bodySize: page.body.length,
       contentType: headerString(page.headers['content-type']),
       hits: [],
       ...extra,
     };
+  }
+
+  private bodyShaOf(ex: Exchange): string {
+    const sha = this.ctx.recorder.bodySha(ex.id);
+    if (!sha) throw new Error('internal: a response reached the handler without its body being kept');
+    return sha;
   }
 
   private fetchIdOf(chain: Exchange[]): number {

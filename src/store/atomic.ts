@@ -1,6 +1,9 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+const tmpName = (path: string) => `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 /**
  * Writes a file so that readers see either nothing or the whole of it: a temporary file in the
@@ -8,7 +11,7 @@ import { randomBytes } from 'node:crypto';
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string, opts: { fsync?: boolean } = {}): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = tmpName(path);
   const fd = openSync(tmp, 'w', 0o644);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
@@ -22,4 +25,20 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, opts: {
   }
   closeSync(fd);
   renameSync(tmp, path);
+}
+
+/** The same, on libuv's thread pool, so that slow file-system metadata does not stall the crawl. */
+export async function writeFileAtomicAsync(path: string, data: Uint8Array, opts: { fsync?: boolean } = {}): Promise<void> {
+  const tmp = tmpName(path);
+  const fh = await open(tmp, 'w', 0o644);
+  try {
+    await fh.writeFile(data);
+    if (opts.fsync !== false) await fh.sync();
+  } catch (err) {
+    await fh.close();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fh.close();
+  await rename(tmp, path);
 }

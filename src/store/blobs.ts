@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileAtomicAsync } from './atomic.js';
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -9,7 +10,9 @@ export function sha256Hex(data: Uint8Array | string): string {
 
 /** Raw bodies stored once each under their SHA-256: blobs/sha256/ab/cd/abcd…; never overwritten. */
 export class BlobStore {
-  private readonly known = new Set<string>();
+  /** blobs written or being written in this process */
+  private readonly pending = new Map<string, Promise<void>>();
+  private readonly dirs = new Map<string, Promise<unknown>>();
 
   constructor(readonly root: string) {}
 
@@ -18,18 +21,36 @@ export class BlobStore {
   }
 
   has(sha: string): boolean {
-    return this.known.has(sha) || existsSync(this.pathOf(sha));
+    return this.pending.has(sha) || existsSync(this.pathOf(sha));
   }
 
-  /** Stores the bytes (if new) and returns their SHA-256 in hex. */
-  put(data: Uint8Array): string {
+  /**
+   * Stores the bytes (if new) and returns their SHA-256 in hex once they are on disk. Atomic (a
+   * blob is whole or absent) but not fsynced one by one: the same bytes are in the WARC file,
+   * which is, and `verify` names a blob that a power cut left short.
+   */
+  async put(data: Uint8Array): Promise<string> {
     const sha = sha256Hex(data);
-    if (!this.has(sha)) writeFileAtomic(this.pathOf(sha), data);
-    this.known.add(sha);
+    let p = this.pending.get(sha);
+    if (!p) {
+      const path = this.pathOf(sha);
+      p = existsSync(path) ? Promise.resolve() : this.ensureDir(dirname(path)).then(() => writeFileAtomicAsync(path, data, { fsync: false }));
+      this.pending.set(sha, p);
+    }
+    await p;
     return sha;
   }
 
   get(sha: string): Buffer {
     return readFileSync(this.pathOf(sha));
+  }
+
+  private ensureDir(dir: string): Promise<unknown> {
+    let p = this.dirs.get(dir);
+    if (!p) {
+      p = mkdir(dir, { recursive: true });
+      this.dirs.set(dir, p);
+    }
+    return p;
   }
 }

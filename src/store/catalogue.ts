@@ -51,6 +51,8 @@ export interface CaptureInput {
   title?: string;
   published?: string;
   dateSource?: string;
+  /** the extracted text as read (title and body, or a document's text) */
+  text?: string;
   textSha256?: string;
   /** normalised text to index for search (postings and attachments) */
   searchText?: string;
@@ -98,9 +100,9 @@ export class Catalogue {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       touchPage: db.prepare(`UPDATE pages SET last_seen_at = ?, last_capture_id = ?, title = coalesce(?, title), published = coalesce(?, published) WHERE id = ?`),
       insertCapture: db.prepare(`INSERT INTO captures (page_id, fetch_id, run_id, at, final_url, status, body_sha256, body_size, content_type, charset,
-        charset_note, title, published, date_source, text_sha256, text_chars, problems)
+        charset_note, title, published, date_source, text, text_sha256, text_chars, problems)
         VALUES (@pageId, @fetchId, @runId, @at, @finalUrl, @status, @bodySha256, @bodySize, @contentType, @charset, @charsetNote, @title, @published,
-        @dateSource, @textSha256, @textChars, @problems)`),
+        @dateSource, @text, @textSha256, @textChars, @problems)`),
       lastTextSha: db.prepare(`SELECT text_sha256 FROM captures WHERE page_id = ? AND id < ? ORDER BY id DESC LIMIT 1`),
       insertHit: db.prepare(`INSERT INTO term_hits (capture_id, term, count, snippet, forms) VALUES (?, ?, ?, ?, ?)`),
       insertText: db.prepare(`INSERT INTO texts (rowid, title, body) VALUES (?, ?, ?)`),
@@ -170,6 +172,7 @@ export class Catalogue {
         title: c.title ?? null,
         published: c.published ?? null,
         dateSource: c.dateSource ?? null,
+        text: c.text ?? null,
         textSha256: c.textSha256 ?? null,
         textChars: c.searchText?.length ?? null,
         problems: c.problems.length ? JSON.stringify(c.problems) : null,

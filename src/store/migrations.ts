@@ -83,6 +83,8 @@ export const MIGRATIONS: string[] = [
     title TEXT,
     published TEXT,
     date_source TEXT,
+    -- the extracted text as read; its SHA-256 tells an unchanged text at a glance
+    text TEXT,
     text_sha256 TEXT,
     text_chars INTEGER,
     problems TEXT

@@ -20,7 +20,7 @@ export class Recorder {
   ) {}
 
   record = async (ex: Exchange, purpose: FetchPurpose | undefined, taskUrl: string | undefined): Promise<void> => {
-    const bodySha = ex.response ? this.blobs.put(ex.response.body) : undefined;
+    const bodySha = ex.response ? await this.blobs.put(ex.response.body) : undefined;
     const loc = await this.warc.writeExchange(ex);
     const main = loc.response ?? loc.metadata ?? loc.request;
     const id = this.catalogue.insertFetch({

@@ -35,7 +35,7 @@ describe('attachment text', () => {
     expect(r.problem).toMatch(/could not read the pdf file/);
   });
 
-  it('gives up on a file that takes too long, and the crawl's reader goes on', async () => {
+  it('gives up on a file that takes too long, and the other readers go on', async () => {
     const hasty = new DocumentTextExtractor({ timeoutMs: 1 });
     const slow = await hasty.extract(file('attachment.pdf'), 'x.pdf');
     expect(slow.problem).toMatch(/gave up after/);

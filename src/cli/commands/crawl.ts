@@ -16,6 +16,8 @@ export interface CrawlOptions extends CommonOptions {
   maxPages?: number;
   delay?: number;
   allPostings?: boolean;
+  /** how to show an event in human output (the demo shows one line each) */
+  showEvent?: (e: XjEvent) => void;
 }
 
 export async function crawlCommand(targets: string[], opts: CrawlOptions): Promise<number> {
@@ -29,7 +31,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
   const emit = (e: XjEvent) => {
     events.push(e);
     if (opts.json) printJson(e);
-    else printEventHuman(e);
+    else (opts.showEvent ?? printEventHuman)(e);
   };
   let outcomes: SiteOutcome[] = [];
   let status: 'ok' | 'failed' | 'interrupted' = 'failed';

@@ -1,3 +1,68 @@
-export async function demoCommand(): Promise<number> {
-  return 0;
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startFixtureSites } from '../../../test/fixtures/sites/server.js';
+import { openDb } from '../../store/db.js';
+import type { XjEvent } from '../../detect/events.js';
+import { err, out, safe, type CommonOptions } from '../common.js';
+import { bold, dim, green } from '../format.js';
+import { crawlCommand } from './crawl.js';
+
+export interface DemoOptions extends CommonOptions {
+  keepServing?: boolean;
+}
+
+/**
+ * The offline tour: starts the bundled imitation government sites on 127.0.0.1, crawls them
+ * into a data directory of its own, and shows what was found and where it is kept.
+ */
+export async function demoCommand(opts: DemoOptions): Promise<number> {
+  const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'xjwatch-demo-')));
+  const fixtures = await startFixtureSites();
+  try {
+    const files = fixtures.writeSiteFiles(join(dataDir, 'sites'));
+    err(bold('xjwatch demo') + dim(' — imitation government sites on 127.0.0.1, nothing leaves this machine'));
+    for (const [key, site] of Object.entries(fixtures.sites)) err(dim(`  ${key.padEnd(11)} ${site.title}  ${site.listUrl()}`));
+    err('');
+    let shown = 0;
+    const showEvent = (e: XjEvent) => {
+      if (e.kind !== 'new_posting' || shown++ >= 12) return;
+      const terms = e.terms.map((t) => `${t.term}×${t.count}`).join(' ');
+      out(`${green('NEW')} ${e.site.padEnd(10)} ${e.published ?? '          '}  ${safe(e.title)}  ${dim(terms)}`);
+    };
+    const code = await crawlCommand(Object.values(files), { dataDir, json: opts.json, showEvent });
+    if (opts.json) return code;
+
+    const db = openDb(dataDir);
+    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    const postings = count(`SELECT count(*) AS n FROM pages WHERE kind = 'posting'`);
+    const attachments = count(`SELECT count(*) AS n FROM pages WHERE kind = 'attachment'`);
+    const events = count(`SELECT count(*) AS n FROM events WHERE kind = 'new_posting'`);
+    const fetches = count(`SELECT count(*) AS n FROM fetches`);
+    db.close();
+    const cli = `npx xjwatch`;
+    out('');
+    out(bold('What happened'));
+    out(`  ${postings} postings and ${attachments} attachments captured; ${events} mention tracked terms${events > 12 ? ` (12 shown above; all with \`events\`)` : ''}.`);
+    out(`  Every one of the ${fetches} HTTP exchanges is kept as WARC 1.1 records, bodies under their SHA-256.`);
+    out('');
+    out(bold('Where it is kept'));
+    out(`  ${dataDir}/xjwatch.db       catalogue (SQLite)`);
+    out(`  ${dataDir}/blobs/sha256/    raw bodies and extracted text, by SHA-256`);
+    out(`  ${dataDir}/warc/            WARC files, one per run`);
+    out('');
+    out(bold('Try next'));
+    out(`  ${cli} search 卫星工厂 --data-dir ${dataDir}`);
+    out(`  ${cli} events --kind new_posting --data-dir ${dataDir} --json`);
+    out(`  ${cli} history ${fixtures.sites.county.postingUrl(fixtures.sites.county.postings.find((p) => p.terms.length)!)} --data-dir ${dataDir}`);
+    if (!opts.keepServing) out(dim(`  (add --keep-serving to keep the imitation sites up and crawl them again: ${cli} crawl county --data-dir ${dataDir})`));
+    if (opts.keepServing) {
+      out('');
+      out(`The imitation sites stay up until Ctrl-C; their site files are in ${join(dataDir, 'sites')}.`);
+      await new Promise<void>((r) => process.once('SIGINT', () => r()));
+    }
+    return code;
+  } finally {
+    await fixtures.close();
+  }
 }

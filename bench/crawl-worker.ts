@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
+
+/**
+ * One side of bench/crawl, in its own process so that its peak RSS is its own.
+ *   xjwatch <site.yaml> <dataDir> : one full pass, as `xjwatch crawl` runs it, timed without start-up
+ *   baseline <urls.json> <concurrency> : a plain undici fetch loop over the same URLs
+ */
+const [mode, a, b] = process.argv.slice(2);
+
+if (mode === 'xjwatch') {
+  const t0 = performance.now();
+  const { loadSiteFile } = await import('../src/config/site-file.js');
+  const { loadTermFile } = await import('../src/config/term-file.js');
+  const { RunContext } = await import('../src/schedule/run-context.js');
+  const { runPass } = await import('../src/schedule/pass.js');
+  const { PassProgress } = await import('../src/schedule/progress.js');
+  const { DEFAULT_TERMS, userAgent } = await import('../src/cli/common.js');
+  const startup = performance.now() - t0;
+  const site = loadSiteFile(a!);
+  const ctx = RunContext.open(b!, 'bench');
+  let events = 0;
+  const t1 = performance.now();
+  const outcomes = await runPass(ctx, [site], { terms: loadTermFile(DEFAULT_TERMS), userAgent: userAgent(), allPostings: false, emit: () => events++, progress: new PassProgress() });
+  const seconds = (performance.now() - t1) / 1000;
+  ctx.finish('ok', {});
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(`${b}/xjwatch.db`, { readonly: true });
+  const rows = db.prepare('SELECT url, purpose FROM fetches ORDER BY id').all() as { url: string; purpose: string }[];
+  const bytes = (db.prepare('SELECT sum(body_size) AS n FROM fetches').get() as { n: number }).n;
+  db.close();
+  process.stdout.write(
+    JSON.stringify({ pages: rows.length, seconds, bytes, events, failures: outcomes[0]!.failures.length, startupMs: Math.round(startup), maxRssBytes: process.resourceUsage().maxRSS * 1024, urls: rows }) + '\n',
+  );
+} else if (mode === 'baseline') {
+  const urls = JSON.parse(readFileSync(a!, 'utf8')) as { url: string; referer?: string }[];
+  const concurrency = Number(b);
+  const agent = new Agent({ connections: concurrency, pipelining: 1 });
+  let next = 0;
+  let bytes = 0;
+  const t1 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < urls.length) {
+        const u = urls[next++]!;
+        const res = await request(u.url, { dispatcher: agent, headers: u.referer ? { referer: u.referer } : {} });
+        bytes += (await res.body.arrayBuffer()).byteLength;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t1) / 1000;
+  await agent.close();
+  process.stdout.write(JSON.stringify({ pages: urls.length, seconds, bytes, maxRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
+} else {
+  process.stderr.write('usage: crawl-worker.js xjwatch <site.yaml> <dataDir> | baseline <urls.json> <concurrency>\n');
+  process.exit(2);
+}

@@ -1,0 +1,12 @@
+// `npm run bench -- <name>`: runs bench/<name>.ts; its last line of output is a JSON object.
+const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
+  crawl: async () => (await import('./crawl.js')).benchCrawl(),
+};
+
+const name = process.argv[2];
+if (!name || !BENCHES[name]) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}>\n`);
+  process.exit(2);
+}
+const figures = await BENCHES[name]!();
+console.log(JSON.stringify({ bench: name, ...figures }));

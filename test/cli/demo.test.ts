@@ -1,0 +1,22 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+describe('xjwatch demo', () => {
+  it('serves the fixture sites, crawls them into its own data directory, shows what it found and where, exit 0', async () => {
+    const dataDir = join(tempDir('xjwatch-demo-test-'), 'demo');
+    const r = await runCli(['demo', '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^NEW /m);
+    expect(r.stdout).toMatch(/\d+ postings and \d+ attachments captured; \d+ mention tracked terms/);
+    expect(r.stdout).toContain(`${dataDir}/xjwatch.db`);
+    expect(existsSync(join(dataDir, 'xjwatch.db'))).toBe(true);
+    expect(readdirSync(join(dataDir, 'warc')).length).toBe(1);
+    const s = await runCli(['search', '卫星工厂', '--json', '--data-dir', dataDir]);
+    expect(s.code).toBe(0);
+    expect(s.json.length).toBeGreaterThan(5);
+    const sites = await runCli(['sites', '--json', '--data-dir', dataDir]);
+    expect(sites.json.map((x) => x.id)).toEqual(expect.arrayContaining(['county', 'prefecture', 'regional', 'aspnet']));
+  });
+});
