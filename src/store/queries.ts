@@ -110,20 +110,22 @@ export function search(db: Db, normalizedQuery: string, f: { site?: string; limi
   }
   const rows = db
     .prepare(
-      `SELECT c.id AS capture_id, p.url, p.site_id, p.kind, c.title, c.published, c.at, c.body_sha256 AS sha256, texts.body,
+      `SELECT c.id AS capture_id, p.url, p.site_id, p.kind, c.title,
+              coalesce(c.published, (SELECT published FROM pages WHERE id = p.parent_id)) AS published, c.at, c.body_sha256 AS sha256, texts.body,
               (SELECT url FROM pages WHERE id = p.parent_id) AS parent_url
        FROM texts JOIN captures c ON c.id = texts.rowid JOIN pages p ON p.id = c.page_id
        WHERE ${where} ORDER BY c.id DESC`,
     )
     .all(...params) as SearchRow[];
-  // the newest matching capture of each page
+  // the newest matching capture of each page, most recently published first (an attachment
+  // goes by its posting's date)
   const seen = new Set<string>();
   const out: SearchRow[] = [];
   for (const r of rows) {
     if (seen.has(r.url)) continue;
     seen.add(r.url);
     out.push(r);
-    if (out.length >= f.limit) break;
   }
-  return out;
+  out.sort((a, b) => (b.published ?? '').localeCompare(a.published ?? '') || b.capture_id - a.capture_id);
+  return out.slice(0, f.limit);
 }

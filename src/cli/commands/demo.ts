@@ -48,7 +48,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     out('');
     out(bold('Where it is kept'));
     out(`  ${dataDir}/xjwatch.db       catalogue (SQLite)`);
-    out(`  ${dataDir}/blobs/sha256/    raw bodies and extracted text, by SHA-256`);
+    out(`  ${dataDir}/blobs/sha256/    every body as received, by SHA-256`);
     out(`  ${dataDir}/warc/            WARC files, one per run`);
     out('');
     out(bold('Try next'));
