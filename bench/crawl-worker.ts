@@ -21,7 +21,7 @@ if (mode === 'xjwatch') {
   const ctx = RunContext.open(b!, 'bench');
   let events = 0;
   const t1 = performance.now();
-  const outcomes = await runPass(ctx, [site], { terms: loadTermFile(DEFAULT_TERMS), userAgent: userAgent(), allPostings: false, emit: () => events++, progress: new PassProgress() });
+  const outcomes = await runPass(ctx, [site], { terms: loadTermFile(DEFAULT_TERMS), userAgent: userAgent(), allPostings: false, recheck: 'none', confirmAfter: 2, emit: () => events++, progress: new PassProgress() });
   const seconds = (performance.now() - t1) / 1000;
   ctx.finish('ok', {});
   const { default: Database } = await import('better-sqlite3');

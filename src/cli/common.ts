@@ -62,10 +62,10 @@ export function safe(text: string | null | undefined): string {
   return (text ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
 }
 
-export function parsePositiveInt(flag: string) {
+export function parsePositiveInt(flag: string, min = 0) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InputError(`expects a whole number, got "${value}"`, undefined, undefined, flag);
+    if (!Number.isInteger(n) || n < min) throw new InputError(`expects a whole number${min ? ` of at least ${min}` : ''}, got "${value}"`, undefined, undefined, flag);
     return n;
   };
 }

@@ -28,5 +28,33 @@ export function printEventHuman(e: XjEvent): void {
     case 'site_broken':
       out(`${red('SITE BROKEN')}  ${e.site}: ${safe(e.url)} — ${safe(e.reason)}`);
       break;
+    case 'changed':
+      out(`${yellow('CHANGED')}  ${bold(safe(e.title) || '(no title)')}  ${dim(e.site)}`);
+      out(`     ${safe(e.url)}`);
+      for (const r of e.removed.slice(0, 5)) out(`     ${red('−')} ${safe(r)}`);
+      for (const a of e.added.slice(0, 5)) out(`     ${green('+')} ${safe(a)}`);
+      if (e.terms_appeared.length) out(`     terms appeared: ${e.terms_appeared.join(', ')}`);
+      if (e.terms_vanished.length) out(`     terms vanished: ${e.terms_vanished.join(', ')}`);
+      out(`     ${dim(`capture ${e.capture} (was ${e.previous_capture}, ${e.previous_at}); see \`xjwatch diff\``)}`);
+      break;
+    case 'delisted':
+      out(`${yellow('DELISTED')}  ${bold(safe(e.title) || '(no title)')}  ${dim(e.site)}`);
+      out(`     ${safe(e.url)} is no longer on ${safe(e.list)} (last listed ${e.last_listed_at}) but still served`);
+      break;
+    case 'suspected_deletion':
+    case 'deleted':
+      out(`${red(e.kind === 'deleted' ? 'DELETED' : 'SUSPECTED DELETION')}  ${bold(safe(e.title) || '(no title)')}  ${dim(e.site)}`);
+      out(`     ${safe(e.url)}`);
+      out(`     ${e.reason}: ${safe(e.detail)}${e.kind === 'deleted' ? ` — confirmed on ${e.checks} checks since ${e.failing_since}, controls healthy` : ' — not confirmed yet'}`);
+      out(`     ${dim(`last seen ${e.last_seen} as ${e.last_capture}`)}`);
+      break;
+    case 'restored':
+      out(`${green('RESTORED')}  ${bold(safe(e.title) || e.site)}  ${dim(`${e.site} · was ${e.was}${e.same_text === null ? '' : e.same_text ? ' · same text' : ' · text differs'}`)}`);
+      out(`     ${safe(e.url)}`);
+      break;
+    case 'unreachable':
+    case 'challenge_failed':
+      out(`${yellow(e.kind === 'unreachable' ? 'UNREACHABLE' : 'BLOCKED')}  ${e.scope === 'site' ? `site ${e.site}` : safe(e.url)} — ${e.reason}: ${safe(e.detail)}`);
+      break;
   }
 }

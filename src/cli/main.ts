@@ -35,10 +35,31 @@ export function buildProgram(): Command {
       .argument('<target...>', 'site id, site file (.yaml) or URL (crawled ad hoc)')
       .option('--terms <file>', 'term file (plain text or YAML; default crawlers/terms.yaml)')
       .option('--follow <regex>', 'ad hoc: postings are the same-site links whose URL matches this')
-      .option('--max-pages <n>', 'list pages to follow per list at most', parsePositiveInt('--max-pages'))
+      .option('--max-pages <n>', 'list pages to follow per list at most', parsePositiveInt('--max-pages', 1))
       .option('--delay <ms>', 'ad hoc: milliseconds between requests to a host (default 1000; 0 on loopback)', parsePositiveInt('--delay'))
-      .option('--all-postings', 'report new postings without tracked terms too'),
+      .option('--all-postings', 'report new postings without tracked terms too')
+      .addOption(new Option('--recheck <which>', 'recheck known postings for changes and deletions').choices(['all', 'due', 'none']).default('all'))
+      .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1)),
   ).action(lazy(async () => (await import('./commands/crawl.js')).crawlCommand));
+
+  common(
+    program
+      .command('check')
+      .description('recheck pages now (with controls), compare with their last capture, report')
+      .argument('<url...>')
+      .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1))
+      .option('--terms <file>', 'term file for new captures (default crawlers/terms.yaml)'),
+  ).action(lazy(async () => (await import('./commands/check.js')).checkCommand));
+
+  common(
+    program
+      .command('diff')
+      .description('word-by-word difference between two captures of a URL (default: the last two)')
+      .argument('<url>')
+      .option('--from <capture>', 'capture number (as `history` numbers them) or SHA-256 prefix')
+      .option('--to <capture>', 'capture number or SHA-256 prefix')
+      .option('--full', 'the whole text, not only the changed paragraphs'),
+  ).action(lazy(async () => (await import('./commands/diff.js')).diffCommand));
 
   common(
     program

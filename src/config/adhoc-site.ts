@@ -29,10 +29,12 @@ export function adhocSite(url: string, base: Site | undefined, opts: AdhocOption
   }
   const list = { url: u.href, start: 1, ...(opts.maxPages ? { maxPages: opts.maxPages } : {}) };
   if (base) {
+    // the site file's own description of this list (links, next, pattern), when it has one
+    const known = base.lists.find((l) => l.url === u.href);
     return {
       ...base,
       follow: opts.follow ?? base.follow,
-      lists: [{ ...list, links: opts.follow ? undefined : base.lists.find((l) => l.url === u.href)?.links }],
+      lists: [{ ...(known ?? list), ...(opts.maxPages ? { maxPages: opts.maxPages } : {}), ...(opts.follow ? { links: undefined } : {}) }],
       rate: opts.delayMs !== undefined ? { ...base.rate, delayMs: opts.delayMs } : base.rate,
       source: `adhoc (settings of ${base.id})`,
     };

@@ -70,8 +70,10 @@ export const siteSchema = z.strictObject({
     .strictObject({
       count: z.number().int().min(0).max(10).default(3),
       backoffMs: z.number().int().min(0).max(600_000).default(2000),
+      /** failed requests in a row after which the site is not asked again in this pass */
+      breakAfter: z.number().int().min(1).max(10_000).default(10),
     })
-    .default({ count: 3, backoffMs: 2000 }),
+    .default({ count: 3, backoffMs: 2000, breakAfter: 10 }),
   timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
   maxBodyMB: z.number().positive().max(1024).default(10),
   maxAttachmentMB: z.number().positive().max(1024).default(50),
@@ -87,6 +89,15 @@ export const siteSchema = z.strictObject({
       attachments: z.string().min(1).optional(),
     })
     .default({}),
+  /** what is not content: elements left out of the text, and text ignored when comparing */
+  ignore: z
+    .strictObject({
+      selectors: z.array(z.string().min(1)).default([]),
+      patterns: z.array(regex).default([]),
+    })
+    .default({ selectors: [], patterns: [] }),
+  /** `crawl --recheck due` rechecks a posting after this many hours */
+  recheckHours: z.number().positive().max(24 * 365).default(24),
   tags: z.array(z.string()).default([]),
 });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { z } from 'zod';
 import type { Term } from '../terms/types.js';
+import { normalizeText } from '../terms/normalize.js';
 import { InputError } from './errors.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -50,10 +51,12 @@ function loadYaml(file: string): Term[] {
   list.forEach((item, i) => {
     const t = src.validate(termSchema, typeof item === 'string' ? { term: item } : item, [...base, i]);
     for (const form of [t.term, ...t.variants]) {
-      if (seen.has(form)) {
-        throw new InputError(`"${form}" is listed twice (also entry ${seen.get(form)! + 1})`, file, src.lineOf([...base, i]), `${base.length ? 'terms' : ''}[${i}]`);
+      // 卫星工厂 and 衛星工廠 are one form once normalised: listing both is a mistake to point out
+      const key = normalizeText(form);
+      if (seen.has(key)) {
+        throw new InputError(`"${form}" is listed twice (also entry ${seen.get(key)! + 1}, after normalisation)`, file, src.lineOf([...base, i]), `${base.length ? 'terms' : ''}[${i}]`);
       }
-      seen.set(form, i);
+      seen.set(key, i);
     }
     terms.push({ term: t.term, gloss: t.gloss, variants: t.variants, tags: t.tags });
   });
@@ -77,8 +80,9 @@ function loadPlain(file: string): Term[] {
     if (!value) return;
     const parsed = termText.safeParse(value);
     if (!parsed.success) throw new InputError(parsed.error.issues[0]!.message, file, i + 1, 'term');
-    if (seen.has(value)) throw new InputError(`"${value}" is listed twice (also line ${seen.get(value)})`, file, i + 1, 'term');
-    seen.set(value, i + 1);
+    const key = normalizeText(value);
+    if (seen.has(key)) throw new InputError(`"${value}" is listed twice (also line ${seen.get(key)}${key !== value ? ', after normalisation' : ''})`, file, i + 1, 'term');
+    seen.set(key, i + 1);
     terms.push({ term: value, variants: [], tags: [] });
   });
   return terms;

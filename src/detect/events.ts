@@ -45,4 +45,85 @@ export interface SiteBrokenEvent {
   at: string;
 }
 
-export type XjEvent = NewPostingEvent | SiteBrokenEvent;
+/** The page's text changed beyond trivia (counters, timestamps). */
+export interface ChangedEvent {
+  kind: 'changed';
+  site: string;
+  url: string;
+  title: string;
+  /** runs of text added and removed, word by word */
+  added: string[];
+  removed: string[];
+  terms_appeared: string[];
+  terms_vanished: string[];
+  terms: EventTerm[];
+  capture: string;
+  previous_capture: string;
+  previous_at: string;
+  at: string;
+}
+
+/** Gone from the list pages where it was seen, still served at its URL. */
+export interface DelistedEvent {
+  kind: 'delisted';
+  site: string;
+  url: string;
+  title: string;
+  list: string;
+  last_listed_at: string;
+  capture: string;
+  at: string;
+}
+
+export interface DeletionEvent {
+  kind: 'suspected_deletion' | 'deleted';
+  site: string;
+  url: string;
+  title: string;
+  /** what the page's own URL answers now */
+  reason: 'http_404' | 'http_410' | 'soft_404' | 'redirect_home' | 'dns_gone';
+  detail: string;
+  /** checks in a row that failed this way (with healthy controls) */
+  checks: number;
+  /** when the first of those checks was made */
+  failing_since: string;
+  last_seen: string;
+  last_capture: string;
+  status: number | null;
+  controls: ControlsSummary;
+  at: string;
+}
+
+export interface RestoredEvent {
+  kind: 'restored';
+  site: string;
+  url: string;
+  title: string;
+  scope: 'page' | 'site';
+  /** what had been reported: suspected_deletion, deleted, unreachable, challenge_failed */
+  was: string;
+  /** whether the text is the same as the last capture before it went away */
+  same_text: boolean | null;
+  capture: string | null;
+  at: string;
+}
+
+export interface TroubleEvent {
+  kind: 'unreachable' | 'challenge_failed';
+  site: string;
+  url: string;
+  scope: 'page' | 'site';
+  reason: string;
+  detail: string;
+  at: string;
+}
+
+/** What the controls made with a check answered. */
+export interface ControlsSummary {
+  healthy: boolean;
+  home: string;
+  sibling: string;
+  not_found: string;
+}
+
+export type XjEvent = NewPostingEvent | SiteBrokenEvent | ChangedEvent | DelistedEvent | DeletionEvent | RestoredEvent | TroubleEvent;

@@ -1,6 +1,6 @@
 import type { CheerioAPI } from 'cheerio/slim';
 import type { AnyNode, Element } from 'domhandler';
-import { visibleText } from './html.js';
+import { textLengths, visibleText } from './html.js';
 
 /** Content containers of the CMSes the target sites run (VSB, TRS, Hanweb, JEECMS, PowerEasy, xjcms). */
 const KNOWN = [
@@ -23,24 +23,20 @@ export function extractBody($: CheerioAPI, selector?: string): { text: string; s
       if (text) return { text, source: 'selector' };
     }
   }
+  const lengths = textLengths($.root()[0]!);
+  const linkShare = (el: AnyNode) => (lengths.links.get(el) ?? 0) / (lengths.text.get(el) || 1);
   for (const sel of KNOWN) {
     const el = $(sel).first();
     if (!el.length) continue;
     const text = visibleText(el.toArray());
-    if (text.length >= 30 && linkShare($, el[0]!) < 0.5) return { text, source: 'known' };
+    if (text.length >= 30 && linkShare(el[0]!) < 0.5) return { text, source: 'known' };
   }
-  const best = scoreBlocks($);
+  const best = scoreBlocks($, linkShare);
   if (best) return { text: visibleText(best), source: 'scored' };
   return { text: visibleText($('body').toArray().length ? $('body').toArray() : $.root().toArray()), source: 'page' };
 }
 
-function linkShare($: CheerioAPI, el: AnyNode): number {
-  const all = $(el).text().replace(/\s+/g, '').length || 1;
-  const links = $(el).find('a').text().replace(/\s+/g, '').length;
-  return links / all;
-}
-
-function scoreBlocks($: CheerioAPI): Element | undefined {
+function scoreBlocks($: CheerioAPI, linkShare: (el: AnyNode) => number): Element | undefined {
   const scores = new Map<Element, number>();
   $('p, td, div, span, font, li').each((_, node) => {
     const el = node as Element;
@@ -58,7 +54,7 @@ function scoreBlocks($: CheerioAPI): Element | undefined {
   let bestScore = 0;
   for (const [el, raw] of scores) {
     const label = `${el.attribs?.class ?? ''} ${el.attribs?.id ?? ''}`;
-    const score = raw * (1 - linkShare($, el)) * (BOILERPLATE.test(label) ? 0.2 : 1);
+    const score = raw * (1 - linkShare(el)) * (BOILERPLATE.test(label) ? 0.2 : 1);
     if (score > bestScore) {
       best = el;
       bestScore = score;

@@ -5,9 +5,17 @@ export interface FoundDate {
   source: DateSource;
 }
 
-const SEP_DATE = String.raw`(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*日?`;
+// ` ?` rather than `\s*`: texts are squeezed to single spaces first (squeeze), which keeps these
+// patterns linear on hostile runs of white space
+const SEP_DATE = String.raw`(\d{4}) ?(?:年|[-/.]) ?(\d{1,2}) ?(?:月|[-/.]) ?(\d{1,2}) ?日?`;
 const LABELS = ['发布时间', '发布日期', '发文日期', '公开日期', '发表时间', '发表日期', '更新时间', '日期', '时间', '来源日期'];
-const LABELLED = new RegExp(String.raw`(?:${LABELS.join('|')})\s*[:：]?\s*(?:&nbsp;|\s)*` + SEP_DATE);
+const LABELLED = new RegExp(String.raw`(?:${LABELS.join('|')}) ?[:：]? ?` + SEP_DATE);
+/** Dates are looked for in this much text at most: they sit at the top of a posting. */
+const SEARCH_CHARS = 20_000;
+
+function squeeze(text: string): string {
+  return text.slice(0, SEARCH_CHARS * 2).replace(/\s+/g, ' ').slice(0, SEARCH_CHARS);
+}
 const ANY_DATE = new RegExp(SEP_DATE, 'g');
 
 /** A calendar-valid date as YYYY-MM-DD, or undefined. Years outside 1990..next year are noise. */
@@ -21,7 +29,7 @@ export function makeDate(y: number, m: number, d: number): string | undefined {
 
 /** The first date written in `text` in any of the forms 2019年03月21日, 2019-03-21, 2019/3/21, 2019.03.21. */
 export function parseDate(text: string): string | undefined {
-  for (const m of text.matchAll(ANY_DATE)) {
+  for (const m of squeeze(text).matchAll(ANY_DATE)) {
     const d = makeDate(Number(m[1]), Number(m[2]), Number(m[3]));
     if (d) return d;
   }
@@ -31,7 +39,7 @@ export function parseDate(text: string): string | undefined {
 /** A date after a label such as 发布时间： */
 export function labelledDate(text: string): string | undefined {
   const re = new RegExp(LABELLED.source, 'g');
-  for (const m of text.matchAll(re)) {
+  for (const m of squeeze(text).matchAll(re)) {
     const d = makeDate(Number(m[1]), Number(m[2]), Number(m[3]));
     if (d) return d;
   }

@@ -1,5 +1,6 @@
 import type { CheerioAPI } from 'cheerio/slim';
 import { baseUrl, absolute, extractLinks, sameSite, type Link } from './links.js';
+import { inlineText } from './html.js';
 
 /** URL shapes of postings on the CMS families the target sites run (see research notes). */
 export const POSTING_URL_PATTERNS: RegExp[] = [
@@ -36,7 +37,8 @@ export interface Listing {
 }
 
 const NEXT_TEXT = /^\s*(下一页|下页|后一页|后页|next|next page|›|»|>)\s*$/i;
-const PAGER_SCRIPT = /createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]/;
+// createPageHTML(total, current, "index", "html"), or the newer createPageHTML('page_div', total, current, 'index', 'html', n)
+const PAGER_SCRIPT = /createPageHTML\(\s*(?:['"][^'"\d][^'"]*['"]\s*,\s*)?['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]/;
 
 function asRegex(s: string): RegExp | undefined {
   const m = /^\/(.+)\/([a-z]*)$/s.exec(s);
@@ -89,7 +91,7 @@ function selectorLinks($: CheerioAPI, pageUrl: string, selector: string): Link[]
     const a = $(el).is('a') ? $(el) : $(el).find('a[href]').first();
     const href = a.attr('href');
     const url = href ? absolute(href, base) : undefined;
-    if (url) out.push({ url, text: a.text().replace(/\s+/g, ' ').trim() });
+    if (url) out.push({ url, text: inlineText($, a).slice(0, 300) });
   });
   return out;
 }
@@ -107,7 +109,7 @@ function nextPages($: CheerioAPI, pageUrl: string, nextSelector?: string): strin
   }
   $('a[href]').each((_, el) => {
     const a = $(el);
-    if (NEXT_TEXT.test(a.text()) || NEXT_TEXT.test(a.attr('title') ?? '')) add(a.attr('href'));
+    if (NEXT_TEXT.test(inlineText($, a).slice(0, 40)) || NEXT_TEXT.test(a.attr('title') ?? '')) add(a.attr('href'));
   });
   // TRS WCM draws its pager from a script: createPageHTML(total, current, "index", "html")
   const script = $('script')

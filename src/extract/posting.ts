@@ -2,7 +2,7 @@ import type { CheerioAPI } from 'cheerio/slim';
 import { findAttachments, type AttachmentLink } from './attachments.js';
 import { extractBody } from './body.js';
 import { dateFromUrl, labelledDate, parseDate, type DateSource } from './date.js';
-import { inlineText } from './html.js';
+import { inlineText, MAX_DEPTH, wasFlattened } from './html.js';
 import { extractLinks, type Link } from './links.js';
 import { extractTitle, type TitleSource } from './title.js';
 
@@ -33,6 +33,7 @@ const META_DATE = ['pubdate', 'publishdate', 'firstpublishedtime', 'article:publ
 /** Title, date, text, links and attachments of a posting page. */
 export function extractPosting($: CheerioAPI, url: string, selectors: ArticleSelectors = {}, siteName?: string): ExtractedPosting {
   const problems: string[] = [];
+  if (wasFlattened($)) problems.push(`markup nested deeper than ${MAX_DEPTH} levels; the structure below was flattened to its text`);
   const { title, source: titleSource } = extractTitle($, selectors.title, siteName);
   if (!title) problems.push('no title found');
   const body = extractBody($, selectors.body);

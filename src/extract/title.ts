@@ -28,11 +28,14 @@ export function extractTitle($: CheerioAPI, selector?: string, siteName?: string
   };
   $('h1').each((_, el) => consider(inlineText($, el), 3, 'heading'));
   $('h2').each((_, el) => consider(inlineText($, el), 1, 'heading'));
+  let looked = 0;
   $('[class], [id]').each((_, el) => {
     const a = (el as { attribs: Record<string, string> }).attribs;
     if (!TITLE_LIKE.test(`${a.class ?? ''} ${a.id ?? ''}`)) return;
+    if (++looked > 200) return false; // a page with thousands of "title" classes is not helped by more
     if ($(el).find('a, li, p, div').length > 2) return; // a list of titles, not the title
     consider(inlineText($, el), 2, 'element');
+    return undefined;
   });
   candidates.sort((a, b) => b.score - a.score || b.text.length - a.text.length);
   const best = candidates[0];

@@ -11,16 +11,20 @@ export interface Decoded {
   note?: string;
 }
 
-/** WHATWG label -> decoder: the whole GB family decodes as GB18030, its superset. */
-function canonical(label: string): string | undefined {
+/**
+ * WHATWG label -> decoder, for the encodings Chinese government pages use. The whole GB family
+ * decodes as GB18030, its superset; UTF-16 declared in <meta> means UTF-8 (WHATWG); anything else
+ * (iconv also knows "hex", "base64" …) is not a page encoding and is ignored.
+ */
+function canonical(label: string, source: CharsetSource): string | undefined {
   const l = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
   if (['utf-8', 'utf8', 'unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'x-unicode20utf8'].includes(l)) return 'utf-8';
   if (['gb2312', 'gbk', 'x-gbk', 'gb_2312', 'gb_2312-80', 'chinese', 'csgb2312', 'iso-ir-58', 'cp936', 'ms936', 'windows-936', 'gb18030', 'euc-cn'].includes(l)) return 'gb18030';
   if (['big5', 'big5-hkscs', 'cn-big5', 'csbig5', 'x-x-big5', 'cp950'].includes(l)) return 'big5';
-  if (['utf-16le', 'utf-16'].includes(l)) return 'utf-16le';
-  if (l === 'utf-16be') return 'utf-16be';
+  if (['utf-16le', 'utf-16', 'utf-16be', 'unicode', 'ucs-2'].includes(l)) return source === 'meta' ? 'utf-8' : l === 'utf-16be' ? 'utf-16be' : 'utf-16le';
   if (['iso-8859-1', 'latin1', 'l1', 'us-ascii', 'ascii', 'windows-1252', 'cp1252', 'iso8859-1', 'iso_8859-1', 'cp819'].includes(l)) return 'windows-1252';
-  return iconv.encodingExists(l) ? l : undefined;
+  if (['shift_jis', 'sjis', 'euc-jp', 'euc-kr', 'koi8-r', 'windows-1251', 'iso-8859-2', 'iso-8859-5', 'iso-8859-15'].includes(l)) return l;
+  return undefined;
 }
 
 export function charsetFromContentType(contentType: string | undefined): string | undefined {
@@ -49,24 +53,35 @@ export function metaCharset(body: Buffer): string | undefined {
 
 const hasHighBytes = (b: Buffer) => b.some((x) => x >= 0x80);
 
+/**
+ * Whether bytes are UTF-8, allowing for what CMSes do to it: a character cut in two at the end
+ * (titles truncated by byte count) and a stray bad byte or two in a long page.
+ */
 function isValidUtf8(body: Buffer): boolean {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(body);
     return true;
   } catch {
-    return false;
+    const text = new TextDecoder('utf-8').decode(body);
+    let bad = 0;
+    let wide = 0;
+    for (const ch of text) {
+      if (ch === '\uFFFD') bad++;
+      else if (ch.charCodeAt(0) > 0x7f) wide++;
+    }
+    return wide >= 20 && bad <= Math.max(2, wide / 200);
   }
 }
 
-/** True when the bytes contradict a declared charset, i.e. the declaration is wrong. */
-function contradicts(charset: string, body: Buffer): boolean {
-  if (!hasHighBytes(body)) return false;
-  if (charset === 'utf-8') return !isValidUtf8(body);
+/** Why the bytes contradict a declared charset, if they do (the declaration is then wrong). */
+function contradicts(charset: string, body: Buffer): string | undefined {
+  if (!hasHighBytes(body)) return undefined;
+  if (charset === 'utf-8') return isValidUtf8(body) ? undefined : 'the bytes are not UTF-8';
   // A Chinese page that is valid UTF-8 with non-ASCII bytes is UTF-8: GBK text is almost never
   // valid UTF-8 beyond a few bytes. Latin-1 is a server default, never a Chinese page's truth.
-  if (charset === 'windows-1252') return true;
-  if (charset === 'gb18030' || charset === 'big5') return isValidUtf8(body);
-  return false;
+  if (charset === 'windows-1252') return 'that is a server default, not the encoding of a page with non-ASCII text';
+  if ((charset === 'gb18030' || charset === 'big5') && isValidUtf8(body)) return 'the bytes are UTF-8';
+  return undefined;
 }
 
 function sniff(body: Buffer): string {
@@ -75,32 +90,34 @@ function sniff(body: Buffer): string {
 }
 
 function decodeWith(charset: string, body: Buffer): string {
-  if (charset === 'utf-8') return new TextDecoder('utf-8').decode(body);
+  if (charset === 'utf-8') return new TextDecoder('utf-8').decode(body).replace(/^\uFEFF/, '');
   return iconv.decode(body, charset, { stripBOM: true });
 }
 
 /**
- * Decodes a body from its raw bytes, in the order: the site file's setting, the Content-Type
- * header, a byte-order mark, `<meta>`, then sniffing (strict UTF-8, else GB18030). A declaration
+ * Decodes a body from its raw bytes, in the order: a byte-order mark, the site file's setting,
+ * the Content-Type header, `<meta>`, then sniffing (strict UTF-8, else GB18030). A declaration
  * that the bytes contradict is skipped and reported in `note`.
  */
 export function decodeBody(body: Buffer, contentType: string | undefined, siteEncoding = 'auto'): Decoded {
   const notes: string[] = [];
+  // a byte-order mark outranks any declaration (WHATWG); then the site file, header and <meta>
   const candidates: [CharsetSource, string | undefined][] = [
+    ['bom', bomCharset(body)],
     ['site', siteEncoding === 'auto' ? undefined : siteEncoding],
     ['header', charsetFromContentType(contentType)],
-    ['bom', bomCharset(body)],
     ['meta', metaCharset(body)],
   ];
   for (const [source, label] of candidates) {
     if (!label) continue;
-    const charset = canonical(label);
+    const charset = canonical(label, source);
     if (!charset) {
-      notes.push(`${source} declares unknown charset "${label}"`);
+      notes.push(`${source} declares "${label}", which is not a page encoding`);
       continue;
     }
-    if (source !== 'site' && source !== 'bom' && contradicts(charset, body)) {
-      notes.push(`${source} declares ${label}, but the bytes are not ${charset}`);
+    const wrong = source !== 'site' && source !== 'bom' ? contradicts(charset, body) : undefined;
+    if (wrong) {
+      notes.push(`${source} declares ${label}, but ${wrong}`);
       continue;
     }
     const decoded: Decoded = { text: decodeWith(charset, body), charset, source };

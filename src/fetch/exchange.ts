@@ -9,6 +9,8 @@ export type FetchErrorKind =
   | 'too_large'
   | 'too_many_redirects'
   | 'http_5xx'
+  /** not tried: the site had stopped answering (circuit breaker) */
+  | 'skipped'
   | 'other';
 
 /** One HTTP request and what came back, exactly as it went over the wire (body decoded of gzip/br). */

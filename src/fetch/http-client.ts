@@ -17,6 +17,8 @@ export interface ClientOptions {
   /** bytes; a longer body is cut and reported as too_large */
   maxBodyBytes: number;
   maxRedirects?: number;
+  /** after this many failed requests in a row (network errors, 5xx), stop trying for this crawl */
+  breakAfter?: number;
   sink: ExchangeSink;
 }
 
@@ -44,6 +46,12 @@ export class RecordingHttpClient implements BaseHttpClient {
   };
   /** the exchange that produced each response stream handed to Crawlee */
   private readonly exchanges = new WeakMap<object, Exchange[]>();
+  /** failed requests in a row; past `breakAfter` the site is not asked again in this crawl */
+  private failuresInARow = 0;
+
+  get tripped(): boolean {
+    return this.opts.breakAfter !== undefined && this.failuresInARow >= this.opts.breakAfter;
+  }
 
   constructor(private readonly opts: ClientOptions) {
     this.gate = new HostGate(opts.perHost, opts.delayMs);
@@ -112,33 +120,41 @@ export class RecordingHttpClient implements BaseHttpClient {
     const headers = flattenHeaders(request.headers);
     const chain: Exchange[] = [];
     for (;;) {
+      if (this.tripped) {
+        throw Object.assign(fetchError('skipped', `not tried: the site failed ${this.failuresInARow} requests in a row`), { exchanges: chain });
+      }
       const ex = await this.once(method, url, headers, maxBody);
       chain.push(ex);
+      if ((ex.error && ex.error.kind !== 'too_large') || (ex.response?.status ?? 0) >= 500) this.failuresInARow++;
+      else this.failuresInARow = 0;
       await this.opts.sink(ex, purpose, fields.xjTaskUrl ?? String(request.url));
-      if (ex.error) {
+      // a body cut at the size limit is still an answer: the handler gets it, flagged truncated
+      if (ex.error && !(ex.error.kind === 'too_large' && ex.response)) {
         throw Object.assign(fetchError(ex.error.kind, chain.length > 1 ? `${ex.error.message} (at ${url}, after a redirect)` : ex.error.message), { exchanges: chain });
       }
       const res = ex.response!;
       await this.storeCookies(url, res.rawHeaders);
       const location = headerValue(res.rawHeaders, 'location');
       if (!REDIRECT.has(res.status) || !location || request.followRedirect === false) return chain;
-      let next: string;
+      let next: URL;
       try {
-        next = new URL(location, url).href;
+        next = new URL(location, url);
       } catch {
         return chain; // a Location we cannot follow: hand the 3xx itself to the handler
       }
-      ex.location = next;
+      // only the web is followed: mailto:, file:, ftp: … leave the 3xx to the handler
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') return chain;
+      ex.location = next.href;
       if (chain.length > maxRedirects) {
         throw Object.assign(fetchError('too_many_redirects', `more than ${maxRedirects} redirects`), { exchanges: chain });
       }
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) method = 'GET';
-      const updated = { url: next, headers: Object.fromEntries(headers) as Record<string, string | string[] | undefined> };
+      const updated = { url: next.href, headers: Object.fromEntries(headers) as Record<string, string | string[] | undefined> };
       onRedirect?.(
         { redirectUrls: [], url, ip: ex.ip, statusCode: res.status, statusMessage: res.statusText, headers: headersObject(res.rawHeaders), trailers: {}, complete: true },
         updated,
       );
-      url = next;
+      url = next.href;
     }
   }
 
@@ -188,6 +204,7 @@ export class RecordingHttpClient implements BaseHttpClient {
     const lib = isHttps ? https : http;
     return new Promise<void>((resolve) => {
       let settled = false;
+      let finishBody: ((why: 'time') => void) | undefined;
       const done = () => {
         if (settled) return;
         settled = true;
@@ -234,8 +251,9 @@ export class RecordingHttpClient implements BaseHttpClient {
           }
           const chunks: Buffer[] = [];
           let size = 0;
-          let truncated: 'length' | 'disconnect' | undefined;
+          let truncated: 'length' | 'disconnect' | 'time' | undefined;
           const finish = () => {
+            if (settled) return;
             ex.response = {
               status: res.statusCode ?? 0,
               statusText: res.statusMessage ?? '',
@@ -246,6 +264,10 @@ export class RecordingHttpClient implements BaseHttpClient {
             };
             if (truncated === 'length') ex.error = { kind: 'too_large', message: `body larger than ${maxBody} bytes; kept the first ${size}` };
             done();
+          };
+          finishBody = (why) => {
+            truncated = why as typeof truncated;
+            finish();
           };
           source.on('data', (chunk: Buffer) => {
             if (truncated) return;
@@ -294,7 +316,11 @@ export class RecordingHttpClient implements BaseHttpClient {
       const timer = setTimeout(() => {
         if (settled) return;
         if (ex.response) return done();
-        fail('timeout', `no complete answer within ${this.opts.timeoutMs} ms`);
+        if (finishBody) {
+          // headers came, the body did not finish: keep what arrived, as evidence of the attempt
+          finishBody('time');
+          ex.error = { kind: 'timeout', message: `the body did not finish within ${this.opts.timeoutMs} ms` };
+        } else fail('timeout', `no complete answer within ${this.opts.timeoutMs} ms`);
         req.destroy();
       }, this.opts.timeoutMs);
       req.end();

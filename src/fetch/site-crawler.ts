@@ -26,6 +26,8 @@ export interface FetchedPage {
   body: Buffer;
   /** every hop, redirects first; the last one is this answer */
   chain: Exchange[];
+  /** the body stopped at the size limit */
+  truncated?: boolean;
 }
 
 export interface FailedFetch {
@@ -45,6 +47,8 @@ export interface SiteCrawlOptions {
   maxBodyBytes: number;
   retries: number;
   backoffMs: number;
+  /** failed requests in a row after which the site is not asked again in this crawl */
+  breakAfter?: number;
   sink: ExchangeSink;
   /** a page's processing; returns the follow-up fetches it found */
   onPage: (page: FetchedPage) => Promise<FetchTask[]> | FetchTask[];
@@ -63,6 +67,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
     delayMs: opts.delayMs,
     timeoutMs: opts.timeoutMs,
     maxBodyBytes: opts.maxBodyBytes,
+    breakAfter: opts.breakAfter,
     sink: opts.sink,
   });
   const tasks = new Map<string, FetchTask>();
@@ -83,7 +88,9 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
       maxRequestRetries: opts.retries,
       // our client enforces the real time limit; this only catches a hung handler chain
       navigationTimeoutSecs: Math.ceil((opts.timeoutMs + opts.delayMs) / 1000) + 10,
-      requestHandlerTimeoutSecs: 300,
+      // handlers wait for attachment text (one reader per run, a minute per file at most) and
+      // must not be retried while still running
+      requestHandlerTimeoutSecs: 3600,
       additionalMimeTypes: ['*/*'],
       // never let Crawlee transcode: we decode from the raw bytes ourselves (fetch/decode.ts)
       forceResponseEncoding: 'utf8',
@@ -115,13 +122,16 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
           // the bytes exactly as recorded, not Crawlee's view of them
           body: last.response!.body,
           chain,
+          truncated: last.response!.truncated === 'length',
         });
         const fresh = follow.filter((f) => !tasks.has(key(f)));
         if (fresh.length) await ctx.addRequests(fresh.map(toRequest));
       },
       errorHandler: async ({ request }, error) => {
+        if (client.tripped) return; // the next try fails at once anyway
         // exponential backoff with jitter before Crawlee puts the request back
-        const wait = opts.backoffMs * 2 ** Math.max(0, request.retryCount) * (0.75 + Math.random() * 0.5);
+        // capped: Crawlee gives a handler chain about ten minutes before it gives up on the crawl
+        const wait = Math.min(120_000, opts.backoffMs * 2 ** Math.max(0, request.retryCount)) * (0.75 + Math.random() * 0.5);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         void error;
       },

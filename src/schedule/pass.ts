@@ -12,6 +12,9 @@ export interface PassOptions {
   userAgent: string;
   allPostings: boolean;
   maxPages?: number;
+  recheck: 'all' | 'due' | 'none' | { urls: string[] };
+  confirmAfter: number;
+  lists?: boolean;
   emit: (event: XjEvent) => void;
   progress: PassProgress;
 }
@@ -21,18 +24,25 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
   const matcher = new TermMatcher(opts.terms);
   const documents = new DocumentTextExtractor();
   try {
-    return await Promise.all(
+    // one site's failure must not pull the store from under the others: wait for all
+    const settled = await Promise.allSettled(
       sites.map((site) =>
         new SitePass(site, ctx, matcher, {
           userAgent: opts.userAgent,
           allPostings: opts.allPostings,
           maxPages: opts.maxPages,
+          recheck: opts.recheck,
+          confirmAfter: opts.confirmAfter,
+          lists: opts.lists,
           emit: opts.emit,
           progress: opts.progress,
           documents,
         }).run(),
       ),
     );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<SiteOutcome>).value);
   } finally {
     await documents.close();
   }

@@ -14,6 +14,9 @@ import type { TermHit } from '../terms/types.js';
 import type { CaptureInput } from '../store/catalogue.js';
 import { sha256Hex } from '../store/blobs.js';
 import type { RunContext } from './run-context.js';
+import { Rechecks, type ReadAnswer } from './rechecks.js';
+import { clientRedirect } from '../extract/redirect.js';
+import { comparableText } from '../detect/trivia.js';
 import type { PassProgress } from './progress.js';
 
 export interface SitePassOptions {
@@ -25,6 +28,11 @@ export interface SitePassOptions {
   emit: (event: XjEvent) => void;
   progress: PassProgress;
   documents: DocumentTextExtractor;
+  /** which known postings to recheck (DESIGN: `all` for crawl, `due` for the daemon) */
+  recheck: 'all' | 'due' | 'none' | { urls: string[] };
+  confirmAfter: number;
+  /** crawl the list pages (off for `xjwatch check`) */
+  lists?: boolean;
 }
 
 export interface SiteOutcome {
@@ -39,6 +47,7 @@ export interface SiteOutcome {
   problems: { url: string; problem: string }[];
   /** no list page could be fetched: nothing was learnt about the site */
   unreachable: boolean;
+  checks: Rechecks['counts'];
 }
 
 interface ListRoot {
@@ -47,7 +56,11 @@ interface ListRoot {
   pages: number;
   maxPages: number;
   seen: Set<string>;
+  /** list pages fetched or queued: what maxPages counts */
+  queued: number;
   stopped?: string;
+  /** a page of this list could not be read: the list was not seen whole */
+  failed?: boolean;
 }
 
 interface AttachmentResult {
@@ -61,6 +74,7 @@ interface AttachmentResult {
 interface PendingPosting {
   url: string;
   listUrl: string;
+  listRoot: string;
   capture: CaptureInput;
   pageHits: TermHit[];
   attachments: { url: string; name: string }[];
@@ -68,6 +82,8 @@ interface PendingPosting {
 }
 
 const DEFAULT_MAX_PAGES = 100;
+/** A list page with more posting links than this is hostile or a site map, not a list. */
+const MAX_LINKS_PER_LIST_PAGE = 1000;
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml|text\/plain)?$/i;
 
 /**
@@ -85,6 +101,8 @@ export class SitePass {
   private readonly attachmentWaiters = new Map<string, Set<string>>();
   private readonly savedAttachments = new Set<string>();
   private readonly outcome: SiteOutcome;
+  private readonly rechecks: Rechecks;
+  private readonly trivia: RegExp[];
 
   constructor(
     private readonly site: Site,
@@ -94,18 +112,47 @@ export class SitePass {
   ) {
     this.known = ctx.catalogue.knownUrls(site.id, 'posting');
     this.knownAttachments = ctx.catalogue.knownUrls(site.id, 'attachment');
-    this.outcome = { site: site.id, listPages: 0, listFailures: [], postingsSeen: 0, newPostings: 0, reported: 0, attachments: 0, failures: [], problems: [], unreachable: false };
+    this.trivia = site.ignore.patterns.map((p) => new RegExp(p, 'g'));
+    this.rechecks = new Rechecks(site, ctx, { mode: opts.recheck, confirmAfter: opts.confirmAfter, emit: opts.emit, read: (page) => this.readAnswer(page) });
+    this.outcome = {
+      site: site.id,
+      listPages: 0,
+      listFailures: [],
+      postingsSeen: 0,
+      newPostings: 0,
+      reported: 0,
+      attachments: 0,
+      failures: [],
+      problems: [],
+      unreachable: false,
+      checks: this.rechecks.counts,
+    };
   }
 
   async run(): Promise<SiteOutcome> {
     const site = this.site;
     this.ctx.catalogue.upsertSite(site, this.ctx.runId);
-    const start: FetchTask[] = site.lists.map((spec) => {
-      const maxPages = this.opts.maxPages ?? spec.maxPages ?? DEFAULT_MAX_PAGES;
-      this.roots.set(spec.url, { url: spec.url, spec, pages: 0, maxPages, seen: new Set() });
-      this.listRootOf.set(spec.url, spec.url);
-      return this.listTask(spec.url, spec.url, 1);
-    });
+    const lists: FetchTask[] =
+      this.opts.lists === false
+        ? []
+        : site.lists.map((spec) => {
+            const maxPages = this.opts.maxPages ?? spec.maxPages ?? DEFAULT_MAX_PAGES;
+            this.roots.set(spec.url, { url: spec.url, spec, pages: 0, queued: 1, maxPages, seen: new Set() });
+            this.listRootOf.set(spec.url, spec.url);
+            return this.listTask(spec.url, spec.url, 1);
+          });
+    const rechecks = this.rechecks.tasks();
+    // `xjwatch check` on a URL never captured: its first capture
+    const mode = this.opts.recheck;
+    if (typeof mode === 'object') {
+      for (const url of mode.urls) {
+        if (this.isKnown(url) || rechecks.some((t) => t.url === url)) continue;
+        this.opts.progress.postingQueued(this.site.id);
+        rechecks.push({ url, purpose: { siteId: site.id, label: 'posting' }, data: {} });
+      }
+    }
+    // controls first, so that they are made at the time of the checks they vouch for
+    const start = [...rechecks.filter((t) => t.purpose.label === 'control'), ...lists, ...rechecks.filter((t) => t.purpose.label !== 'control')];
     await crawlSite(start, {
       userAgent: site.userAgent ?? this.opts.userAgent,
       perHost: site.rate.perHost,
@@ -114,13 +161,23 @@ export class SitePass {
       maxBodyBytes: Math.round(site.maxBodyMB * 1024 * 1024),
       retries: site.retries.count,
       backoffMs: site.retries.backoffMs,
+      breakAfter: site.retries.breakAfter,
       sink: this.ctx.recorder.record,
       onPage: (page) => this.guard(page.task, () => this.onPage(page)),
-      onFailure: (f) => this.onFailure(f),
+      onFailure: (f) => {
+        try {
+          this.onFailure(f);
+        } catch (err) {
+          // recording a failure failed (disk full, database busy): say so, and let the crawl go on
+          this.problem(f.task.url, `could not record the failure: ${(err as Error).message}`);
+        }
+      },
     });
     // Anything still waiting lost its attachments to a failure the crawler did not report.
     for (const p of [...this.pending.values()]) this.finalize(p);
     this.outcome.unreachable = this.outcome.listPages === 0 && this.outcome.listFailures.length > 0;
+    const whole = [...this.roots.values()].filter((r) => r.pages > 0 && !r.failed && !r.stopped).map((r) => r.url);
+    this.rechecks.finish(site.lists.map((l) => l.url), whole);
     return this.outcome;
   }
 
@@ -145,6 +202,10 @@ export class SitePass {
       case 'attachment':
         await this.onAttachment(page);
         return [];
+      case 'check':
+      case 'control':
+        await this.rechecks.onPage(page, this.fetchIdOf(page.chain));
+        return [];
       default:
         return [];
     }
@@ -154,7 +215,15 @@ export class SitePass {
     const { url, purpose } = f.task;
     this.outcome.failures.push({ url, kind: f.kind, message: f.message });
     this.opts.progress.failure(this.site.id);
-    if (purpose.label === 'list') this.outcome.listFailures.push(`${url}: ${f.kind} (${f.message})`);
+    if (purpose.label === 'list') {
+      this.outcome.listFailures.push(`${url}: ${f.kind} (${f.message})`);
+      const root = this.roots.get(String(f.task.data?.root));
+      if (root) root.failed = true;
+    }
+    if (purpose.label === 'check' || purpose.label === 'control') {
+      const last = f.chain[f.chain.length - 1];
+      this.rechecks.onFailure(f, last ? this.ctx.recorder.fetchId(last.id) : undefined);
+    }
     if (purpose.label === 'posting') this.opts.progress.postingDone(this.site.id);
     if (purpose.label === 'attachment') {
       // a body cut at the size limit is still kept, in the WARC and the blob store
@@ -173,7 +242,14 @@ export class SitePass {
     this.outcome.listPages++;
     this.opts.progress.list(this.site.id);
     const at = page.chain[page.chain.length - 1]!.startedAt.toISOString();
+    if (page.status === 404 && page.task.data?.generated) {
+      // a numbered page past the last one: the end of the list, not a failure
+      root.pages--;
+      this.outcome.listPages--;
+      return [];
+    }
     if (page.status !== 200) {
+      root.failed = true;
       this.outcome.listFailures.push(`${page.task.url}: HTTP ${page.status}`);
       if (root.pages === 1) this.outcome.listPages--;
       return [];
@@ -181,6 +257,10 @@ export class SitePass {
     const decoded = decodeBody(page.body, headerString(page.headers['content-type']), this.site.encoding);
     const $ = parseHtml(decoded.text);
     const listing = extractListing($, page.finalUrl, { links: root.spec.links, follow: this.site.follow, next: root.spec.next });
+    if (listing.postings.length > MAX_LINKS_PER_LIST_PAGE) {
+      this.problem(page.task.url, `${listing.postings.length} posting links on one list page; only the first ${MAX_LINKS_PER_LIST_PAGE} are followed`);
+      listing.postings = listing.postings.slice(0, MAX_LINKS_PER_LIST_PAGE);
+    }
     const fresh = listing.postings.filter((l) => !root.seen.has(l.url));
     for (const l of listing.postings) root.seen.add(l.url);
     const problems: string[] = decoded.note ? [`charset: ${decoded.note}`] : [];
@@ -192,18 +272,23 @@ export class SitePass {
       problems.push(root.stopped);
       this.problem(page.task.url, root.stopped);
     } else {
-      const next = [...listing.pages];
-      if (root.spec.pattern && fresh.length > 0) next.push(new URL(root.spec.pattern.replace('{n}', String(root.spec.start + Number(page.task.data?.n ?? 1) - 1)), root.url).href);
-      for (const url of next) {
+      const next = listing.pages.map((url) => ({ url, generated: false }));
+      if (root.spec.pattern && fresh.length > 0) {
+        next.push({ url: new URL(root.spec.pattern.replace('{n}', String(root.spec.start + Number(page.task.data?.n ?? 1) - 1)), root.url).href, generated: true });
+      }
+      for (const { url, generated } of next) {
         if (this.listRootOf.has(url)) continue;
-        if (root.pages + follow.length >= root.maxPages) {
+        if (root.queued >= root.maxPages) {
           if (!root.stopped) {
             root.stopped = `stopped after ${root.maxPages} list pages (maxPages)`;
             this.problem(root.url, root.stopped);
           }
           break;
         }
-        follow.push(this.listTask(url, root.url, Number(page.task.data?.n ?? 1) + 1));
+        root.queued++;
+        const task = this.listTask(url, root.url, Number(page.task.data?.n ?? 1) + 1);
+        if (generated) task.data = { ...task.data, generated: true };
+        follow.push(task);
       }
     }
     if (listing.postings.length === 0) problems.push('no posting links found on this list page');
@@ -213,9 +298,9 @@ export class SitePass {
     const brokenEvent = catalogue.transaction(() => {
       catalogue.saveCapture(this.captureInput(page, fetchId, 'list', { charset: decoded.charset, charsetNote: decoded.note, title: undefined, problems }));
       for (const l of listing.postings) {
-        if (!this.known.has(l.url)) continue;
+        if (!this.isKnown(l.url)) continue;
         const p = catalogue.page(l.url);
-        if (p) catalogue.recordListing(p.id, page.finalUrl, this.ctx.runId, at);
+        if (p) catalogue.recordListing(p.id, root.url, page.finalUrl, this.ctx.runId, at);
       }
       return listing.postings.length === 0 && root.url === page.task.url ? this.siteBroken(page.task.url, at) : undefined;
     });
@@ -223,9 +308,9 @@ export class SitePass {
 
     for (const l of listing.postings) {
       this.outcome.postingsSeen++;
-      if (this.known.has(l.url) || this.pending.has(l.url)) continue;
+      if (this.isKnown(l.url) || this.pending.has(l.url)) continue;
       this.opts.progress.postingQueued(this.site.id);
-      follow.push({ url: l.url, purpose: { siteId: this.site.id, label: 'posting', parentUrl: page.finalUrl }, data: { listUrl: page.finalUrl, linkText: l.text } });
+      follow.push({ url: l.url, purpose: { siteId: this.site.id, label: 'posting', parentUrl: page.finalUrl }, data: { listUrl: page.finalUrl, listRoot: root.url, linkText: l.text } });
     }
     return follow;
   }
@@ -245,6 +330,7 @@ export class SitePass {
   private async onPosting(page: FetchedPage): Promise<FetchTask[]> {
     const url = page.task.url;
     const listUrl = String(page.task.data?.listUrl ?? '');
+    const listRoot = String(page.task.data?.listRoot ?? '');
     if (page.status < 200 || page.status >= 300) {
       this.problem(url, `listed posting answers HTTP ${page.status}; not captured as a posting`);
       this.opts.progress.postingDone(this.site.id);
@@ -253,34 +339,16 @@ export class SitePass {
     const fetchId = this.fetchIdOf(page.chain);
     const contentType = headerString(page.headers['content-type']);
     const mime = (contentType ?? '').split(';')[0]!.trim();
+    if (page.truncated) this.problem(url, `too large: the body was cut at ${Math.round(this.site.maxBodyMB)} MiB; only that part is kept and read`);
     let capture: CaptureInput;
     let pageHits: TermHit[] = [];
     let attachments: { url: string; name: string }[] = [];
     if (HTML_TYPES.test(mime) || looksLikeHtml(page.body)) {
-      const decoded = decodeBody(page.body, contentType, this.site.encoding);
-      const $ = parseHtml(decoded.text);
-      const ex = extractPosting($, page.finalUrl, this.site.article, this.site.name);
-      const title = ex.title || String(page.task.data?.linkText ?? '');
-      const normTitle = normalizeText(title);
-      const normBody = normalizeText(ex.text);
-      pageHits = this.matcher.matchNormalized(`${normTitle}\n${normBody}`);
-      const problems = [...ex.problems, ...(decoded.note ? [`charset: ${decoded.note}`] : [])];
-      for (const p of problems) this.problem(url, p);
-      const text = `${title}\n\n${ex.text}`;
-      capture = this.captureInput(page, fetchId, 'posting', {
-        charset: decoded.charset,
-        charsetNote: decoded.note,
-        title,
-        published: ex.published,
-        dateSource: ex.dateSource,
-        text,
-        textSha256: sha256Hex(text),
-        searchText: normBody,
-        problems,
-        hits: pageHits,
-      });
-      capture.title = title;
-      attachments = ex.attachments.map((a) => ({ url: a.url, name: a.name }));
+      const read = this.readHtml(page, fetchId, contentType);
+      for (const p of read.capture.problems) this.problem(url, p);
+      capture = read.capture;
+      pageHits = read.hits;
+      attachments = read.attachments;
     } else {
       // a list that links straight to a document: the document is the posting
       const title = String(page.task.data?.linkText ?? '');
@@ -288,12 +356,13 @@ export class SitePass {
       pageHits = this.matcher.matchNormalized(`${normalizeText(title)}\n${doc.searchText ?? ''}`);
       capture = this.captureInput(page, fetchId, 'posting', { title, ...doc, hits: pageHits });
     }
-    const pending: PendingPosting = { url, listUrl, capture, pageHits, attachments, waiting: new Set() };
+    this.rechecks.noteLive(url);
+    const pending: PendingPosting = { url, listUrl, listRoot, capture, pageHits, attachments, waiting: new Set() };
     this.pending.set(url, pending);
     const tasks: FetchTask[] = [];
     for (const a of attachments) {
       const done = this.attachmentResults.get(a.url);
-      if (done || this.knownAttachments.has(a.url)) continue;
+      if (done || this.isKnownAttachment(a.url)) continue;
       pending.waiting.add(a.url);
       const waiters = this.attachmentWaiters.get(a.url);
       if (waiters) {
@@ -313,6 +382,45 @@ export class SitePass {
     }
     if (pending.waiting.size === 0) this.finalize(pending);
     return tasks;
+  }
+
+  /** Reads a posting page: decode, leave out the site's ignored parts, extract, match terms. */
+  private readHtml(page: FetchedPage, fetchId: number, contentType: string | undefined): ReadAnswer & { attachments: { url: string; name: string }[] } {
+    const decoded = decodeBody(page.body, contentType, this.site.encoding);
+    const $ = parseHtml(decoded.text);
+    for (const sel of this.site.ignore.selectors) $(sel).remove();
+    const ex = extractPosting($, page.finalUrl, this.site.article, this.site.name);
+    const title = ex.title || String(page.task.data?.linkText ?? '');
+    const normBody = normalizeText(ex.text);
+    const hits = this.matcher.matchNormalized(`${normalizeText(title)}\n${normBody}`);
+    const problems = [...ex.problems, ...(decoded.note ? [`charset: ${decoded.note}`] : [])];
+    const text = `${title}\n\n${ex.text}`;
+    const capture = this.captureInput(page, fetchId, 'posting', {
+      charset: decoded.charset,
+      charsetNote: decoded.note,
+      title,
+      published: ex.published,
+      dateSource: ex.dateSource,
+      text,
+      textSha256: sha256Hex(text),
+      compareSha256: sha256Hex(comparableText(text, this.trivia)),
+      searchText: normBody,
+      problems,
+      hits,
+    });
+    return { capture, hits, title, text: ex.text, clientRedirect: clientRedirect($, page.finalUrl, ex.text), attachments: ex.attachments.map((a) => ({ url: a.url, name: a.name })) };
+  }
+
+  /** A recheck's or control's live answer, read like a new posting. */
+  private async readAnswer(page: FetchedPage): Promise<ReadAnswer | undefined> {
+    const contentType = headerString(page.headers['content-type']);
+    const mime = (contentType ?? '').split(';')[0]!.trim();
+    const fetchId = this.fetchIdOf(page.chain);
+    if (HTML_TYPES.test(mime) || looksLikeHtml(page.body)) return this.readHtml(page, fetchId, contentType);
+    const doc = await this.documentText(page, page.finalUrl, contentType);
+    const hits = this.matcher.matchNormalized(doc.searchText ?? '');
+    const capture = this.captureInput(page, fetchId, 'posting', { ...doc, compareSha256: doc.text ? sha256Hex(comparableText(doc.text, this.trivia)) : undefined, hits });
+    return { capture, hits, title: '', text: doc.text ?? '' };
   }
 
   /** Text of a document (PDF, Word, Excel), kept with the capture and normalised for search and terms. */
@@ -362,17 +470,26 @@ export class SitePass {
   private finalize(p: PendingPosting): void {
     this.pending.delete(p.url);
     this.opts.progress.postingDone(this.site.id);
-    const results = p.attachments.map((a) => this.attachmentResults.get(a.url) ?? { url: a.url, name: a.name, hits: [], ...(this.knownAttachments.has(a.url) ? {} : { error: 'not fetched' }) });
+    // an attachment captured in an earlier run (shared with another posting) brings its terms along
+    const results = p.attachments.map(
+      (a) =>
+        this.attachmentResults.get(a.url) ??
+        (this.isKnownAttachment(a.url)
+          ? { url: a.url, name: a.name, hits: this.ctx.catalogue.lastHits(a.url).map((h) => ({ ...h, source: `attachment: ${a.name}` })) }
+          : { url: a.url, name: a.name, hits: [], error: 'not fetched' }),
+    );
     const hits = mergeHits([p.pageHits, ...results.map((r) => r.hits)], this.matcher.terms);
     const catalogue = this.ctx.catalogue;
     const event = catalogue.transaction(() => {
       const saved = catalogue.saveCapture({ ...p.capture, hits });
       for (const r of results) {
-        if (!r.capture || this.savedAttachments.has(r.url)) continue;
-        catalogue.saveCapture({ ...r.capture, parentUrl: p.url });
-        this.savedAttachments.add(r.url);
+        if (r.capture && !this.savedAttachments.has(r.url)) {
+          catalogue.saveCapture({ ...r.capture, parentUrl: p.url });
+          this.savedAttachments.add(r.url);
+        }
+        catalogue.linkAttachment(saved.pageId, r.url, r.name);
       }
-      if (p.listUrl) catalogue.recordListing(saved.pageId, p.listUrl, this.ctx.runId, p.capture.at);
+      if (p.listRoot) catalogue.recordListing(saved.pageId, p.listRoot, p.listUrl, this.ctx.runId, p.capture.at);
       const attachments: AttachmentSummary[] = results.map((r) => ({
         url: r.url,
         name: r.name,
@@ -414,6 +531,8 @@ export class SitePass {
       bodySha256: this.bodyShaOf(last),
       bodySize: page.body.length,
       contentType: headerString(page.headers['content-type']),
+      etag: headerString(page.headers.etag),
+      lastModified: headerString(page.headers['last-modified']),
       hits: [],
       ...extra,
     };
@@ -430,6 +549,21 @@ export class SitePass {
     const id = last ? this.ctx.recorder.fetchId(last.id) : undefined;
     if (id === undefined) throw new Error('internal: a response reached the handler without being recorded');
     return id;
+  }
+
+  /** Known anywhere in the catalogue: a URL may have been captured under another site id before. */
+  private isKnown(url: string): boolean {
+    if (this.known.has(url)) return true;
+    const p = this.ctx.catalogue.page(url);
+    if (p && p.kind !== 'list') this.known.add(url);
+    return Boolean(p && p.kind !== 'list');
+  }
+
+  private isKnownAttachment(url: string): boolean {
+    if (this.knownAttachments.has(url)) return true;
+    const p = this.ctx.catalogue.page(url);
+    if (p?.last_capture_id) this.knownAttachments.add(url);
+    return Boolean(p?.last_capture_id);
   }
 
   private problem(url: string, problem: string): void {

@@ -25,9 +25,10 @@ export class BlobStore {
   }
 
   /**
-   * Stores the bytes (if new) and returns their SHA-256 in hex once they are on disk. Atomic (a
-   * blob is whole or absent) but not fsynced one by one: the same bytes are in the WARC file,
-   * which is, and `verify` names a blob that a power cut left short.
+   * Stores the bytes (if new) and returns their SHA-256 in hex once they are written. Atomic (a
+   * blob is whole or absent) but not fsynced one by one: that protects against a killed process,
+   * not a power cut. The same bytes are in the WARC file (synced every 64 records and at the end
+   * of a run), and re-hashing the store names a blob that a power cut left short.
    */
   async put(data: Uint8Array): Promise<string> {
     const sha = sha256Hex(data);

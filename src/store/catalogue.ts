@@ -48,6 +48,10 @@ export interface CaptureInput {
   contentType?: string;
   charset?: string;
   charsetNote?: string;
+  etag?: string;
+  lastModified?: string;
+  /** SHA-256 of the text as compared for changes (detect/trivia.ts) */
+  compareSha256?: string;
   title?: string;
   published?: string;
   dateSource?: string;
@@ -100,14 +104,14 @@ export class Catalogue {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       touchPage: db.prepare(`UPDATE pages SET last_seen_at = ?, last_capture_id = ?, title = coalesce(?, title), published = coalesce(?, published) WHERE id = ?`),
       insertCapture: db.prepare(`INSERT INTO captures (page_id, fetch_id, run_id, at, final_url, status, body_sha256, body_size, content_type, charset,
-        charset_note, title, published, date_source, text, text_sha256, text_chars, problems)
+        charset_note, title, published, date_source, text, text_sha256, compare_sha256, text_chars, etag, last_modified, problems)
         VALUES (@pageId, @fetchId, @runId, @at, @finalUrl, @status, @bodySha256, @bodySize, @contentType, @charset, @charsetNote, @title, @published,
-        @dateSource, @text, @textSha256, @textChars, @problems)`),
+        @dateSource, @text, @textSha256, @compareSha256, @textChars, @etag, @lastModified, @problems)`),
       lastTextSha: db.prepare(`SELECT text_sha256 FROM captures WHERE page_id = ? AND id < ? ORDER BY id DESC LIMIT 1`),
       insertHit: db.prepare(`INSERT INTO term_hits (capture_id, term, count, snippet, forms) VALUES (?, ?, ?, ?, ?)`),
       insertText: db.prepare(`INSERT INTO texts (rowid, title, body) VALUES (?, ?, ?)`),
-      upsertListing: db.prepare(`INSERT INTO listings (page_id, list_url, first_seen_at, last_seen_at, last_run_id) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (page_id, list_url) DO UPDATE SET last_seen_at = excluded.last_seen_at, last_run_id = excluded.last_run_id`),
+      upsertListing: db.prepare(`INSERT INTO listings (page_id, list_url, page_url, first_seen_at, last_seen_at, last_run_id) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (page_id, list_url) DO UPDATE SET page_url = excluded.page_url, last_seen_at = excluded.last_seen_at, last_run_id = excluded.last_run_id`),
       insertEvent: db.prepare(`INSERT INTO events (run_id, kind, site_id, page_id, url, at, capture_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       knownUrls: db.prepare(`SELECT url FROM pages WHERE site_id = ? AND kind = ?`),
       upsertSite: db.prepare(`INSERT INTO sites (id, name, home, source, first_run_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?)
@@ -174,6 +178,9 @@ export class Catalogue {
         dateSource: c.dateSource ?? null,
         text: c.text ?? null,
         textSha256: c.textSha256 ?? null,
+        compareSha256: c.compareSha256 ?? null,
+        etag: c.etag ?? null,
+        lastModified: c.lastModified ?? null,
         textChars: c.searchText?.length ?? null,
         problems: c.problems.length ? JSON.stringify(c.problems) : null,
       }).lastInsertRowid,
@@ -187,13 +194,145 @@ export class Catalogue {
     return { pageId: page.id, captureId, created };
   }
 
-  recordListing(pageId: number, listUrl: string, runId: number, at: string): void {
-    this.stmts.upsertListing.run(pageId, listUrl, at, at, runId);
+  /** The posting was seen on the list whose first page is `listRoot` (on its page `pageUrl`). */
+  /** Links an attachment (by URL, once it has a page) to a posting. */
+  linkAttachment(postingId: number, attachmentUrl: string, name: string): void {
+    const a = this.page(attachmentUrl);
+    if (a) this.db.prepare(`INSERT OR IGNORE INTO attachment_links (posting_id, attachment_id, name) VALUES (?, ?, ?)`).run(postingId, a.id, name);
+  }
+
+  /** The term hits of a page's newest capture (an attachment captured in an earlier run). */
+  lastHits(url: string): HitRow[] {
+    const p = this.page(url);
+    if (!p?.last_capture_id) return [];
+    return (this.db.prepare(`SELECT term, count, snippet, forms FROM term_hits WHERE capture_id = ?`).all(p.last_capture_id) as { term: string; count: number; snippet: string; forms: string }[]).map((h) => ({
+      ...h,
+      forms: JSON.parse(h.forms) as Record<string, number>,
+    }));
+  }
+
+  recordListing(pageId: number, listRoot: string, pageUrl: string, runId: number, at: string): void {
+    this.stmts.upsertListing.run(pageId, listRoot, pageUrl, at, at, runId);
   }
 
   insertEvent(e: EventInput): number {
     return Number(
       this.stmts.insertEvent.run(e.runId, e.kind, e.siteId ?? null, e.pageId ?? null, e.url ?? null, e.at, e.captureId ?? null, JSON.stringify(e.body)).lastInsertRowid,
     );
+  }
+}
+
+export interface WatchedPage {
+  id: number;
+  url: string;
+  site_id: string;
+  title: string | null;
+  published: string | null;
+  reported: string | null;
+  reported_at: string | null;
+  fail_reason: string | null;
+  fail_count: number;
+  fail_since: string | null;
+  delisted_at: string | null;
+  last_checked_at: string | null;
+  last_capture_id: number | null;
+}
+
+export interface CaptureRow {
+  id: number;
+  at: string;
+  body_sha256: string;
+  compare_sha256: string | null;
+  text: string | null;
+  title: string | null;
+  published: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  final_url: string;
+}
+
+export interface CheckRow {
+  runId: number;
+  pageId: number;
+  at: string;
+  fetchId?: number;
+  captureId?: number;
+  outcome: string;
+  reason?: string;
+  status?: number;
+  finalUrl?: string;
+  controls: object;
+  counted: boolean;
+  detail?: string;
+}
+
+/** Reads and writes of change and deletion detection. */
+export class WatchStore {
+  constructor(private readonly db: Db) {}
+
+  /** Known postings of a site to recheck: all, or those not checked for `hours` (and every suspected one). */
+  postingsToCheck(siteId: string, mode: 'all' | 'due', hours: number, now: Date): WatchedPage[] {
+    const rows = this.db.prepare(`SELECT * FROM pages WHERE site_id = ? AND kind = 'posting' ORDER BY id`).all(siteId) as WatchedPage[];
+    if (mode === 'all') return rows;
+    const cutoff = new Date(now.getTime() - hours * 3600_000).toISOString();
+    return rows.filter((r) => !r.last_checked_at || r.last_checked_at < cutoff || r.reported === 'suspected_deletion');
+  }
+
+  pageByUrl(url: string): WatchedPage | undefined {
+    return this.db.prepare(`SELECT * FROM pages WHERE url = ?`).get(url) as WatchedPage | undefined;
+  }
+
+  capture(id: number): CaptureRow | undefined {
+    return this.db.prepare(`SELECT * FROM captures WHERE id = ?`).get(id) as CaptureRow | undefined;
+  }
+
+  /** The newest capture of a page that answered normally (a soft-404 answer is a check, not a capture). */
+  lastCapture(pageId: number): CaptureRow | undefined {
+    return this.db.prepare(`SELECT * FROM captures WHERE page_id = ? ORDER BY id DESC LIMIT 1`).get(pageId) as CaptureRow | undefined;
+  }
+
+  hitsOf(captureId: number): { term: string; count: number; snippet: string }[] {
+    return this.db.prepare(`SELECT term, count, snippet FROM term_hits WHERE capture_id = ?`).all(captureId) as { term: string; count: number; snippet: string }[];
+  }
+
+  insertCheck(c: CheckRow): number {
+    return Number(
+      this.db
+        .prepare(`INSERT INTO checks (run_id, page_id, at, fetch_id, capture_id, outcome, reason, status, final_url, controls, counted, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
+        .run(c.runId, c.pageId, c.at, c.fetchId ?? null, c.captureId ?? null, c.outcome, c.reason ?? null, c.status ?? null, c.finalUrl ?? null, JSON.stringify(c.controls), c.counted ? 1 : 0, c.detail ?? null).lastInsertRowid,
+    );
+  }
+
+  updateWatch(pageId: number, w: { reported: string | null; failReason: string | null; failCount: number; failSince: string | null }, at: string, reportedNow: boolean): void {
+    this.db
+      .prepare(`UPDATE pages SET reported = ?, reported_at = CASE WHEN ? THEN ? ELSE reported_at END, fail_reason = ?, fail_count = ?, fail_since = ?, last_checked_at = ? WHERE id = ?`)
+      .run(w.reported, reportedNow ? 1 : 0, at, w.failReason, w.failCount, w.failSince, at, pageId);
+  }
+
+  setDelisted(pageId: number, at: string | null): void {
+    this.db.prepare(`UPDATE pages SET delisted_at = ? WHERE id = ?`).run(at, pageId);
+  }
+
+  /** Postings once seen on the list whose first page is `listRoot`, and when they were last seen there. */
+  listedOn(listRoot: string): { page_id: number; url: string; last_run_id: number; last_seen_at: string; delisted_at: string | null }[] {
+    return this.db
+      .prepare(`SELECT l.page_id, p.url, l.last_run_id, l.last_seen_at, p.delisted_at FROM listings l JOIN pages p ON p.id = l.page_id WHERE l.list_url = ?`)
+      .all(listRoot) as { page_id: number; url: string; last_run_id: number; last_seen_at: string; delisted_at: string | null }[];
+  }
+
+  siteReported(siteId: string): string | null {
+    return ((this.db.prepare(`SELECT reported FROM sites WHERE id = ?`).get(siteId) as { reported: string | null } | undefined)?.reported) ?? null;
+  }
+
+  setSiteReported(siteId: string, reported: string | null, at: string): void {
+    this.db.prepare(`UPDATE sites SET reported = ?, reported_at = ? WHERE id = ?`).run(reported, at, siteId);
+  }
+
+  /** Another posting of the site that last answered normally, to serve as the live sibling. */
+  liveSibling(siteId: string, notUrls: string[]): string | undefined {
+    const rows = this.db
+      .prepare(`SELECT url FROM pages WHERE site_id = ? AND kind = 'posting' AND reported IS NULL AND last_capture_id IS NOT NULL ORDER BY coalesce(last_checked_at, last_seen_at) DESC LIMIT 20`)
+      .all(siteId) as { url: string }[];
+    return rows.map((r) => r.url).find((u) => !notUrls.includes(u));
   }
 }

@@ -18,7 +18,10 @@ export const MIGRATIONS: string[] = [
     home TEXT NOT NULL,
     source TEXT NOT NULL,
     first_run_id INTEGER,
-    last_run_id INTEGER
+    last_run_id INTEGER,
+    -- the site-wide trouble last reported (unreachable, challenge_failed), until it recovers
+    reported TEXT,
+    reported_at TEXT
   );
   -- Every URL xjwatch knows: list pages, postings and attachments. state is for detection.
   CREATE TABLE pages (
@@ -33,7 +36,16 @@ export const MIGRATIONS: string[] = [
     state_since TEXT,
     last_capture_id INTEGER,
     title TEXT,
-    published TEXT
+    published TEXT,
+    -- detection: the last happening reported for this page (suspected_deletion, deleted,
+    -- unreachable, challenge_failed) so that each is reported once; the run of same failures
+    reported TEXT,
+    reported_at TEXT,
+    fail_reason TEXT,
+    fail_count INTEGER NOT NULL DEFAULT 0,
+    fail_since TEXT,
+    delisted_at TEXT,
+    last_checked_at TEXT
   );
   CREATE INDEX pages_site ON pages(site_id, kind);
   CREATE INDEX pages_parent ON pages(parent_id);
@@ -86,7 +98,11 @@ export const MIGRATIONS: string[] = [
     -- the extracted text as read; its SHA-256 tells an unchanged text at a glance
     text TEXT,
     text_sha256 TEXT,
+    -- SHA-256 of the text as compared for changes (normalised, trivia such as view counters out)
+    compare_sha256 TEXT,
     text_chars INTEGER,
+    etag TEXT,
+    last_modified TEXT,
     problems TEXT
   );
   CREATE INDEX captures_page ON captures(page_id, id);
@@ -98,15 +114,41 @@ export const MIGRATIONS: string[] = [
     forms TEXT NOT NULL,
     PRIMARY KEY (capture_id, term)
   );
-  -- Where a posting was seen listed; removal from all of them is "delisted".
+  -- Which postings link which attachments (an attachment can belong to several postings).
+  CREATE TABLE attachment_links (
+    posting_id INTEGER NOT NULL REFERENCES pages(id),
+    attachment_id INTEGER NOT NULL REFERENCES pages(id),
+    name TEXT,
+    PRIMARY KEY (posting_id, attachment_id)
+  );
+  -- Which list (by its first page's URL) a posting was seen on; "delisted" when a complete
+  -- crawl of that list no longer shows it.
   CREATE TABLE listings (
     page_id INTEGER NOT NULL REFERENCES pages(id),
     list_url TEXT NOT NULL,
+    page_url TEXT,
     first_seen_at TEXT NOT NULL,
     last_seen_at TEXT NOT NULL,
     last_run_id INTEGER NOT NULL,
     PRIMARY KEY (page_id, list_url)
   );
+  -- Every recheck of a known page: what its URL answered, the verdict, the controls made with it.
+  CREATE TABLE checks (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    page_id INTEGER NOT NULL REFERENCES pages(id),
+    at TEXT NOT NULL,
+    fetch_id INTEGER REFERENCES fetches(id),
+    capture_id INTEGER REFERENCES captures(id),
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    status INTEGER,
+    final_url TEXT,
+    controls TEXT,
+    counted INTEGER NOT NULL DEFAULT 0,
+    detail TEXT
+  );
+  CREATE INDEX checks_page ON checks(page_id, id);
   CREATE TABLE events (
     id INTEGER PRIMARY KEY,
     run_id INTEGER,

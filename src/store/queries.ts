@@ -46,6 +46,10 @@ export interface HistoryRow {
   capture_id: number | null;
   fetch_id: number;
   purpose: string | null;
+  check_outcome: string | null;
+  check_reason: string | null;
+  check_detail: string | null;
+  check_controls: string | null;
 }
 
 /**
@@ -57,8 +61,9 @@ export function history(db: Db, url: string): HistoryRow[] {
     .prepare(
       `SELECT CASE WHEN c.id IS NULL THEN 'fetch' ELSE 'capture' END AS type, f.at, f.url, c.final_url, f.status,
               coalesce(c.body_sha256, f.body_sha256) AS sha256, f.body_size AS size, f.ip, c.title, c.published,
-              f.error_kind, f.error, f.warc_file, f.warc_offset, f.warc_length, c.id AS capture_id, f.id AS fetch_id, f.purpose
-       FROM fetches f LEFT JOIN captures c ON c.fetch_id = f.id
+              f.error_kind, f.error, f.warc_file, f.warc_offset, f.warc_length, c.id AS capture_id, f.id AS fetch_id, f.purpose,
+              k.outcome AS check_outcome, k.reason AS check_reason, k.detail AS check_detail, k.controls AS check_controls
+       FROM fetches f LEFT JOIN captures c ON c.fetch_id = f.id LEFT JOIN checks k ON k.fetch_id = f.id
        WHERE f.url = ? OR f.task_url = ?
        ORDER BY f.id`,
     )
@@ -68,8 +73,8 @@ export function history(db: Db, url: string): HistoryRow[] {
 export function attachmentsOf(db: Db, url: string): { url: string; title: string | null; sha256: string | null }[] {
   return db
     .prepare(
-      `SELECT a.url, a.title, c.body_sha256 AS sha256 FROM pages p JOIN pages a ON a.parent_id = p.id
-       LEFT JOIN captures c ON c.id = a.last_capture_id WHERE p.url = ? ORDER BY a.id`,
+      `SELECT a.url, coalesce(l.name, a.title) AS title, c.body_sha256 AS sha256 FROM pages p JOIN attachment_links l ON l.posting_id = p.id
+       JOIN pages a ON a.id = l.attachment_id LEFT JOIN captures c ON c.id = a.last_capture_id WHERE p.url = ? ORDER BY a.id`,
     )
     .all(url) as { url: string; title: string | null; sha256: string | null }[];
 }
@@ -114,7 +119,7 @@ export function search(db: Db, normalizedQuery: string, f: { site?: string; limi
               coalesce(c.published, (SELECT published FROM pages WHERE id = p.parent_id)) AS published, c.at, c.body_sha256 AS sha256, texts.body,
               (SELECT url FROM pages WHERE id = p.parent_id) AS parent_url
        FROM texts JOIN captures c ON c.id = texts.rowid JOIN pages p ON p.id = c.page_id
-       WHERE ${where} ORDER BY c.id DESC`,
+       WHERE ${where} ORDER BY c.id DESC LIMIT 5000`,
     )
     .all(...params) as SearchRow[];
   // the newest matching capture of each page, most recently published first (an attachment

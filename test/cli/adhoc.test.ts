@@ -47,7 +47,7 @@ describe('ad-hoc crawl of a bare list URL (the issue\'s "done when")', () => {
     expect(s.stdout).toContain(fx.sites.county.postingUrl(p));
     const h = await runCli(['history', fx.sites.county.postingUrl(p), '--data-dir', dataDir]);
     expect(h.code).toBe(0);
-    expect(h.stdout).toMatch(/capture {2}200 {2}sha256:[0-9a-f]{64}/);
+    expect(h.stdout).toMatch(/capture #1 {2}200 {2}sha256:[0-9a-f]{64}/);
     expect(h.stdout).toContain(p.title);
   });
 

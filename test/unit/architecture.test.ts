@@ -13,7 +13,7 @@ import { ROOT } from '../helpers/cli.js';
  */
 const ALLOWED: Record<string, string[]> = {
   fetch: [],
-  extract: [],
+  extract: ['fetch'],
   terms: [],
   config: ['terms'],
   store: ['fetch', 'extract', 'terms'],

@@ -33,7 +33,7 @@ describe('decodeBody', () => {
     const d = decodeBody(iconv.encode(page('<meta charset="utf-8">'), 'gbk'), 'text/html');
     expect(d.text).toContain('卫星工厂');
     expect(d.charset).toBe('gb18030');
-    expect(d.note).toMatch(/meta declares utf-8, but the bytes are not utf-8/);
+    expect(d.note).toMatch(/meta declares utf-8, but the bytes are not UTF-8/);
   });
 
   it('skips a server-default ISO-8859-1 header on a Chinese page and uses the <meta>', () => {
@@ -53,10 +53,30 @@ describe('decodeBody', () => {
     expect(decodeBody(Buffer.from(page('')), undefined)).toMatchObject({ charset: 'utf-8', source: 'sniff' });
   });
 
-  it('reports an unknown charset label and still decodes', () => {
-    const d = decodeBody(Buffer.from(page('')), 'text/html; charset=x-klingon');
-    expect(d.text).toContain('卫星工厂');
-    expect(d.note).toMatch(/unknown charset "x-klingon"/);
+  it('reports a label that is no page encoding (even one iconv knows) and still decodes', () => {
+    for (const label of ['x-klingon', 'base64', 'hex']) {
+      const d = decodeBody(Buffer.from(page('')), `text/html; charset=${label}`);
+      expect(d.text).toContain('卫星工厂');
+      expect(d.note).toContain(`header declares "${label}", which is not a page encoding`);
+    }
+  });
+
+  it('keeps a UTF-8 page UTF-8 despite a character cut in half or a stray byte', () => {
+    const long = page('<meta charset="utf-8">', '关于卫星工厂的通知。'.repeat(20));
+    const cut = Buffer.from(long).subarray(0, Buffer.byteLength(long) - 1);
+    expect(decodeBody(Buffer.concat([cut]), 'text/html; charset=utf-8')).toMatchObject({ charset: 'utf-8', source: 'header' });
+    const stray = Buffer.concat([Buffer.from(long), Buffer.from([0xff]), Buffer.from(long)]);
+    expect(decodeBody(stray, 'text/html; charset=utf-8')).toMatchObject({ charset: 'utf-8', source: 'header' });
+  });
+
+  it('reads UTF-16 declared in <meta> as UTF-8, as browsers do', () => {
+    expect(decodeBody(Buffer.from(page('<meta charset="utf-16">')), undefined)).toMatchObject({ charset: 'utf-8', source: 'meta' });
+  });
+
+  it('lets a byte-order mark outrank the header', () => {
+    const d = decodeBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(page(''))]), 'text/html; charset=gbk');
+    expect(d).toMatchObject({ charset: 'utf-8', source: 'bom' });
+    expect(d.text.startsWith('<html>')).toBe(true);
   });
 
   it('lets the site file force an encoding', () => {

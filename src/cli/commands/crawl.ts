@@ -6,7 +6,7 @@ import { PassProgress } from '../../schedule/progress.js';
 import { RunContext } from '../../schedule/run-context.js';
 import type { SiteOutcome } from '../../schedule/site-pass.js';
 import { PACKAGE_ROOT } from '../../version.js';
-import { dataDirOf, err, EXIT_OK, EXIT_RUNTIME, loadTerms, printJson, userAgent, type CommonOptions } from '../common.js';
+import { dataDirOf, err, EXIT_OK, EXIT_RUNTIME, loadTerms, printJson, safe, userAgent, type CommonOptions } from '../common.js';
 import { printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
 
@@ -16,6 +16,8 @@ export interface CrawlOptions extends CommonOptions {
   maxPages?: number;
   delay?: number;
   allPostings?: boolean;
+  recheck?: 'all' | 'due' | 'none';
+  confirmAfter?: number;
   /** how to show an event in human output (the demo shows one line each) */
   showEvent?: (e: XjEvent) => void;
 }
@@ -44,7 +46,16 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    outcomes = await runPass(ctx, sites, { terms, userAgent: userAgent(), allPostings: Boolean(opts.allPostings), maxPages: opts.maxPages, emit, progress });
+    outcomes = await runPass(ctx, sites, {
+      terms,
+      userAgent: userAgent(),
+      allPostings: Boolean(opts.allPostings),
+      maxPages: opts.maxPages,
+      recheck: opts.recheck ?? 'all',
+      confirmAfter: opts.confirmAfter ?? 2,
+      emit,
+      progress,
+    });
     status = 'ok';
   } finally {
     stopProgress();
@@ -64,12 +75,20 @@ function printSummary(outcomes: SiteOutcome[], events: XjEvent[], progress: Pass
       `${sum((o) => o.newPostings)} new posting(s), ${sum((o) => o.reported)} reported, ${sum((o) => o.attachments)} attachment(s), ` +
       `${sum((o) => o.failures.length)} failed fetch(es), ${sum((o) => o.problems.length)} problem(s); ${events.length} event(s)`,
   );
+  const checked = sum((o) => o.checks.checked);
+  if (checked) {
+    err(
+      `xjwatch: rechecked ${checked} known posting(s): ${sum((o) => o.checks.unchanged)} unchanged, ${sum((o) => o.checks.trivial)} changed only trivially, ` +
+        `${sum((o) => o.checks.changed)} changed, ${sum((o) => o.checks.gone)} gone, ${sum((o) => o.checks.unreachable)} unreachable or blocked`,
+    );
+  }
   for (const o of outcomes) {
-    if (o.unreachable) err(`  ${o.site}: UNREACHABLE — no list page could be fetched: ${o.listFailures.join('; ')}`);
-    else if (o.listFailures.length) err(`  ${o.site}: list pages failed: ${o.listFailures.join('; ')}`);
-    for (const f of o.failures.slice(0, 20)) err(`  ${o.site}: failed ${f.kind}: ${f.url} (${f.message})`);
+    // URLs, messages and problems carry page and header content: no terminal controls through
+    if (o.unreachable) err(`  ${o.site}: UNREACHABLE — no list page could be fetched: ${safe(o.listFailures.join('; '))}`);
+    else if (o.listFailures.length) err(`  ${o.site}: list pages failed: ${safe(o.listFailures.join('; '))}`);
+    for (const f of o.failures.slice(0, 20)) err(`  ${o.site}: failed ${f.kind}: ${safe(f.url)} (${safe(f.message)})`);
     if (o.failures.length > 20) err(`  ${o.site}: … and ${o.failures.length - 20} more failed fetches (see \`xjwatch history\`)`);
-    for (const p of o.problems.slice(0, 20)) err(`  ${o.site}: ${p.problem}: ${p.url}`);
+    for (const p of o.problems.slice(0, 20)) err(`  ${o.site}: ${safe(p.problem)}: ${safe(p.url)}`);
     if (o.problems.length > 20) err(`  ${o.site}: … and ${o.problems.length - 20} more problems`);
   }
   err(`xjwatch: kept in ${dataDir} (run ${runId})`);

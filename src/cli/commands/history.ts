@@ -7,10 +7,14 @@ export function historyCommand(url: string, opts: CommonOptions): number {
   const db = openDb(existingDataDir(opts));
   try {
     const rows = history(db, url);
+    const numbers = new Map<number, number>();
+    for (const r of rows) if (r.capture_id !== null && !numbers.has(r.capture_id)) numbers.set(r.capture_id, numbers.size + 1);
     if (opts.json) {
       for (const r of rows) {
         printJson({
           type: r.type,
+          ...(r.capture_id !== null ? { capture: numbers.get(r.capture_id) } : {}),
+          ...(r.check_outcome ? { check: { outcome: r.check_outcome, reason: r.check_reason, detail: r.check_detail, controls: JSON.parse(r.check_controls ?? 'null') } } : {}),
           at: r.at,
           url: r.url,
           ...(r.final_url && r.final_url !== r.url ? { finalUrl: r.final_url } : {}),
@@ -33,10 +37,15 @@ export function historyCommand(url: string, opts: CommonOptions): number {
     }
     out(bold(safe(url)));
     for (const r of rows) {
-      const what = r.type === 'capture' ? 'capture' : r.error_kind ? red(`failed ${r.error_kind}`) : 'fetch  ';
+      const what = r.type === 'capture' ? `capture #${numbers.get(r.capture_id!)}` : r.error_kind ? red(`failed ${r.error_kind}`) : r.purpose === 'check' ? 'check  ' : 'fetch  ';
       out(`  ${r.at}  ${what}  ${r.status ?? '---'}  ${r.sha256 ? `sha256:${r.sha256}` : '-'}  ${r.size ?? 0} B  ${r.ip ?? '-'}${r.url !== url ? dim(`  (${safe(r.url)})`) : ''}`);
       if (r.title) out(`      ${safe(r.title)}${r.published ? dim(`  published ${r.published}`) : ''}`);
       if (r.error) out(`      ${dim(safe(r.error))}`);
+      if (r.check_outcome) {
+        const ctl = JSON.parse(r.check_controls ?? '{}') as { healthy?: boolean; home?: string; not_found?: string };
+        out(`      check: ${r.check_outcome}${r.check_reason ? ` (${r.check_reason})` : ''}${r.check_detail ? ` — ${safe(r.check_detail)}` : ''}`);
+        out(`      ${dim(`controls ${ctl.healthy ? 'healthy' : 'NOT healthy'}: home ${safe(ctl.home ?? '')}; not-found ${safe(ctl.not_found ?? '')}`)}`);
+      }
       out(`      ${dim(`${r.warc_file} @${r.warc_offset}+${r.warc_length}`)}`);
     }
     const atts = attachmentsOf(db, url);

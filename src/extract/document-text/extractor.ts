@@ -16,16 +16,16 @@ export interface DocumentText {
 export class DocumentTextExtractor {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; timer: NodeJS.Timeout; worker: Worker }>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: { timeoutMs?: number; maxHeapMb?: number } = {}) {}
 
-  async extract(bytes: Uint8Array, name = '', contentType = ''): Promise<DocumentText> {
+  async extract(bytes: Uint8Array, name = '', contentType = '', opts: { timeoutMs?: number } = {}): Promise<DocumentText> {
     const kind = documentKind(bytes, name, contentType);
     if (kind === 'unknown') return { kind, text: '', problem: 'not a document type xjwatch reads (pdf, doc, docx, xls, xlsx, txt)' };
     // one file at a time: the parsers are CPU-bound and the worker is single-threaded anyway
-    const run = this.queue.then(() => this.send(kind, bytes));
+    const run = this.queue.then(() => this.send(kind, bytes, opts.timeoutMs ?? this.opts.timeoutMs ?? 60_000));
     this.queue = run.catch(() => undefined);
     const reply = await run;
     if ('error' in reply) return { kind, text: '', problem: `could not read the ${kind} file: ${reply.error}` };
@@ -49,24 +49,25 @@ export class DocumentTextExtractor {
       this.waiting.delete(r.id);
       entry.resolve(r);
     });
+    // only the jobs of this worker fail with it: a replacement may already be at work on the next
     const fail = (why: string) => {
       if (this.worker === w) this.worker = undefined;
       for (const [id, entry] of this.waiting) {
+        if (entry.worker !== w) continue;
         clearTimeout(entry.timer);
+        this.waiting.delete(id);
         entry.resolve({ id, error: why });
       }
-      this.waiting.clear();
     };
-    w.on('error', (err) => fail(`reader crashed: ${err.message}`));
-    w.on('exit', (code) => fail(`reader stopped (exit ${code}; out of memory?)`));
+    w.on('error', (err) => fail(`the reader crashed: ${err.message}`));
+    w.on('exit', (code) => fail(code === 0 ? 'the reader was stopped' : `the reader stopped (exit ${code}; out of memory?)`));
     this.worker = w;
     return w;
   }
 
-  private send(kind: DocumentKind, bytes: Uint8Array): Promise<Reply> {
+  private send(kind: DocumentKind, bytes: Uint8Array, timeoutMs: number): Promise<Reply> {
     const w = this.ensureWorker();
     const id = this.nextId++;
-    const timeoutMs = this.opts.timeoutMs ?? 60_000;
     return new Promise<Reply>((resolve) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
@@ -74,7 +75,7 @@ export class DocumentTextExtractor {
         if (this.worker === w) this.worker = undefined;
         void w.terminate();
       }, timeoutMs);
-      this.waiting.set(id, { resolve, timer });
+      this.waiting.set(id, { resolve, timer, worker: w });
       w.postMessage({ id, kind, bytes: new Uint8Array(bytes) } satisfies Job);
     });
   }

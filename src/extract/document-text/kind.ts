@@ -1,4 +1,4 @@
-export type DocumentKind = 'pdf' | 'doc' | 'docx' | 'xls' | 'xlsx' | 'text' | 'unknown';
+export type DocumentKind = 'pdf' | 'doc' | 'docx' | 'xls' | 'xlsx' | 'ole' | 'text' | 'unknown';
 
 /**
  * What a downloaded file is, from its first bytes first (servers send PDFs as
@@ -12,7 +12,7 @@ export function documentKind(bytes: Uint8Array, name = '', contentType = ''): Do
     // an OLE compound file: Word 97 or Excel 97 (or WPS, which writes the same formats)
     if (ext === 'xls' || ext === 'et' || /excel/i.test(contentType)) return 'xls';
     if (ext === 'doc' || ext === 'wps' || /msword/i.test(contentType)) return 'doc';
-    return 'unknown';
+    return 'ole'; // no name to go by (download.jsp): the reader tries Word, then Excel
   }
   if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
     const zipNames = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 64 * 1024))).toString('latin1');

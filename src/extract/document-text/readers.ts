@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { decodeBody } from '../../fetch/decode.js';
 import type { DocumentKind } from './kind.js';
 
 const require = createRequire(import.meta.url);
@@ -56,8 +57,15 @@ export async function readDocument(kind: DocumentKind, bytes: Uint8Array): Promi
     case 'xls':
     case 'xlsx':
       return sheetText(bytes);
+    case 'ole':
+      try {
+        return await wordText(bytes);
+      } catch {
+        return sheetText(bytes);
+      }
     case 'text':
-      return new TextDecoder('utf-8').decode(bytes);
+      // plain-text attachments on these sites are as often GBK as UTF-8
+      return decodeBody(Buffer.from(bytes), undefined).text;
     default:
       return '';
   }

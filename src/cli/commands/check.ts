@@ -1,0 +1,77 @@
+import { adhocSite } from '../../config/adhoc-site.js';
+import { InputError } from '../../config/errors.js';
+import { findSiteFile, loadSiteFile, resolveSite, siteDirs, type Site } from '../../config/site-file.js';
+import { siteSchema } from '../../config/site-schema.js';
+import { resolveTargets } from '../../config/targets.js';
+import type { XjEvent } from '../../detect/events.js';
+import { runPass } from '../../schedule/pass.js';
+import { PassProgress } from '../../schedule/progress.js';
+import { RunContext } from '../../schedule/run-context.js';
+import { PACKAGE_ROOT } from '../../version.js';
+import { dataDirOf, err, loadTerms, out, printJson, safe, userAgent, type CommonOptions } from '../common.js';
+import { dim, printEventHuman } from '../format.js';
+import { startProgress } from '../progress-line.js';
+
+export interface CheckOptions extends CommonOptions {
+  confirmAfter?: number;
+  terms?: string;
+}
+
+/**
+ * `xjwatch check <URL>...`: fetch the pages now, with the controls of their sites, compare with
+ * their last captures and report, as a crawl's recheck would. A URL never captured gets its first
+ * capture.
+ */
+export async function checkCommand(urls: string[], opts: CheckOptions): Promise<number> {
+  for (const u of urls) {
+    if (!/^https?:\/\//i.test(u)) throw new InputError(`"${u}" is not an http(s) URL`);
+  }
+  const dataDir = dataDirOf(opts);
+  const dirs = siteDirs(dataDir, PACKAGE_ROOT);
+  const ctx = RunContext.open(dataDir, `check ${urls.join(' ')}`);
+  const bySite = new Map<string, Site>();
+  for (const url of urls) {
+    const known = ctx.db.prepare(`SELECT p.site_id, s.name, s.home FROM pages p JOIN sites s ON s.id = p.site_id WHERE p.url = ?`).get(url) as { site_id: string; name: string; home: string } | undefined;
+    let site: Site;
+    if (known) {
+      const file = findSiteFile(known.site_id, dirs);
+      site = file ? loadSiteFile(file) : resolveSite(siteSchema.parse({ id: known.site_id, name: known.name, home: known.home, lists: [{ url: known.home }] }), 'catalogue');
+    } else {
+      site = resolveTargets([url], dirs, {})[0] ?? adhocSite(url, undefined, {});
+    }
+    bySite.set(site.id, site);
+  }
+  const { terms } = loadTerms(opts.terms);
+  const progress = new PassProgress();
+  const stop = startProgress(() => progress.line());
+  const events: XjEvent[] = [];
+  let status: 'ok' | 'failed' = 'failed';
+  try {
+    await runPass(ctx, [...bySite.values()], {
+      terms,
+      userAgent: userAgent(),
+      allPostings: true,
+      recheck: { urls },
+      confirmAfter: opts.confirmAfter ?? 2,
+      lists: false,
+      emit: (e) => {
+        events.push(e);
+        if (opts.json) printJson(e);
+        else printEventHuman(e);
+      },
+      progress,
+    });
+    status = 'ok';
+  } finally {
+    stop();
+    const verdicts = ctx.db
+      .prepare(`SELECT p.url, c.outcome, c.reason, c.status, c.detail, c.counted, p.fail_count FROM checks c JOIN pages p ON p.id = c.page_id WHERE c.run_id = ? ORDER BY c.id`)
+      .all(ctx.runId) as { url: string; outcome: string; reason: string | null; status: number | null; detail: string | null; counted: number; fail_count: number }[];
+    for (const v of verdicts) {
+      err(`${safe(v.url)}: ${v.outcome}${v.reason ? ` (${v.reason})` : ''}${v.detail ? ` — ${safe(v.detail)}` : ''}${v.counted ? dim(` [${v.fail_count} check(s) in a row]`) : ''}`);
+    }
+    if (!opts.json && events.length === 0 && verdicts.length) out(dim('nothing to report: no change since the last check'));
+    ctx.finish(status, { events: events.length });
+  }
+  return 0;
+}

@@ -1,0 +1,82 @@
+import { InputError } from '../../config/errors.js';
+import { wordDiff } from '../../detect/diff.js';
+import { capturesOf, pickCapture } from '../../store/captures.js';
+import { openDb } from '../../store/db.js';
+import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
+import { bold, dim } from '../format.js';
+
+export interface DiffOptions extends CommonOptions {
+  from?: string;
+  to?: string;
+  full?: boolean;
+}
+
+/** Keeps the lines with a change and one line either side; "…" where lines were left out. */
+function withContext(lines: { text: string; changed: boolean }[], context = 1): string[] {
+  const keep = new Set<number>();
+  lines.forEach((l, i) => {
+    if (l.changed) for (let k = i - context; k <= i + context; k++) if (k >= 0 && k < lines.length) keep.add(k);
+  });
+  const out: string[] = [];
+  let last = -1;
+  for (const i of [...keep].sort((a, b) => a - b)) {
+    if (i > last + 1) out.push('…');
+    out.push(lines[i]!.text);
+    last = i;
+  }
+  if (last < lines.length - 1) out.push('…');
+  return out;
+}
+
+const color = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+
+/** `xjwatch diff <URL>`: what changed between two captures, word by word (Chinese words via Intl.Segmenter). */
+export function diffCommand(url: string, opts: DiffOptions): number {
+  const db = openDb(existingDataDir(opts));
+  try {
+    const all = capturesOf(db, url);
+    if (all.length === 0) throw new InputError(`nothing captured for ${url}`);
+    const pick = (ref: string | undefined, fallback: number, flag: string) => {
+      if (ref === undefined) return all[fallback];
+      const c = pickCapture(all, ref);
+      if (!c) throw new InputError(`no capture "${ref}" of this URL (it has ${all.length}; see \`xjwatch history\`)`, undefined, undefined, flag);
+      return c;
+    };
+    const to = pick(opts.to, all.length - 1, '--to')!;
+    const from = pick(opts.from, Math.max(0, all.indexOf(to) - 1), '--from')!;
+    const parts = wordDiff(from.text ?? '', to.text ?? '');
+    if (opts.json) {
+      const side = (c: typeof from) => ({ capture: c.n, at: c.at, sha256: c.body_sha256, title: c.title });
+      printJson({ url, from: side(from), to: side(to), changed: parts.some((p) => p.type !== 'same'), parts });
+      return 0;
+    }
+    out(bold(safe(url)));
+    out(dim(`--- capture #${from.n}  ${from.at}  sha256:${from.body_sha256}`));
+    out(dim(`+++ capture #${to.n}  ${to.at}  sha256:${to.body_sha256}`));
+    if (from.id === to.id || !parts.some((p) => p.type !== 'same')) {
+      out('(the extracted text is the same)');
+      return 0;
+    }
+    const c = color();
+    // render line by line, so that unchanged paragraphs can be left out
+    const lines: { text: string; changed: boolean }[] = [{ text: '', changed: false }];
+    for (const p of parts) {
+      safe(p.text)
+        .split('\n')
+        .forEach((piece, i) => {
+          if (i > 0) lines.push({ text: '', changed: false });
+          if (!piece) return;
+          const line = lines[lines.length - 1]!;
+          if (p.type === 'same') line.text += piece;
+          else {
+            line.changed = true;
+            line.text += p.type === 'added' ? (c ? `\x1b[32;4m${piece}\x1b[39;24m` : `{+${piece}+}`) : c ? `\x1b[31;9m${piece}\x1b[39;29m` : `[-${piece}-]`;
+          }
+        });
+    }
+    for (const l of opts.full ? lines.map((x) => x.text) : withContext(lines)) out(l);
+    return 0;
+  } finally {
+    db.close();
+  }
+}

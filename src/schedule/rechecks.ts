@@ -1,0 +1,355 @@
+import type { Site } from '../config/site-file.js';
+import { classify, type Answer, type SiteControls, type Verdict } from '../detect/classify.js';
+import { changedRuns, wordDiff } from '../detect/diff.js';
+import type { ControlsSummary, XjEvent } from '../detect/events.js';
+import { step, type Happening, type PageWatch } from '../detect/lifecycle.js';
+import { siteTrouble } from '../detect/site-trouble.js';
+import type { FailedFetch, FetchedPage, FetchTask } from '../fetch/site-crawler.js';
+import type { CaptureInput, WatchedPage } from '../store/catalogue.js';
+import { WatchStore } from '../store/catalogue.js';
+import type { TermHit } from '../terms/types.js';
+import type { RunContext } from './run-context.js';
+
+/** What a page handler read from a live answer, for a check. */
+export interface ReadAnswer {
+  capture: CaptureInput;
+  hits: TermHit[];
+  title: string;
+  text: string;
+  clientRedirect?: string;
+  challenge?: boolean;
+}
+
+export interface RecheckOptions {
+  /** which known postings to check: all, the due ones, none, or these URLs */
+  mode: 'all' | 'due' | 'none' | { urls: string[] };
+  confirmAfter: number;
+  emit: (e: XjEvent) => void;
+  /** reads a live answer (decode, extract, terms) the way new postings are read */
+  read: (page: FetchedPage) => Promise<ReadAnswer | undefined>;
+}
+
+interface CheckState {
+  page: WatchedPage;
+  answer?: Answer;
+  read?: ReadAnswer;
+  fetchId?: number;
+  at?: string;
+  status?: number;
+}
+
+type ControlRole = 'home' | 'not_found' | 'sibling';
+
+interface ControlState {
+  url: string;
+  answer?: Answer;
+  fetchId?: number;
+}
+
+/**
+ * Rechecks of the known postings of one site in one pass, and the controls made with them: the
+ * home page, a made-up URL shaped like the site's postings (the site's own "not found"), and a
+ * live sibling. Verdicts are decided only once everything is in, because they depend on the
+ * controls and on how the site's pages fared together.
+ */
+export class Rechecks {
+  private readonly store: WatchStore;
+  private readonly checks = new Map<string, CheckState>();
+  private readonly controls = new Map<ControlRole, ControlState>();
+  /** postings that answered normally this run (new ones included): the live siblings */
+  private readonly live = new Set<string>();
+  readonly counts = { checked: 0, unchanged: 0, changed: 0, trivial: 0, gone: 0, unreachable: 0 };
+
+  constructor(
+    private readonly site: Site,
+    private readonly ctx: RunContext,
+    private readonly opts: RecheckOptions,
+  ) {
+    this.store = new WatchStore(ctx.db);
+  }
+
+  /** The fetches to make: controls first, then the rechecks (with conditional headers). */
+  tasks(): FetchTask[] {
+    const mode = this.opts.mode;
+    if (mode === 'none') return [];
+    const pages =
+      typeof mode === 'object'
+        ? mode.urls.map((u) => this.store.pageByUrl(u)).filter((p): p is WatchedPage => Boolean(p) && p!.site_id === this.site.id)
+        : this.store.postingsToCheck(this.site.id, mode, this.site.recheckHours, new Date());
+    if (pages.length === 0) return [];
+    const out: FetchTask[] = [];
+    const control = (role: ControlRole, url: string) => {
+      this.controls.set(role, { url });
+      out.push({ url, purpose: { siteId: this.site.id, label: 'control' }, data: { role } });
+    };
+    control('home', this.site.home);
+    control('not_found', madeUpUrl(pages[0]!.url));
+    const sibling = this.store.liveSibling(this.site.id, typeof mode === 'object' ? mode.urls : []);
+    if (typeof mode === 'object' && sibling) control('sibling', sibling);
+    for (const page of pages) {
+      this.checks.set(page.url, { page });
+      const last = page.last_capture_id ? this.store.capture(page.last_capture_id) : undefined;
+      const headers: Record<string, string> = {};
+      if (last?.etag) headers['If-None-Match'] = last.etag;
+      if (last?.last_modified) headers['If-Modified-Since'] = last.last_modified;
+      out.push({ url: page.url, purpose: { siteId: this.site.id, label: 'check' }, headers, data: { pageId: page.id } });
+    }
+    return out;
+  }
+
+  get active(): boolean {
+    return this.checks.size > 0;
+  }
+
+  noteLive(url: string): void {
+    this.live.add(url);
+  }
+
+  async onPage(page: FetchedPage, fetchId: number): Promise<void> {
+    const last = page.chain[page.chain.length - 1]!;
+    const answer: Answer = { status: page.status, finalUrl: page.finalUrl, redirected: page.chain.length > 1 };
+    const read = page.status >= 200 && page.status < 300 ? await this.opts.read(page) : undefined;
+    if (read) Object.assign(answer, { title: read.title, text: read.text, clientRedirect: read.clientRedirect, challenge: read.challenge });
+    if (page.task.purpose.label === 'control') {
+      const c = this.controls.get(page.task.data?.role as ControlRole);
+      if (c) Object.assign(c, { answer, fetchId });
+      return;
+    }
+    const state = this.checks.get(page.task.url);
+    if (!state) return;
+    Object.assign(state, { answer, read, fetchId, at: last.startedAt.toISOString(), status: page.status });
+  }
+
+  onFailure(f: FailedFetch, fetchId: number | undefined): void {
+    const answer: Answer = { errorKind: f.kind, errorMessage: f.message };
+    if (f.task.purpose.label === 'control') {
+      const c = this.controls.get(f.task.data?.role as ControlRole);
+      if (c) Object.assign(c, { answer, fetchId });
+      return;
+    }
+    const state = this.checks.get(f.task.url);
+    const at = f.chain[f.chain.length - 1]?.startedAt.toISOString() ?? new Date().toISOString();
+    if (state) Object.assign(state, { answer, fetchId, at, status: f.chain[f.chain.length - 1]?.response?.status });
+  }
+
+  /**
+   * Decides every check, writes each in one transaction with its events, reports site trouble
+   * once; then, for each list seen whole in this run (`wholeLists`), reports postings that left it
+   * but are still served.
+   */
+  finish(listRoots: string[], wholeLists: string[]): void {
+    if (!this.active) return;
+    const homeUrls = [this.site.home, ...listRoots];
+    const siteControls: SiteControls = { homeUrls, random: this.controls.get('not_found')?.answer };
+    const verdicts = new Map<string, Verdict>();
+    for (const [url, c] of this.checks) {
+      const last = c.page.last_capture_id ? this.store.capture(c.page.last_capture_id) : undefined;
+      const v: Verdict = c.answer ? classify({ ...c.answer, previousText: last?.text ?? undefined, previousTitle: last?.title ?? undefined }, siteControls, url) : { kind: 'unreachable', reason: 'not_fetched', detail: 'the check was not made' };
+      verdicts.set(url, v);
+      if (v.kind === 'live' || v.kind === 'not_modified') this.live.add(url);
+    }
+    const home = this.controls.get('home');
+    const homeVerdict: Verdict = home?.answer ? classify(home.answer, { homeUrls: [], random: siteControls.random }, home.url) : { kind: 'unreachable', reason: 'not_fetched', detail: 'not fetched' };
+    const sibling = this.controls.get('sibling');
+    if (sibling?.answer && classify(sibling.answer, siteControls, sibling.url).kind === 'live') this.live.add(sibling.url);
+    const homeOk = homeVerdict.kind === 'live';
+    const siblingOk = this.live.size > 0;
+    const summary: ControlsSummary = {
+      healthy: homeOk && siblingOk,
+      home: `${this.site.home}: ${describe(home?.answer)}`,
+      sibling: siblingOk ? `${[...this.live][0]}: answered normally` : 'no posting of the site answered normally in this run',
+      not_found: `${this.controls.get('not_found')?.url}: ${describe(siteControls.random)}`,
+    };
+    const controlFetches = Object.fromEntries([...this.controls].map(([role, c]) => [role, { url: c.url, fetch: c.fetchId ?? null, answer: describe(c.answer) }]));
+    const trouble = siteTrouble([...verdicts.values()], { healthy: summary.healthy, homeVerdict, siblingOk });
+    const at = new Date().toISOString();
+    this.reportSite(trouble, at);
+    for (const [url, c] of this.checks) this.decide(url, c, verdicts.get(url)!, { summary, controlFetches, trouble: Boolean(trouble) });
+    if (!trouble) for (const root of wholeLists) this.delistings(root, verdicts);
+  }
+
+  /** Postings seen on this list before, not in this run's complete reading of it, still served. */
+  private delistings(root: string, verdicts: Map<string, Verdict>): void {
+    for (const row of this.store.listedOn(root)) {
+      const listedNow = row.last_run_id === this.ctx.runId;
+      if (listedNow && row.delisted_at) this.store.setDelisted(row.page_id, null); // back on the list
+      if (listedNow || row.delisted_at) continue;
+      const v = verdicts.get(row.url);
+      if (!v || (v.kind !== 'live' && v.kind !== 'not_modified')) continue; // gone pages get deletion events instead
+      const page = this.store.pageByUrl(row.url)!;
+      const last = page.last_capture_id ? this.store.capture(page.last_capture_id) : undefined;
+      const at = new Date().toISOString();
+      const e: XjEvent = { kind: 'delisted', site: this.site.id, url: row.url, title: page.title ?? '', list: root, last_listed_at: row.last_seen_at, capture: last ? `sha256:${last.body_sha256}` : '', at };
+      this.ctx.catalogue.transaction(() => {
+        this.store.setDelisted(row.page_id, at);
+        this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, pageId: row.page_id, url: row.url, at, body: e });
+      });
+      this.opts.emit(e);
+    }
+  }
+
+  private reportSite(trouble: ReturnType<typeof siteTrouble>, at: string): void {
+    const was = this.store.siteReported(this.site.id);
+    if (trouble) {
+      if (was === trouble.kind) return;
+      const e: XjEvent = { kind: trouble.kind, site: this.site.id, url: this.site.home, scope: 'site', reason: trouble.reason, detail: trouble.detail, at };
+      this.ctx.catalogue.transaction(() => {
+        this.store.setSiteReported(this.site.id, trouble.kind, at);
+        this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, url: e.url, at, body: e });
+      });
+      this.opts.emit(e);
+    } else if (was) {
+      const e: XjEvent = { kind: 'restored', site: this.site.id, url: this.site.home, title: this.site.name, scope: 'site', was, same_text: null, capture: null, at };
+      this.ctx.catalogue.transaction(() => {
+        this.store.setSiteReported(this.site.id, null, at);
+        this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, url: e.url, at, body: e });
+      });
+      this.opts.emit(e);
+    }
+  }
+
+  private decide(url: string, c: CheckState, v: Verdict, k: { summary: ControlsSummary; controlFetches: object; trouble: boolean }): void {
+    const page = c.page;
+    const at = c.at ?? new Date().toISOString();
+    const cat = this.ctx.catalogue;
+    const events: XjEvent[] = [];
+    this.counts.checked++;
+    cat.transaction(() => {
+      const last = page.last_capture_id ? this.store.capture(page.last_capture_id) : undefined;
+      let captureId: number | undefined;
+      let outcome: string = v.kind;
+      if (v.kind === 'live' && c.read) {
+        const read = c.read;
+        if (last && read.capture.bodySha256 === last.body_sha256) {
+          outcome = 'unchanged'; // the same bytes: a check row, not a second capture
+          this.counts.unchanged++;
+        } else if (last && last.compare_sha256 && read.capture.compareSha256 === last.compare_sha256) {
+          // only counters, timestamps or the frame moved: the answer is kept (blob, WARC) and
+          // the check row points at it, but it is not a new capture of the posting
+          outcome = 'trivial';
+          this.counts.trivial++;
+        } else {
+          const saved = cat.saveCapture({ ...read.capture, hits: read.hits });
+          captureId = saved.captureId;
+          if (last) {
+            outcome = 'changed';
+            this.counts.changed++;
+            events.push(this.changedEvent(page, last, read, at));
+          }
+        }
+      } else if (v.kind === 'not_modified') {
+        outcome = 'unchanged';
+        this.counts.unchanged++;
+      } else if (v.kind === 'gone') this.counts.gone++;
+      else if (v.kind === 'unreachable' || v.kind === 'blocked') this.counts.unreachable++;
+
+      const watch: PageWatch = { reported: page.reported, failReason: page.fail_reason, failCount: page.fail_count, failSince: page.fail_since };
+      const s = step(watch, v, { controlsHealthy: k.summary.healthy, siteTrouble: k.trouble, confirmAfter: this.opts.confirmAfter, at });
+      this.store.insertCheck({
+        runId: this.ctx.runId,
+        pageId: page.id,
+        at,
+        fetchId: c.fetchId,
+        captureId,
+        outcome,
+        reason: 'reason' in v ? v.reason : undefined,
+        status: c.status,
+        finalUrl: c.answer?.finalUrl,
+        controls: { ...k.summary, fetches: k.controlFetches, site_trouble: k.trouble },
+        counted: s.counted,
+        detail: 'detail' in v ? v.detail : undefined,
+      });
+      this.store.updateWatch(page.id, s.watch, at, s.happenings.length > 0);
+      for (const h of s.happenings) events.push(this.happeningEvent(page, h, v, c, last, k.summary, at, captureId));
+      for (const e of events) cat.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, pageId: page.id, url, at, captureId, body: e });
+    });
+    for (const e of events) this.opts.emit(e);
+  }
+
+  private changedEvent(page: WatchedPage, last: { id: number; body_sha256: string; text: string | null; at: string }, read: ReadAnswer, at: string): XjEvent {
+    const runs = changedRuns(wordDiff(last.text ?? '', read.capture.text ?? ''));
+    const before = new Set(this.store.hitsOf(last.id).map((h) => h.term));
+    const after = new Set(read.hits.map((h) => h.term));
+    return {
+      kind: 'changed',
+      site: this.site.id,
+      url: page.url,
+      title: read.title || page.title || '',
+      added: runs.added,
+      removed: runs.removed,
+      terms_appeared: [...after].filter((t) => !before.has(t)),
+      terms_vanished: [...before].filter((t) => !after.has(t)),
+      terms: read.hits.map((h) => ({ term: h.term, count: h.count, snippet: h.snippet })),
+      capture: `sha256:${read.capture.bodySha256}`,
+      previous_capture: `sha256:${last.body_sha256}`,
+      previous_at: last.at,
+      at,
+    };
+  }
+
+  private happeningEvent(
+    page: WatchedPage,
+    h: Happening,
+    v: Verdict,
+    c: CheckState,
+    last: { body_sha256: string; at: string; text: string | null } | undefined,
+    controls: ControlsSummary,
+    at: string,
+    captureId: number | undefined,
+  ): XjEvent {
+    const base = { site: this.site.id, url: page.url, at };
+    switch (h.kind) {
+      case 'suspected_deletion':
+      case 'deleted':
+        return {
+          ...base,
+          kind: h.kind,
+          title: page.title ?? '',
+          reason: h.reason,
+          detail: h.detail,
+          checks: h.kind === 'deleted' ? h.checks : 1,
+          failing_since: h.kind === 'deleted' ? h.since : at,
+          last_seen: last?.at ?? page.last_checked_at ?? '',
+          last_capture: last ? `sha256:${last.body_sha256}` : '',
+          status: c.status ?? null,
+          controls,
+        };
+      case 'restored': {
+        const now = c.read?.capture;
+        return {
+          ...base,
+          kind: 'restored',
+          title: c.read?.title || page.title || '',
+          scope: 'page',
+          was: h.was,
+          same_text: v.kind === 'not_modified' ? true : now && last ? (now.text ?? '') === (last.text ?? '') : null,
+          capture: now ? `sha256:${now.bodySha256}` : last ? `sha256:${last.body_sha256}` : null,
+        };
+      }
+      case 'unreachable':
+      case 'challenge_failed':
+        void captureId;
+        return { ...base, kind: h.kind, scope: 'page', reason: h.reason, detail: h.detail };
+    }
+  }
+}
+
+function describe(a: Answer | undefined): string {
+  if (!a) return 'not fetched';
+  if (a.errorKind) return `${a.errorKind} (${a.errorMessage ?? ''})`;
+  return `HTTP ${a.status}${a.redirected && a.finalUrl ? ` via redirect to ${a.finalUrl}` : ''}${a.title ? ` "${a.title.slice(0, 60)}"` : ''}`;
+}
+
+/** A URL shaped like the site's postings that never existed: its last number replaced by a random one. */
+export function madeUpUrl(like: string): string {
+  const u = new URL(like);
+  const random = String(900000000 + Math.floor(Math.random() * 99999999));
+  const q = u.search.replace(/(\d+)(?!.*\d)/, random);
+  if (q !== u.search) {
+    u.search = q;
+    return u.href;
+  }
+  const p = u.pathname.replace(/(\d+)(?!.*\d)/, random);
+  u.pathname = p !== u.pathname ? p : `${u.pathname.replace(/\/[^/]*$/, '/')}xjwatch-control-${random}.htm`;
+  return u.href;
+}

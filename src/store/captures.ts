@@ -1,0 +1,31 @@
+import type { Db } from './db.js';
+
+export interface NumberedCapture {
+  /** 1 for the oldest capture of the page, as `history` numbers them */
+  n: number;
+  id: number;
+  at: string;
+  body_sha256: string;
+  text: string | null;
+  title: string | null;
+  status: number;
+}
+
+/** Every capture of a URL, oldest first, numbered from 1. */
+export function capturesOf(db: Db, url: string): NumberedCapture[] {
+  const rows = db
+    .prepare(`SELECT c.id, c.at, c.body_sha256, c.text, c.title, c.status FROM captures c JOIN pages p ON p.id = c.page_id WHERE p.url = ? ORDER BY c.id`)
+    .all(url) as Omit<NumberedCapture, 'n'>[];
+  return rows.map((r, i) => ({ ...r, n: i + 1 }));
+}
+
+/** A capture named by its number or a prefix (4+ hex digits) of its SHA-256. */
+export function pickCapture(all: NumberedCapture[], ref: string): NumberedCapture | undefined {
+  const r = ref.replace(/^#/, '').replace(/^sha256:/, '').toLowerCase();
+  if (/^\d{1,3}$/.test(r)) return all.find((c) => c.n === Number(r));
+  if (/^[0-9a-f]{4,64}$/.test(r)) {
+    const m = all.filter((c) => c.body_sha256.startsWith(r));
+    return m.length ? m[m.length - 1] : undefined;
+  }
+  return undefined;
+}
