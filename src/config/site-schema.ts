@@ -96,6 +96,8 @@ export const siteSchema = z.strictObject({
       patterns: z.array(regex).default([]),
     })
     .default({ selectors: [], patterns: [] }),
+  /** fixed addresses for host names, like curl --resolve: a site mirrored at a known IP, a test */
+  resolve: z.record(z.string().min(1), z.string().regex(/^[0-9.]+$|^[0-9a-f:]+$/i, 'must be an IP address')).default({}),
   /** `crawl --recheck due` rechecks a posting after this many hours */
   recheckHours: z.number().positive().max(24 * 365).default(24),
   tags: z.array(z.string()).default([]),

@@ -45,7 +45,7 @@ export const NOT_FOUND_PHRASES = [
   '不存在或已被删除', '不存在或已被移除', '您访问的页面不存在', '404 not found', 'page not found',
 ];
 
-const SHORT_TEXT = 400;
+const SHORT_TEXT = 200;
 
 function sameTarget(a: string, b: string): boolean {
   const norm = (u: string) => {
@@ -108,6 +108,9 @@ export function classify(a: Answer, controls: SiteControls, pageUrl: string): Ve
   if (a.clientRedirect && controls.homeUrls.some((h) => sameTarget(h, a.clientRedirect!))) {
     return { kind: 'gone', reason: 'redirect_home', detail: `the page sends the browser to ${a.clientRedirect}` };
   }
+  // a page that still shows the posting's own title is the posting, whatever else it says
+  const stillThere = Boolean(a.previousTitle && normalizeText(a.previousTitle).length >= 4 && normalizeText(`${a.title ?? ''}\n${a.text ?? ''}`).includes(normalizeText(a.previousTitle)));
+  if (stillThere) return { kind: 'live' };
   const phrase = notFoundPhrase(a.title ?? '', a.text ?? '');
   if (phrase) return { kind: 'gone', reason: 'soft_404', detail: `HTTP ${status} with the site's "not found" text (${phrase})` };
   const r = controls.random;

@@ -19,6 +19,8 @@ export interface ClientOptions {
   maxRedirects?: number;
   /** after this many failed requests in a row (network errors, 5xx), stop trying for this crawl */
   breakAfter?: number;
+  /** host name -> IP address, used instead of DNS for those hosts */
+  resolve?: Record<string, string>;
   sink: ExchangeSink;
 }
 
@@ -227,6 +229,7 @@ export class RecordingHttpClient implements BaseHttpClient {
           // and the IP, and the certificate problem is recorded rather than fatal.
           rejectUnauthorized: false,
           insecureHTTPParser: true,
+          ...(this.opts.resolve?.[u.hostname] ? { lookup: fixedLookup(this.opts.resolve[u.hostname]!) } : {}),
         },
         (res) => {
           ex.ip = res.socket?.remoteAddress ?? ex.ip;
@@ -326,6 +329,15 @@ export class RecordingHttpClient implements BaseHttpClient {
       req.end();
     });
   }
+}
+
+/** A dns.lookup stand-in that answers one fixed address (site file `resolve:`). */
+function fixedLookup(ip: string) {
+  const family = ip.includes(':') ? 6 : 4;
+  return (_host: string, opts: { all?: boolean }, cb: (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void) => {
+    if (opts?.all) cb(null, [{ address: ip, family }]);
+    else cb(null, ip, family);
+  };
 }
 
 function flattenHeaders(h: HttpRequest['headers']): [string, string][] {

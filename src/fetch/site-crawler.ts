@@ -49,6 +49,7 @@ export interface SiteCrawlOptions {
   backoffMs: number;
   /** failed requests in a row after which the site is not asked again in this crawl */
   breakAfter?: number;
+  resolve?: Record<string, string>;
   sink: ExchangeSink;
   /** a page's processing; returns the follow-up fetches it found */
   onPage: (page: FetchedPage) => Promise<FetchTask[]> | FetchTask[];
@@ -68,6 +69,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
     timeoutMs: opts.timeoutMs,
     maxBodyBytes: opts.maxBodyBytes,
     breakAfter: opts.breakAfter,
+    resolve: opts.resolve,
     sink: opts.sink,
   });
   const tasks = new Map<string, FetchTask>();

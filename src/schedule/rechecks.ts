@@ -59,6 +59,8 @@ export class Rechecks {
   /** postings that answered normally this run (new ones included): the live siblings */
   private readonly live = new Set<string>();
   readonly counts = { checked: 0, unchanged: 0, changed: 0, trivial: 0, gone: 0, unreachable: 0 };
+  /** the site as a whole was in trouble in this pass (known after finish) */
+  troubled = false;
 
   constructor(
     private readonly site: Site,
@@ -162,6 +164,7 @@ export class Rechecks {
     };
     const controlFetches = Object.fromEntries([...this.controls].map(([role, c]) => [role, { url: c.url, fetch: c.fetchId ?? null, answer: describe(c.answer) }]));
     const trouble = siteTrouble([...verdicts.values()], { healthy: summary.healthy, homeVerdict, siblingOk });
+    this.troubled = Boolean(trouble);
     const at = new Date().toISOString();
     this.reportSite(trouble, at);
     for (const [url, c] of this.checks) this.decide(url, c, verdicts.get(url)!, { summary, controlFetches, trouble: Boolean(trouble) });

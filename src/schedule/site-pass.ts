@@ -102,6 +102,7 @@ export class SitePass {
   private readonly savedAttachments = new Set<string>();
   private readonly outcome: SiteOutcome;
   private readonly rechecks: Rechecks;
+  private readonly emptyLists: { url: string; at: string }[] = [];
   private readonly trivia: RegExp[];
 
   constructor(
@@ -162,6 +163,7 @@ export class SitePass {
       retries: site.retries.count,
       backoffMs: site.retries.backoffMs,
       breakAfter: site.retries.breakAfter,
+      resolve: site.resolve,
       sink: this.ctx.recorder.record,
       onPage: (page) => this.guard(page.task, () => this.onPage(page)),
       onFailure: (f) => {
@@ -178,6 +180,12 @@ export class SitePass {
     this.outcome.unreachable = this.outcome.listPages === 0 && this.outcome.listFailures.length > 0;
     const whole = [...this.roots.values()].filter((r) => r.pages > 0 && !r.failed && !r.stopped).map((r) => r.url);
     this.rechecks.finish(site.lists.map((l) => l.url), whole);
+    if (!this.rechecks.troubled) {
+      for (const empty of this.emptyLists) {
+        const e = this.ctx.catalogue.transaction(() => this.siteBroken(empty.url, empty.at));
+        if (e) this.opts.emit(e);
+      }
+    }
     return this.outcome;
   }
 
@@ -295,16 +303,16 @@ export class SitePass {
 
     const fetchId = this.fetchIdOf(page.chain);
     const catalogue = this.ctx.catalogue;
-    const brokenEvent = catalogue.transaction(() => {
+    catalogue.transaction(() => {
       catalogue.saveCapture(this.captureInput(page, fetchId, 'list', { charset: decoded.charset, charsetNote: decoded.note, title: undefined, problems }));
       for (const l of listing.postings) {
         if (!this.isKnown(l.url)) continue;
         const p = catalogue.page(l.url);
         if (p) catalogue.recordListing(p.id, root.url, page.finalUrl, this.ctx.runId, at);
       }
-      return listing.postings.length === 0 && root.url === page.task.url ? this.siteBroken(page.task.url, at) : undefined;
     });
-    if (brokenEvent) this.opts.emit(brokenEvent);
+    // judged at the end of the pass: an empty list during an outage is the outage, not a new layout
+    if (listing.postings.length === 0 && root.url === page.task.url) this.emptyLists.push({ url: page.task.url, at });
 
     for (const l of listing.postings) {
       this.outcome.postingsSeen++;

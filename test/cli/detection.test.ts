@@ -1,0 +1,134 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { siteFile, startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
+import type { Gone } from '../fixtures/sites/site.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+/**
+ * Change and deletion detection through the real CLI: pages are deleted, soft-deleted,
+ * redirected, edited and taken off their lists between runs of `xjwatch crawl`.
+ */
+let fx: RunningFixtures;
+let file: string;
+let dataDir: string;
+const crawl = (...extra: string[]) => runCli(['crawl', file, '--json', '--data-dir', dataDir, ...extra]);
+const county = () => fx.sites.county;
+const at = (id: number) => `${county().base}/info/1103/${id}.htm`;
+const kinds = (events: { kind: string; url: string }[]) => events.map((e) => `${e.kind} ${e.url.replace(/.*\//, '')}`).sort();
+
+const deletions: [number, Gone, string][] = [
+  [3101, '404', 'http_404'],
+  [3102, '410', 'http_410'],
+  [3103, 'soft-phrase', 'soft_404'],
+  [3104, 'soft-plain', 'soft_404'],
+  [3105, 'redirect-home', 'redirect_home'],
+  [3106, 'meta-refresh', 'redirect_home'],
+  [3107, 'js-redirect', 'redirect_home'],
+];
+const EDITED = 3108;
+const TRIVIAL = 3109; // its view counter and rotating sidebar change on every visit anyway
+const DELISTED = 3110;
+
+beforeAll(async () => {
+  fx = await startFixtureSites();
+  const dir = tempDir('xjwatch-detect-');
+  file = join(dir, 'county.yaml');
+  writeFileSync(file, siteFile('county', county()));
+  dataDir = join(dir, 'data');
+  const first = await crawl();
+  expect(first.code).toBe(0);
+});
+afterAll(async () => fx?.close());
+
+describe('deletions, edits and delistings between runs', () => {
+  let second: Awaited<ReturnType<typeof crawl>>;
+  let third: Awaited<ReturnType<typeof crawl>>;
+
+  beforeAll(async () => {
+    for (const [id, how] of deletions) county().delete(id, how);
+    county().edit(EDITED, (p) => p.paragraphs.splice(1, 0, '经研究决定，在兰干村新建卫星工厂一座，吸纳富余劳动力就业。'));
+    county().hide(DELISTED);
+    second = await crawl();
+    third = await crawl();
+  });
+
+  it('the first failure of each deleted page is a suspected deletion with its reason; untouched pages stay silent', () => {
+    expect(second.code).toBe(0);
+    expect(kinds(second.json)).toEqual(
+      [...deletions.map(([id]) => `suspected_deletion ${id}.htm`), `changed ${EDITED}.htm`, `delisted ${DELISTED}.htm`].sort(),
+    );
+    for (const [id, , reason] of deletions) {
+      const e = second.json.find((x) => x.url === at(id));
+      expect(e).toMatchObject({ kind: 'suspected_deletion', reason, checks: 1, controls: { healthy: true } });
+      expect(e.last_capture).toMatch(/^sha256:[0-9a-f]{64}$/);
+    }
+    expect(second.json.find((e) => e.url === at(TRIVIAL))).toBeUndefined();
+  });
+
+  it('an edit is reported with the added text and the terms that appeared', () => {
+    const e = second.json.find((x) => x.kind === 'changed')!;
+    expect(e.added.join('')).toContain('新建卫星工厂一座');
+    expect(e.terms_appeared).toEqual(expect.arrayContaining(['卫星工厂']));
+    expect(e.previous_capture).not.toBe(e.capture);
+  });
+
+  it('the second failure alike confirms each deletion, once, with the reason', () => {
+    expect(third.code).toBe(0);
+    expect(kinds(third.json)).toEqual(deletions.map(([id]) => `deleted ${id}.htm`).sort());
+    for (const [id, , reason] of deletions) {
+      expect(third.json.find((x) => x.url === at(id))).toMatchObject({ kind: 'deleted', reason, checks: 2, controls: { healthy: true } });
+    }
+  });
+
+  it('a further run reports nothing: each happening is reported once', async () => {
+    const fourth = await crawl();
+    expect(fourth.json).toEqual([]);
+  });
+
+  it('a page that comes back is restored, saying whether its text is the same', async () => {
+    county().restore(3101);
+    const r = await crawl();
+    expect(r.json.map((e) => [e.kind, e.url, e.was, e.same_text])).toEqual([['restored', at(3101), 'deleted', true]]);
+  });
+
+  it('xjwatch diff shows the edit word by word', async () => {
+    const d = await runCli(['diff', at(EDITED), '--data-dir', dataDir]);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toContain('{+经研究决定，在兰干村新建卫星工厂一座，吸纳富余劳动力就业。');
+    const j = await runCli(['diff', at(EDITED), '--json', '--data-dir', dataDir]);
+    expect(j.json[0]).toMatchObject({ changed: true, from: { capture: 1 }, to: { capture: 2 } });
+    const bad = await runCli(['diff', at(EDITED), '--from', '9', '--data-dir', dataDir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--from: no capture "9"/);
+  });
+
+  it('history shows every check of a deleted page, with its verdict and the controls', async () => {
+    const h = await runCli(['history', at(3102), '--json', '--data-dir', dataDir]);
+    const checks = h.json.filter((x) => x.check);
+    expect(checks.length).toBeGreaterThanOrEqual(2);
+    expect(checks[0].check).toMatchObject({ outcome: 'gone', reason: 'http_410', controls: { healthy: true } });
+    expect(checks[0].check.controls.fetches.home.fetch).toEqual(expect.any(Number));
+    expect(checks[0].check.controls.fetches.not_found.answer).toMatch(/^HTTP 404/);
+  });
+});
+
+describe('xjwatch check', () => {
+  it('checks pages now: nothing to report for a live page, a deletion confirmed over two checks', async () => {
+    const live = await runCli(['check', at(3120), '--data-dir', dataDir]);
+    expect(live.code).toBe(0);
+    expect(live.stderr).toContain(`${at(3120)}: `);
+    county().delete(3119, '404');
+    const one = await runCli(['check', at(3119), '--json', '--data-dir', dataDir]);
+    expect(one.json.map((e) => e.kind)).toEqual(['suspected_deletion']);
+    const two = await runCli(['check', at(3119), '--json', '--data-dir', dataDir]);
+    expect(two.json).toMatchObject([{ kind: 'deleted', reason: 'http_404', checks: 2 }]);
+  });
+
+  it('a URL never captured gets its first capture', async () => {
+    const p = fx.sites.prefecture.postings[0]!;
+    const r = await runCli(['check', fx.sites.prefecture.postingUrl(p), '--json', '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject([{ kind: 'new_posting', title: p.title }]);
+  });
+});
