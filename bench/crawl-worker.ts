@@ -3,10 +3,11 @@ import { Agent, request } from 'undici';
 
 /**
  * One side of bench/crawl, in its own process so that its peak RSS is its own.
- *   xjwatch <site.yaml> <dataDir> : one full pass, as `xjwatch crawl` runs it, timed without start-up
+ *   xjwatch <site.yaml> <dataDir> [all|none] : one full pass, as `xjwatch crawl` runs it (rechecking
+ *     the known postings with `all`), timed without start-up
  *   baseline <urls.json> <concurrency> : a plain undici fetch loop over the same URLs
  */
-const [mode, a, b] = process.argv.slice(2);
+const [mode, a, b, c] = process.argv.slice(2);
 
 if (mode === 'xjwatch') {
   const t0 = performance.now();
@@ -21,16 +22,19 @@ if (mode === 'xjwatch') {
   const ctx = RunContext.open(b!, 'bench');
   let events = 0;
   const t1 = performance.now();
-  const outcomes = await runPass(ctx, [site], { terms: loadTermFile(DEFAULT_TERMS), userAgent: userAgent(), allPostings: false, recheck: 'none', confirmAfter: 2, emit: () => events++, progress: new PassProgress() });
+  const recheck = (c ?? 'none') as 'all' | 'none';
+  const outcomes = await runPass(ctx, [site], { terms: loadTermFile(DEFAULT_TERMS), userAgent: userAgent(), allPostings: false, recheck, confirmAfter: 2, emit: () => events++, progress: new PassProgress() });
   const seconds = (performance.now() - t1) / 1000;
+  const runId = ctx.runId;
   ctx.finish('ok', {});
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(`${b}/xjwatch.db`, { readonly: true });
-  const rows = db.prepare('SELECT url, purpose FROM fetches ORDER BY id').all() as { url: string; purpose: string }[];
-  const bytes = (db.prepare('SELECT sum(body_size) AS n FROM fetches').get() as { n: number }).n;
+  const rows = db.prepare('SELECT url, purpose FROM fetches WHERE run_id = ? ORDER BY id').all(runId) as { url: string; purpose: string }[];
+  const bytes = (db.prepare('SELECT coalesce(sum(body_size), 0) AS n FROM fetches WHERE run_id = ?').get(runId) as { n: number }).n;
+  const wireBytes = (db.prepare('SELECT coalesce(sum(wire_bytes), 0) AS n FROM fetches WHERE run_id = ?').get(runId) as { n: number }).n;
   db.close();
   process.stdout.write(
-    JSON.stringify({ pages: rows.length, seconds, bytes, events, failures: outcomes[0]!.failures.length, startupMs: Math.round(startup), maxRssBytes: process.resourceUsage().maxRSS * 1024, urls: rows }) + '\n',
+    JSON.stringify({ pages: rows.length, seconds, bytes, wireBytes, events, failures: outcomes[0]!.failures.length, startupMs: Math.round(startup), maxRssBytes: process.resourceUsage().maxRSS * 1024, urls: rows }) + '\n',
   );
 } else if (mode === 'baseline') {
   const urls = JSON.parse(readFileSync(a!, 'utf8')) as { url: string; referer?: string }[];
@@ -52,6 +56,6 @@ if (mode === 'xjwatch') {
   await agent.close();
   process.stdout.write(JSON.stringify({ pages: urls.length, seconds, bytes, maxRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
 } else {
-  process.stderr.write('usage: crawl-worker.js xjwatch <site.yaml> <dataDir> | baseline <urls.json> <concurrency>\n');
+  process.stderr.write('usage: crawl-worker.js xjwatch <site.yaml> <dataDir> [all|none] | baseline <urls.json> <concurrency>\n');
   process.exit(2);
 }

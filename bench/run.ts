@@ -1,6 +1,7 @@
 // `npm run bench -- <name>`: runs bench/<name>.ts; its last line of output is a JSON object.
 const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   crawl: async () => (await import('./crawl.js')).benchCrawl(),
+  recheck: async () => (await import('./recheck.js')).benchRecheck(),
 };
 
 const name = process.argv[2];

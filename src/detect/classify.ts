@@ -25,6 +25,8 @@ export interface Answer {
   text?: string;
   /** the answer looks like an anti-bot challenge page (issue 5 passes them) */
   challenge?: boolean;
+  /** the body is byte for byte the page's last capture (which answered normally) */
+  sameBytes?: boolean;
   /** the text (title first) and title of the page's last capture, when there is one */
   previousText?: string;
   previousTitle?: string;
@@ -102,6 +104,7 @@ export function classify(a: Answer, controls: SiteControls, pageUrl: string): Ve
   if (status >= 500) return { kind: 'unreachable', reason: 'http_5xx', detail: `HTTP ${status}` };
   if ([401, 403, 407, 412, 418, 429, 451, 521].includes(status)) return { kind: 'blocked', reason: `http_${status}`, detail: `HTTP ${status}` };
   if (status >= 400) return { kind: 'unreachable', reason: `http_${status}`, detail: `HTTP ${status}` };
+  if (a.sameBytes && status >= 200 && status < 300) return { kind: 'live' };
   if (a.redirected && a.finalUrl && !sameTarget(a.finalUrl, pageUrl) && controls.homeUrls.some((h) => sameTarget(h, a.finalUrl!))) {
     return { kind: 'gone', reason: 'redirect_home', detail: `redirected to ${a.finalUrl}` };
   }

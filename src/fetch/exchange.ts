@@ -34,6 +34,8 @@ export interface Exchange {
     truncated?: 'length' | 'disconnect' | 'time';
     /** Content-Encoding that was removed when the body was decoded */
     decodedFrom?: string;
+    /** bytes that came over the wire: status line, headers and body (compressed, as sent) */
+    wireBytes?: number;
   };
   error?: { kind: FetchErrorKind; message: string };
   /** where a 3xx pointed */

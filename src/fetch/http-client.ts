@@ -254,10 +254,14 @@ export class RecordingHttpClient implements BaseHttpClient {
           }
           const chunks: Buffer[] = [];
           let size = 0;
+          // the status line and headers count too: a 304 costs its headers
+          let wire = `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage ?? ''}\r\n`.length + raw.reduce((n, [k, v]) => n + k.length + v.length + 4, 2);
+          res.on('data', (chunk: Buffer) => (wire += chunk.length));
           let truncated: 'length' | 'disconnect' | 'time' | undefined;
           const finish = () => {
             if (settled) return;
             ex.response = {
+              wireBytes: wire,
               status: res.statusCode ?? 0,
               statusText: res.statusMessage ?? '',
               rawHeaders: raw,

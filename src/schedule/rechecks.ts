@@ -107,17 +107,20 @@ export class Rechecks {
     this.live.add(url);
   }
 
-  async onPage(page: FetchedPage, fetchId: number): Promise<void> {
+  async onPage(page: FetchedPage, fetchId: number, bodySha: string | undefined): Promise<void> {
     const last = page.chain[page.chain.length - 1]!;
     const answer: Answer = { status: page.status, finalUrl: page.finalUrl, redirected: page.chain.length > 1 };
-    const read = page.status >= 200 && page.status < 300 ? await this.opts.read(page) : undefined;
+    const state = page.task.purpose.label === 'check' ? this.checks.get(page.task.url) : undefined;
+    // the same bytes as the last capture: nothing to read, the page is as it was
+    const previous = state?.page.last_capture_id ? this.store.capture(state.page.last_capture_id) : undefined;
+    answer.sameBytes = Boolean(previous && bodySha && previous.body_sha256 === bodySha && previous.final_url === page.finalUrl);
+    const read = page.status >= 200 && page.status < 300 && !answer.sameBytes ? await this.opts.read(page) : undefined;
     if (read) Object.assign(answer, { title: read.title, text: read.text, clientRedirect: read.clientRedirect, challenge: read.challenge });
     if (page.task.purpose.label === 'control') {
       const c = this.controls.get(page.task.data?.role as ControlRole);
       if (c) Object.assign(c, { answer, fetchId });
       return;
     }
-    const state = this.checks.get(page.task.url);
     if (!state) return;
     Object.assign(state, { answer, read, fetchId, at: last.startedAt.toISOString(), status: page.status });
   }
@@ -240,7 +243,7 @@ export class Rechecks {
             events.push(this.changedEvent(page, last, read, at));
           }
         }
-      } else if (v.kind === 'not_modified') {
+      } else if (v.kind === 'not_modified' || v.kind === 'live') {
         outcome = 'unchanged';
         this.counts.unchanged++;
       } else if (v.kind === 'gone') this.counts.gone++;

@@ -103,6 +103,8 @@ export class SitePass {
   private readonly outcome: SiteOutcome;
   private readonly rechecks: Rechecks;
   private readonly emptyLists: { url: string; at: string }[] = [];
+  /** attachments whose text is being read */
+  private readonly reading = new Set<Promise<void>>();
   private readonly trivia: RegExp[];
 
   constructor(
@@ -143,6 +145,7 @@ export class SitePass {
             return this.listTask(spec.url, spec.url, 1);
           });
     const rechecks = this.rechecks.tasks();
+    this.opts.progress.checksQueued(site.id, rechecks.filter((t) => t.purpose.label === 'check').length);
     // `xjwatch check` on a URL never captured: its first capture
     const mode = this.opts.recheck;
     if (typeof mode === 'object') {
@@ -175,6 +178,7 @@ export class SitePass {
         }
       },
     });
+    while (this.reading.size) await Promise.all([...this.reading]);
     // Anything still waiting lost its attachments to a failure the crawler did not report.
     for (const p of [...this.pending.values()]) this.finalize(p);
     this.outcome.unreachable = this.outcome.listPages === 0 && this.outcome.listFailures.length > 0;
@@ -208,11 +212,12 @@ export class SitePass {
       case 'posting':
         return this.onPosting(page);
       case 'attachment':
-        await this.onAttachment(page);
+        this.onAttachment(page);
         return [];
       case 'check':
       case 'control':
-        await this.rechecks.onPage(page, this.fetchIdOf(page.chain));
+        if (page.task.purpose.label === 'check') this.opts.progress.checkDone(this.site.id);
+        await this.rechecks.onPage(page, this.fetchIdOf(page.chain), this.ctx.recorder.bodySha(page.chain[page.chain.length - 1]!.id));
         return [];
       default:
         return [];
@@ -228,6 +233,7 @@ export class SitePass {
       const root = this.roots.get(String(f.task.data?.root));
       if (root) root.failed = true;
     }
+    if (purpose.label === 'check') this.opts.progress.checkDone(this.site.id);
     if (purpose.label === 'check' || purpose.label === 'control') {
       const last = f.chain[f.chain.length - 1];
       this.rechecks.onFailure(f, last ? this.ctx.recorder.fetchId(last.id) : undefined);
@@ -241,7 +247,12 @@ export class SitePass {
 
   private listTask(url: string, root: string, n: number): FetchTask {
     this.listRootOf.set(url, root);
-    return { url, purpose: { siteId: this.site.id, label: 'list' }, data: { root, n } };
+    // a list page unchanged since the last run can answer 304; its links are read from that capture
+    const prev = this.ctx.catalogue.lastListCapture(url);
+    const headers: Record<string, string> = {};
+    if (prev?.etag) headers['If-None-Match'] = prev.etag;
+    if (prev?.last_modified) headers['If-Modified-Since'] = prev.last_modified;
+    return { url, purpose: { siteId: this.site.id, label: 'list' }, headers, data: { root, n } };
   }
 
   private onList(page: FetchedPage): FetchTask[] {
@@ -250,6 +261,14 @@ export class SitePass {
     this.outcome.listPages++;
     this.opts.progress.list(this.site.id);
     const at = page.chain[page.chain.length - 1]!.startedAt.toISOString();
+    let body = page.body;
+    let contentType = headerString(page.headers['content-type']);
+    const prev = page.status === 304 ? this.ctx.catalogue.lastListCapture(page.task.url) : undefined;
+    if (prev) {
+      body = this.ctx.blobs.get(prev.body_sha256);
+      contentType = prev.content_type ?? undefined;
+      page = { ...page, status: 200 };
+    }
     if (page.status === 404 && page.task.data?.generated) {
       // a numbered page past the last one: the end of the list, not a failure
       root.pages--;
@@ -262,7 +281,7 @@ export class SitePass {
       if (root.pages === 1) this.outcome.listPages--;
       return [];
     }
-    const decoded = decodeBody(page.body, headerString(page.headers['content-type']), this.site.encoding);
+    const decoded = decodeBody(body, contentType, this.site.encoding);
     const $ = parseHtml(decoded.text);
     const listing = extractListing($, page.finalUrl, { links: root.spec.links, follow: this.site.follow, next: root.spec.next });
     if (listing.postings.length > MAX_LINKS_PER_LIST_PAGE) {
@@ -304,7 +323,7 @@ export class SitePass {
     const fetchId = this.fetchIdOf(page.chain);
     const catalogue = this.ctx.catalogue;
     catalogue.transaction(() => {
-      catalogue.saveCapture(this.captureInput(page, fetchId, 'list', { charset: decoded.charset, charsetNote: decoded.note, title: undefined, problems }));
+      if (!prev) catalogue.saveCapture(this.captureInput(page, fetchId, 'list', { charset: decoded.charset, charsetNote: decoded.note, title: undefined, problems }));
       for (const l of listing.postings) {
         if (!this.isKnown(l.url)) continue;
         const p = catalogue.page(l.url);
@@ -440,7 +459,24 @@ export class SitePass {
     return { text: doc.text, textSha256: sha256Hex(doc.text), searchText: normalizeText(doc.text), problems };
   }
 
-  private async onAttachment(page: FetchedPage): Promise<void> {
+  /**
+   * An attachment's text is read off the crawl's path: the reader works while the crawler fetches
+   * on, and the posting is finished when the text is in (the pass waits for all before it ends).
+   */
+  private onAttachment(page: FetchedPage): void {
+    const work = this.readAttachment(page).catch((err: Error) => {
+      this.problem(page.task.url, `could not process attachment: ${err.message}`);
+      try {
+        if (!this.attachmentResults.has(page.task.url)) this.attachmentDone(page.task.url, { url: page.task.url, name: String(page.task.data?.name ?? ''), hits: [], error: err.message });
+      } catch (again) {
+        this.problem(page.task.url, `could not record the attachment's posting: ${(again as Error).message}`);
+      }
+    });
+    this.reading.add(work);
+    void work.finally(() => this.reading.delete(work));
+  }
+
+  private async readAttachment(page: FetchedPage): Promise<void> {
     const url = page.task.url;
     const name = String(page.task.data?.name ?? '');
     if (page.status < 200 || page.status >= 300) {

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export interface FetchRow {
@@ -15,6 +16,7 @@ export interface FetchRow {
   contentType?: string;
   bodySha256?: string;
   bodySize?: number;
+  wireBytes?: number;
   truncated?: string;
   location?: string;
   errorKind?: string;
@@ -96,9 +98,9 @@ export class Catalogue {
   constructor(readonly db: Db) {
     this.stmts = {
       insertFetch: db.prepare(`INSERT INTO fetches (run_id, exchange_id, site_id, purpose, task_url, url, method, at, duration_ms, status, ip,
-        content_type, body_sha256, body_size, truncated, location, error_kind, error, warc_file, warc_offset, warc_length, request_offset, request_length)
+        content_type, body_sha256, body_size, wire_bytes, truncated, location, error_kind, error, warc_file, warc_offset, warc_length, request_offset, request_length)
         VALUES (@runId, @exchangeId, @siteId, @purpose, @taskUrl, @url, @method, @at, @durationMs, @status, @ip, @contentType, @bodySha256, @bodySize,
-        @truncated, @location, @errorKind, @error, @warcFile, @warcOffset, @warcLength, @requestOffset, @requestLength)`),
+        @wireBytes, @truncated, @location, @errorKind, @error, @warcFile, @warcOffset, @warcLength, @requestOffset, @requestLength)`),
       pageByUrl: db.prepare(`SELECT * FROM pages WHERE url = ?`),
       insertPage: db.prepare(`INSERT INTO pages (url, site_id, kind, parent_id, first_seen_at, last_seen_at, title, published)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -121,6 +123,17 @@ export class Catalogue {
     };
   }
 
+  private readonly cache = new Map<string, Database.Statement>();
+
+  private stmt(sql: string): Database.Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
@@ -138,7 +151,7 @@ export class Catalogue {
   }
 
   insertFetch(row: FetchRow): number {
-    const params: Record<string, unknown> = { siteId: null, purpose: null, taskUrl: null, status: null, ip: null, contentType: null, bodySha256: null, bodySize: null, truncated: null, location: null, errorKind: null, error: null, ...row };
+    const params: Record<string, unknown> = { siteId: null, purpose: null, taskUrl: null, status: null, ip: null, contentType: null, bodySha256: null, bodySize: null, wireBytes: null, truncated: null, location: null, errorKind: null, error: null, ...row };
     return Number(this.stmts.insertFetch.run(params).lastInsertRowid);
   }
 
@@ -195,17 +208,23 @@ export class Catalogue {
   }
 
   /** The posting was seen on the list whose first page is `listRoot` (on its page `pageUrl`). */
+  /** The newest capture of a list page, for conditional requests and 304 answers. */
+  lastListCapture(url: string): { body_sha256: string; content_type: string | null; etag: string | null; last_modified: string | null } | undefined {
+    return this.stmt(`SELECT c.body_sha256, c.content_type, c.etag, c.last_modified FROM captures c JOIN pages p ON p.id = c.page_id WHERE p.url = ? AND p.kind = 'list' ORDER BY c.id DESC LIMIT 1`)
+      .get(url) as { body_sha256: string; content_type: string | null; etag: string | null; last_modified: string | null } | undefined;
+  }
+
   /** Links an attachment (by URL, once it has a page) to a posting. */
   linkAttachment(postingId: number, attachmentUrl: string, name: string): void {
     const a = this.page(attachmentUrl);
-    if (a) this.db.prepare(`INSERT OR IGNORE INTO attachment_links (posting_id, attachment_id, name) VALUES (?, ?, ?)`).run(postingId, a.id, name);
+    if (a) this.stmt(`INSERT OR IGNORE INTO attachment_links (posting_id, attachment_id, name) VALUES (?, ?, ?)`).run(postingId, a.id, name);
   }
 
   /** The term hits of a page's newest capture (an attachment captured in an earlier run). */
   lastHits(url: string): HitRow[] {
     const p = this.page(url);
     if (!p?.last_capture_id) return [];
-    return (this.db.prepare(`SELECT term, count, snippet, forms FROM term_hits WHERE capture_id = ?`).all(p.last_capture_id) as { term: string; count: number; snippet: string; forms: string }[]).map((h) => ({
+    return (this.stmt(`SELECT term, count, snippet, forms FROM term_hits WHERE capture_id = ?`).all(p.last_capture_id) as { term: string; count: number; snippet: string; forms: string }[]).map((h) => ({
       ...h,
       forms: JSON.parse(h.forms) as Record<string, number>,
     }));
@@ -268,70 +287,78 @@ export interface CheckRow {
 
 /** Reads and writes of change and deletion detection. */
 export class WatchStore {
+  private readonly cache = new Map<string, Database.Statement>();
+
   constructor(private readonly db: Db) {}
+
+  /** Statements are prepared once: preparing costs more than running them. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
 
   /** Known postings of a site to recheck: all, or those not checked for `hours` (and every suspected one). */
   postingsToCheck(siteId: string, mode: 'all' | 'due', hours: number, now: Date): WatchedPage[] {
-    const rows = this.db.prepare(`SELECT * FROM pages WHERE site_id = ? AND kind = 'posting' ORDER BY id`).all(siteId) as WatchedPage[];
+    const rows = this.stmt(`SELECT * FROM pages WHERE site_id = ? AND kind = 'posting' ORDER BY id`).all(siteId) as WatchedPage[];
     if (mode === 'all') return rows;
     const cutoff = new Date(now.getTime() - hours * 3600_000).toISOString();
     return rows.filter((r) => !r.last_checked_at || r.last_checked_at < cutoff || r.reported === 'suspected_deletion');
   }
 
   pageByUrl(url: string): WatchedPage | undefined {
-    return this.db.prepare(`SELECT * FROM pages WHERE url = ?`).get(url) as WatchedPage | undefined;
+    return this.stmt(`SELECT * FROM pages WHERE url = ?`).get(url) as WatchedPage | undefined;
   }
 
   capture(id: number): CaptureRow | undefined {
-    return this.db.prepare(`SELECT * FROM captures WHERE id = ?`).get(id) as CaptureRow | undefined;
+    return this.stmt(`SELECT * FROM captures WHERE id = ?`).get(id) as CaptureRow | undefined;
   }
 
   /** The newest capture of a page that answered normally (a soft-404 answer is a check, not a capture). */
   lastCapture(pageId: number): CaptureRow | undefined {
-    return this.db.prepare(`SELECT * FROM captures WHERE page_id = ? ORDER BY id DESC LIMIT 1`).get(pageId) as CaptureRow | undefined;
+    return this.stmt(`SELECT * FROM captures WHERE page_id = ? ORDER BY id DESC LIMIT 1`).get(pageId) as CaptureRow | undefined;
   }
 
   hitsOf(captureId: number): { term: string; count: number; snippet: string }[] {
-    return this.db.prepare(`SELECT term, count, snippet FROM term_hits WHERE capture_id = ?`).all(captureId) as { term: string; count: number; snippet: string }[];
+    return this.stmt(`SELECT term, count, snippet FROM term_hits WHERE capture_id = ?`).all(captureId) as { term: string; count: number; snippet: string }[];
   }
 
   insertCheck(c: CheckRow): number {
     return Number(
-      this.db
-        .prepare(`INSERT INTO checks (run_id, page_id, at, fetch_id, capture_id, outcome, reason, status, final_url, controls, counted, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
+      this.stmt(`INSERT INTO checks (run_id, page_id, at, fetch_id, capture_id, outcome, reason, status, final_url, controls, counted, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
         .run(c.runId, c.pageId, c.at, c.fetchId ?? null, c.captureId ?? null, c.outcome, c.reason ?? null, c.status ?? null, c.finalUrl ?? null, JSON.stringify(c.controls), c.counted ? 1 : 0, c.detail ?? null).lastInsertRowid,
     );
   }
 
   updateWatch(pageId: number, w: { reported: string | null; failReason: string | null; failCount: number; failSince: string | null }, at: string, reportedNow: boolean): void {
-    this.db
-      .prepare(`UPDATE pages SET reported = ?, reported_at = CASE WHEN ? THEN ? ELSE reported_at END, fail_reason = ?, fail_count = ?, fail_since = ?, last_checked_at = ? WHERE id = ?`)
+    this.stmt(`UPDATE pages SET reported = ?, reported_at = CASE WHEN ? THEN ? ELSE reported_at END, fail_reason = ?, fail_count = ?, fail_since = ?, last_checked_at = ? WHERE id = ?`)
       .run(w.reported, reportedNow ? 1 : 0, at, w.failReason, w.failCount, w.failSince, at, pageId);
   }
 
   setDelisted(pageId: number, at: string | null): void {
-    this.db.prepare(`UPDATE pages SET delisted_at = ? WHERE id = ?`).run(at, pageId);
+    this.stmt(`UPDATE pages SET delisted_at = ? WHERE id = ?`).run(at, pageId);
   }
 
   /** Postings once seen on the list whose first page is `listRoot`, and when they were last seen there. */
   listedOn(listRoot: string): { page_id: number; url: string; last_run_id: number; last_seen_at: string; delisted_at: string | null }[] {
-    return this.db
-      .prepare(`SELECT l.page_id, p.url, l.last_run_id, l.last_seen_at, p.delisted_at FROM listings l JOIN pages p ON p.id = l.page_id WHERE l.list_url = ?`)
+    return this.stmt(`SELECT l.page_id, p.url, l.last_run_id, l.last_seen_at, p.delisted_at FROM listings l JOIN pages p ON p.id = l.page_id WHERE l.list_url = ?`)
       .all(listRoot) as { page_id: number; url: string; last_run_id: number; last_seen_at: string; delisted_at: string | null }[];
   }
 
   siteReported(siteId: string): string | null {
-    return ((this.db.prepare(`SELECT reported FROM sites WHERE id = ?`).get(siteId) as { reported: string | null } | undefined)?.reported) ?? null;
+    return ((this.stmt(`SELECT reported FROM sites WHERE id = ?`).get(siteId) as { reported: string | null } | undefined)?.reported) ?? null;
   }
 
   setSiteReported(siteId: string, reported: string | null, at: string): void {
-    this.db.prepare(`UPDATE sites SET reported = ?, reported_at = ? WHERE id = ?`).run(reported, at, siteId);
+    this.stmt(`UPDATE sites SET reported = ?, reported_at = ? WHERE id = ?`).run(reported, at, siteId);
   }
 
   /** Another posting of the site that last answered normally, to serve as the live sibling. */
   liveSibling(siteId: string, notUrls: string[]): string | undefined {
-    const rows = this.db
-      .prepare(`SELECT url FROM pages WHERE site_id = ? AND kind = 'posting' AND reported IS NULL AND last_capture_id IS NOT NULL ORDER BY coalesce(last_checked_at, last_seen_at) DESC LIMIT 20`)
+    const rows = this.stmt(`SELECT url FROM pages WHERE site_id = ? AND kind = 'posting' AND reported IS NULL AND last_capture_id IS NOT NULL ORDER BY coalesce(last_checked_at, last_seen_at) DESC LIMIT 20`)
       .all(siteId) as { url: string }[];
     return rows.map((r) => r.url).find((u) => !notUrls.includes(u));
   }

@@ -66,6 +66,8 @@ export const MIGRATIONS: string[] = [
     content_type TEXT,
     body_sha256 TEXT,
     body_size INTEGER,
+    -- bytes of the body as they came over the wire (compressed), for cost accounting
+    wire_bytes INTEGER,
     truncated TEXT,
     location TEXT,
     error_kind TEXT,

@@ -38,6 +38,7 @@ export class Recorder {
       contentType: ex.response ? headerValue(ex.response.rawHeaders, 'content-type') : undefined,
       bodySha256: bodySha,
       bodySize: ex.response?.body.length,
+      wireBytes: ex.response?.wireBytes,
       truncated: ex.response?.truncated,
       location: ex.location ?? (ex.response ? headerValue(ex.response.rawHeaders, 'location') : undefined),
       errorKind: ex.error?.kind,

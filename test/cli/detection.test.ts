@@ -132,3 +132,31 @@ describe('xjwatch check', () => {
     expect(r.json).toMatchObject([{ kind: 'new_posting', title: p.title }]);
   });
 });
+
+describe('conditional requests', () => {
+  it('a server that answers 304 costs a check row, not a new capture or blob', async () => {
+    const site = fx.sites.prefecture;
+    site.conditional = true;
+    try {
+      const dir = tempDir('xjwatch-304-');
+      const f = join(dir, 'prefecture.yaml');
+      writeFileSync(f, siteFile('prefecture', site));
+      const data = join(dir, 'data');
+      const args = ['crawl', f, '--max-pages', '1', '--json', '--data-dir', data];
+      expect((await runCli(args)).code).toBe(0);
+      const before = site.log.length;
+      const again = await runCli(args);
+      expect(again.json).toEqual([]);
+      expect(again.stderr).toMatch(/rechecked \d+ known posting\(s\): (\d+) unchanged/);
+      const p = site.postings[0]!;
+      expect(site.log.slice(before).filter((e) => e.path.endsWith(`_${p.id}.html`)).map((e) => e.headers['if-none-match'])).toEqual([expect.stringMatching(/^"/)]);
+      const h = await runCli(['history', site.postingUrl(p), '--json', '--data-dir', data]);
+      expect(h.json.map((x) => [x.type, x.status, x.check?.outcome ?? null])).toEqual([
+        ['capture', 200, null],
+        ['fetch', 304, 'unchanged'],
+      ]);
+    } finally {
+      site.conditional = false;
+    }
+  });
+});

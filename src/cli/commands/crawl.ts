@@ -86,8 +86,13 @@ function printSummary(outcomes: SiteOutcome[], events: XjEvent[], progress: Pass
     // URLs, messages and problems carry page and header content: no terminal controls through
     if (o.unreachable) err(`  ${o.site}: UNREACHABLE — no list page could be fetched: ${safe(o.listFailures.join('; '))}`);
     else if (o.listFailures.length) err(`  ${o.site}: list pages failed: ${safe(o.listFailures.join('; '))}`);
-    for (const f of o.failures.slice(0, 20)) err(`  ${o.site}: failed ${f.kind}: ${safe(f.url)} (${safe(f.message)})`);
-    if (o.failures.length > 20) err(`  ${o.site}: … and ${o.failures.length - 20} more failed fetches (see \`xjwatch history\`)`);
+    // a few of each kind, then a count: an outage is one line, not a page per URL
+    const byKind = new Map<string, typeof o.failures>();
+    for (const f of o.failures) byKind.set(f.kind, [...(byKind.get(f.kind) ?? []), f]);
+    for (const [kind, list] of byKind) {
+      for (const f of list.slice(0, 3)) err(`  ${o.site}: failed ${kind}: ${safe(f.url)} (${safe(f.message)})`);
+      if (list.length > 3) err(`  ${o.site}: … and ${list.length - 3} more failed ${kind} (see \`xjwatch history <URL>\`)`);
+    }
     for (const p of o.problems.slice(0, 20)) err(`  ${o.site}: ${safe(p.problem)}: ${safe(p.url)}`);
     if (o.problems.length > 20) err(`  ${o.site}: … and ${o.problems.length - 20} more problems`);
   }

@@ -5,8 +5,9 @@ import { startFixtureSites } from '../../../test/fixtures/sites/server.js';
 import { openDb } from '../../store/db.js';
 import type { XjEvent } from '../../detect/events.js';
 import { err, out, safe, type CommonOptions } from '../common.js';
-import { bold, dim, green } from '../format.js';
+import { bold, dim, green, printEventHuman } from '../format.js';
 import { crawlCommand } from './crawl.js';
+import { diffCommand } from './diff.js';
 
 export interface DemoOptions extends CommonOptions {
   keepServing?: boolean;
@@ -26,12 +27,35 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     err('');
     let shown = 0;
     const showEvent = (e: XjEvent) => {
-      if (e.kind !== 'new_posting' || shown++ >= 12) return;
-      const terms = e.terms.map((t) => `${t.term}×${t.count}`).join(' ');
-      out(`${green('NEW')} ${e.site.padEnd(10)} ${e.published ?? '          '}  ${safe(e.title)}  ${dim(terms)}`);
+      if (e.kind === 'new_posting') {
+        if (shown++ >= 12) return;
+        const terms = e.terms.map((t) => `${t.term}×${t.count}`).join(' ');
+        out(`${green('NEW')} ${e.site.padEnd(10)} ${e.published ?? '          '}  ${safe(e.title)}  ${dim(terms)}`);
+      } else printEventHuman(e);
     };
-    const code = await crawlCommand(Object.values(files), { dataDir, json: opts.json, showEvent });
+    const targets = Object.values(files);
+    err(bold('1. First crawl: every posting that mentions a tracked term'));
+    const code = await crawlCommand(targets, { dataDir, json: opts.json, showEvent });
+
+    // what the researchers watch for: pages edited and pages taken down after they are cited
+    const county = fixtures.sites.county;
+    const [edited, removed, softRemoved, moved] = county.postings.filter((p) => p.terms.length > 0);
+    county.edit(edited!.id, (p) => p.paragraphs.push('经研究，增设卫星工厂两座，统一输送结业学员。'));
+    county.delete(removed!.id, '404');
+    county.delete(softRemoved!.id, 'soft-phrase');
+    county.delete(moved!.id, 'redirect-home');
+    fixtures.sites.regional.down = { status: 503 };
+    err('');
+    err(bold('2. The sites change: one posting edited, three taken down (404, a "页面不存在" page, a redirect home), one site down with 503'));
+    await crawlCommand(targets, { dataDir, json: opts.json, showEvent });
+    err('');
+    err(bold('3. The next pass: the deletions are confirmed; the site that was down is back'));
+    fixtures.sites.regional.down = undefined;
+    await crawlCommand(targets, { dataDir, json: opts.json, showEvent });
     if (opts.json) return code;
+    out('');
+    out(bold('The edit, word by word'));
+    diffCommand(county.postingUrl(edited!), { dataDir });
 
     const db = openDb(dataDir);
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
@@ -44,6 +68,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     out('');
     out(bold('What happened'));
     out(`  ${postings} postings and ${attachments} attachments captured; ${events} mention tracked terms${events > 12 ? ` (12 shown above; all with \`events\`)` : ''}.`);
+    out(`  An edit, three deletions (each confirmed on a second check with healthy controls) and an outage`);
+    out(`  that was reported once for the site and never as deletions.`);
     out(`  Every one of the ${fetches} HTTP exchanges is kept as WARC 1.1 records, bodies under their SHA-256.`);
     out('');
     out(bold('Where it is kept'));
@@ -54,7 +80,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     out(bold('Try next'));
     out(`  ${cli} search 卫星工厂 --data-dir ${dataDir}`);
     out(`  ${cli} events --kind new_posting --data-dir ${dataDir} --json`);
-    out(`  ${cli} history ${fixtures.sites.county.postingUrl(fixtures.sites.county.postings.find((p) => p.terms.length)!)} --data-dir ${dataDir}`);
+    out(`  ${cli} history ${county.postingUrl(removed!)} --data-dir ${dataDir}`);
+    out(`  ${cli} diff ${county.postingUrl(edited!)} --data-dir ${dataDir}`);
     if (!opts.keepServing) out(dim(`  (add --keep-serving to keep the imitation sites up and crawl them again: ${cli} crawl county --data-dir ${dataDir})`));
     if (opts.keepServing) {
       out('');
