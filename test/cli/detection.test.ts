@@ -29,6 +29,7 @@ const deletions: [number, Gone, string][] = [
 const EDITED = 3108;
 const TRIVIAL = 3109; // its view counter and rotating sidebar change on every visit anyway
 const DELISTED = 3110;
+const FLAKY = 3111; // answers 503 to every try of two runs
 
 beforeAll(async () => {
   fx = await startFixtureSites();
@@ -49,6 +50,7 @@ describe('deletions, edits and delistings between runs', () => {
     for (const [id, how] of deletions) county().delete(id, how);
     county().edit(EDITED, (p) => p.paragraphs.splice(1, 0, '经研究决定，在兰干村新建卫星工厂一座，吸纳富余劳动力就业。'));
     county().hide(DELISTED);
+    county().fail(`/info/1103/${FLAKY}.htm`, ...Array.from({ length: 6 }, () => ({ status: 503 })));
     second = await crawl();
     third = await crawl();
   });
@@ -56,8 +58,9 @@ describe('deletions, edits and delistings between runs', () => {
   it('the first failure of each deleted page is a suspected deletion with its reason; untouched pages stay silent', () => {
     expect(second.code).toBe(0);
     expect(kinds(second.json)).toEqual(
-      [...deletions.map(([id]) => `suspected_deletion ${id}.htm`), `changed ${EDITED}.htm`, `delisted ${DELISTED}.htm`].sort(),
+      [...deletions.map(([id]) => `suspected_deletion ${id}.htm`), `changed ${EDITED}.htm`, `delisted ${DELISTED}.htm`, `unreachable ${FLAKY}.htm`].sort(),
     );
+    expect(second.json.find((e) => e.url === at(FLAKY))).toMatchObject({ kind: 'unreachable', scope: 'page', reason: 'http_5xx' });
     for (const [id, , reason] of deletions) {
       const e = second.json.find((x) => x.url === at(id));
       expect(e).toMatchObject({ kind: 'suspected_deletion', reason, checks: 1, controls: { healthy: true } });
@@ -73,17 +76,20 @@ describe('deletions, edits and delistings between runs', () => {
     expect(e.previous_capture).not.toBe(e.capture);
   });
 
-  it('the second failure alike confirms each deletion, once, with the reason', () => {
+  it('the second failure alike confirms each deletion, once, with the reason; the 503 page is never called deleted', () => {
     expect(third.code).toBe(0);
+    expect(third.json.find((e) => e.url === at(FLAKY))).toBeUndefined();
     expect(kinds(third.json)).toEqual(deletions.map(([id]) => `deleted ${id}.htm`).sort());
     for (const [id, , reason] of deletions) {
       expect(third.json.find((x) => x.url === at(id))).toMatchObject({ kind: 'deleted', reason, checks: 2, controls: { healthy: true } });
     }
   });
 
-  it('a further run reports nothing: each happening is reported once', async () => {
+  it('a further run reports nothing new: each happening is reported once (and the 503 page is back)', async () => {
     const fourth = await crawl();
-    expect(fourth.json).toEqual([]);
+    expect(fourth.json.map((e) => [e.kind, e.url, e.was])).toEqual([['restored', at(FLAKY), 'unreachable']]);
+    const fifth = await crawl();
+    expect(fifth.json).toEqual([]);
   });
 
   it('a page that comes back is restored, saying whether its text is the same', async () => {
