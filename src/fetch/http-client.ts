@@ -50,6 +50,7 @@ export class RecordingHttpClient implements BaseHttpClient {
   private readonly exchanges = new WeakMap<object, Exchange[]>();
   /** failed requests in a row; past `breakAfter` the site is not asked again in this crawl */
   private failuresInARow = 0;
+  private lastFailure = '';
 
   get tripped(): boolean {
     return this.opts.breakAfter !== undefined && this.failuresInARow >= this.opts.breakAfter;
@@ -123,12 +124,14 @@ export class RecordingHttpClient implements BaseHttpClient {
     const chain: Exchange[] = [];
     for (;;) {
       if (this.tripped) {
-        throw Object.assign(fetchError('skipped', `not tried: the site failed ${this.failuresInARow} requests in a row`), { exchanges: chain });
+        throw Object.assign(fetchError('skipped', `not tried: the site failed ${this.failuresInARow} requests in a row (the last: ${this.lastFailure})`), { exchanges: chain });
       }
       const ex = await this.once(method, url, headers, maxBody);
       chain.push(ex);
-      if ((ex.error && ex.error.kind !== 'too_large') || (ex.response?.status ?? 0) >= 500) this.failuresInARow++;
-      else this.failuresInARow = 0;
+      if ((ex.error && ex.error.kind !== 'too_large') || (ex.response?.status ?? 0) >= 500) {
+        this.failuresInARow++;
+        this.lastFailure = ex.error ? `${ex.error.kind}: ${ex.error.message}` : `HTTP ${ex.response!.status}`;
+      } else this.failuresInARow = 0;
       await this.opts.sink(ex, purpose, fields.xjTaskUrl ?? String(request.url));
       // a body cut at the size limit is still an answer: the handler gets it, flagged truncated
       if (ex.error && !(ex.error.kind === 'too_large' && ex.response)) {
