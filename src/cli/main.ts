@@ -39,7 +39,8 @@ export function buildProgram(): Command {
       .option('--delay <ms>', 'ad hoc: milliseconds between requests to a host (default 1000; 0 on loopback)', parsePositiveInt('--delay'))
       .option('--all-postings', 'report new postings without tracked terms too')
       .addOption(new Option('--recheck <which>', 'recheck known postings for changes and deletions').choices(['all', 'due', 'none']).default('all'))
-      .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1)),
+      .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1))
+      .option('--no-screenshots', 'no screenshots and PDF prints of new postings with hits, changed and deleted pages'),
   ).action(lazy(async () => (await import('./commands/crawl.js')).crawlCommand));
 
   common(
@@ -48,7 +49,8 @@ export function buildProgram(): Command {
       .description('recheck pages now (with controls), compare with their last capture, report')
       .argument('<url...>')
       .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1))
-      .option('--terms <file>', 'term file for new captures (default crawlers/terms.yaml)'),
+      .option('--terms <file>', 'term file for new captures (default crawlers/terms.yaml)')
+      .option('--screenshot', 'also take a screenshot and PDF print of each page: its last capture and what it answers now'),
   ).action(lazy(async () => (await import('./commands/check.js')).checkCommand));
 
   common(

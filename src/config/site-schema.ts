@@ -75,6 +75,10 @@ export const siteSchema = z.strictObject({
     })
     .default({ count: 3, backoffMs: 2000, breakAfter: 10 }),
   timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  /** screenshots and PDF prints of new postings with hits, changed and deleted pages */
+  screenshots: z.boolean().default(true),
+  /** how long the browser waits for a JavaScript challenge to clear */
+  challengeTimeoutMs: z.number().int().min(500).max(600_000).default(30_000),
   maxBodyMB: z.number().positive().max(1024).default(10),
   maxAttachmentMB: z.number().positive().max(1024).default(50),
   userAgent: z.string().min(1).optional(),

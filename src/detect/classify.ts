@@ -94,6 +94,7 @@ export function notFoundPhrase(title: string, text: string): string | undefined 
 export function classify(a: Answer, controls: SiteControls, pageUrl: string): Verdict {
   if (a.errorKind) {
     if (a.errorKind === 'dns') return { kind: 'gone', reason: 'dns_gone', detail: `the host no longer resolves (${a.errorMessage ?? 'DNS'})` };
+    if (a.errorKind === 'challenge') return { kind: 'blocked', reason: 'challenge', detail: a.errorMessage ?? 'an anti-bot challenge was not passed' };
     return { kind: 'unreachable', reason: a.errorKind, detail: a.errorMessage ?? a.errorKind };
   }
   const status = a.status ?? 0;

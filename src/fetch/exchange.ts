@@ -11,6 +11,8 @@ export type FetchErrorKind =
   | 'http_5xx'
   /** not tried: the site had stopped answering (circuit breaker) */
   | 'skipped'
+  /** an anti-bot challenge that was not passed */
+  | 'challenge'
   | 'other';
 
 /** One HTTP request and what came back, exactly as it went over the wire (body decoded of gzip/br). */

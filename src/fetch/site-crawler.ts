@@ -1,6 +1,8 @@
 import { Configuration, log, type Request } from '@crawlee/core';
 import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
-import { errorKind, RetryableFetchError } from './errors.js';
+import { errorKind, FinalFetchError, RetryableFetchError } from './errors.js';
+import type { BrowserCookie, BrowserFetcher } from './browser.js';
+import { detectChallenge } from './challenge.js';
 import type { Exchange, ExchangeSink, FetchErrorKind, FetchPurpose } from './exchange.js';
 import { RecordingHttpClient } from './http-client.js';
 
@@ -15,6 +17,8 @@ export interface FetchTask {
   /** free data the handler gets back with the result */
   data?: Record<string, unknown>;
   maxBodyBytes?: number;
+  /** read the page as a browser renders it (lists built by JavaScript) */
+  render?: boolean;
 }
 
 export interface FetchedPage {
@@ -28,6 +32,8 @@ export interface FetchedPage {
   chain: Exchange[];
   /** the body stopped at the size limit */
   truncated?: boolean;
+  /** `body` is the DOM as the browser rendered it, not the bytes the server sent */
+  rendered?: boolean;
 }
 
 export interface FailedFetch {
@@ -50,6 +56,10 @@ export interface SiteCrawlOptions {
   /** failed requests in a row after which the site is not asked again in this crawl */
   breakAfter?: number;
   resolve?: Record<string, string>;
+  /** http: never a browser; auto: a browser for challenges and rendering; browser: every page rendered */
+  fetchMode?: 'http' | 'browser' | 'auto';
+  browser?: BrowserFetcher;
+  challengeTimeoutMs?: number;
   sink: ExchangeSink;
   /** a page's processing; returns the follow-up fetches it found */
   onPage: (page: FetchedPage) => Promise<FetchTask[]> | FetchTask[];
@@ -61,7 +71,7 @@ export interface SiteCrawlOptions {
  * recording client underneath. Handlers return follow-ups instead of touching the queue, so the
  * crawl logic above stays free of Crawlee.
  */
-export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Promise<{ requests: number; failed: number }> {
+export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Promise<{ requests: number; failed: number; cookies: (url: string) => Promise<BrowserCookie[]> }> {
   const client = new RecordingHttpClient({
     userAgent: opts.userAgent,
     perHost: opts.perHost,
@@ -73,7 +83,14 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
     sink: opts.sink,
   });
   const tasks = new Map<string, FetchTask>();
-  const key = (t: FetchTask) => `${t.purpose.label} ${t.url}`;
+  const key = (t: FetchTask) => `${t.purpose.label}${t.render ? '+render' : ''} ${t.url}`;
+  // challenges passed per host in this crawl: cookies expire, but a page that challenges after
+  // every pass is a wall, not a gate
+  const passes = new Map<string, number>();
+  const walls = new Map<string, string>();
+  const browser = opts.fetchMode === 'http' ? undefined : opts.browser;
+  const cookiesFor = async (url: string): Promise<BrowserCookie[]> =>
+    (await client.cookies.getCookies(url)).map((c) => ({ name: c.key, value: c.value, domain: c.domain ?? new URL(url).hostname, path: c.path ?? '/', httpOnly: c.httpOnly, secure: c.secure }));
   const toRequest = (t: FetchTask) => {
     const k = key(t);
     tasks.set(k, t);
@@ -115,22 +132,59 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
         if (!chain?.length) throw new Error(`internal: no recorded exchange for ${t.url}`);
         const last = chain[chain.length - 1]!;
         const status = ctx.response.statusCode ?? 0;
+        const challenge = detectChallenge(status, last.response!.body);
+        if (challenge) {
+          // a challenge is never content: pass it in the browser, take its cookies, fetch again
+          const host = new URL(t.url).host;
+          const n = passes.get(host) ?? 0;
+          if (!browser || n >= 3) {
+            throw new FinalFetchError('challenge', browser ? `the ${challenge} challenge came back after ${n} passes` : `a ${challenge} challenge (HTTP ${status}); this site is set to fetch: http`);
+          }
+          const wall = walls.get(host);
+          if (wall) throw new FinalFetchError('challenge', wall);
+          passes.set(host, n + 1);
+          const passed = await browser.fetch({ url: t.url, purpose: t.purpose, cookies: await cookiesFor(t.url), challengeTimeoutMs: opts.challengeTimeoutMs });
+          if (!passed.passed) {
+            // the browser could not get past it: the host's other pages will not fare better this run
+            walls.set(host, passed.problem ?? `the ${challenge} challenge was not passed`);
+            throw new FinalFetchError('challenge', walls.get(host)!);
+          }
+          for (const c of passed.cookies) {
+            // host-only cookies for the host that set them (a Domain attribute is refused on an IP host)
+            await client.cookies.setCookie(`${c.name}=${c.value}; Path=${c.path}`, t.url, { ignoreError: true });
+          }
+          throw new RetryableFetchError('challenge', `passed a ${challenge} challenge in the browser; fetching again with its cookies`);
+        }
         if (status >= 500) throw new RetryableFetchError('http_5xx', `HTTP ${status}`);
+        let body = last.response!.body;
+        let rendered = false;
+        if (browser && (t.render || opts.fetchMode === 'browser') && status < 400) {
+          const r = await browser.fetch({ url: t.url, purpose: t.purpose, cookies: await cookiesFor(t.url), challengeTimeoutMs: opts.challengeTimeoutMs });
+          if (r.passed) {
+            body = Buffer.from(r.html, 'utf8');
+            rendered = true;
+          }
+        }
         const follow = await opts.onPage({
           task: t,
           finalUrl: ctx.response.url ?? t.url,
           status,
-          headers: ctx.response.headers,
-          // the bytes exactly as recorded, not Crawlee's view of them
-          body: last.response!.body,
+          headers: rendered ? { ...ctx.response.headers, 'content-type': 'text/html; charset=utf-8' } : ctx.response.headers,
+          // the bytes exactly as recorded (or the DOM the browser rendered), not Crawlee's view of them
+          body,
           chain,
           truncated: last.response!.truncated === 'length',
+          rendered,
         });
         const fresh = follow.filter((f) => !tasks.has(key(f)));
         if (fresh.length) await ctx.addRequests(fresh.map(toRequest));
       },
       errorHandler: async ({ request }, error) => {
         if (client.tripped) return; // the next try fails at once anyway
+        if (error instanceof RetryableFetchError && error.kind === 'challenge') {
+          request.retryCount -= 1; // a passed challenge is not a failed try
+          return;
+        }
         // exponential backoff with jitter before Crawlee puts the request back
         // capped: Crawlee gives a handler chain about ten minutes before it gives up on the crawl
         const wait = Math.min(120_000, opts.backoffMs * 2 ** Math.max(0, request.retryCount)) * (0.75 + Math.random() * 0.5);
@@ -153,7 +207,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
   );
   try {
     const stats = await crawler.run(start.map(toRequest));
-    return { requests: stats.requestsTotal, failed };
+    return { requests: stats.requestsTotal, failed, cookies: cookiesFor };
   } finally {
     client.close();
   }

@@ -1,6 +1,7 @@
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
 import { DocumentTextExtractor } from '../extract/document-text/extractor.js';
+import { BrowserFetcher } from '../fetch/browser.js';
 import { TermMatcher } from '../terms/matcher.js';
 import type { Term } from '../terms/types.js';
 import type { PassProgress } from './progress.js';
@@ -15,6 +16,10 @@ export interface PassOptions {
   recheck: 'all' | 'due' | 'none' | { urls: string[] };
   confirmAfter: number;
   lists?: boolean;
+  /** how long the browser waits for a JavaScript challenge to clear (default 30 s) */
+  challengeTimeoutMs?: number;
+  screenshots?: boolean;
+  screenshotUrls?: string[];
   emit: (event: XjEvent) => void;
   progress: PassProgress;
 }
@@ -23,6 +28,13 @@ export interface PassOptions {
 export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions): Promise<SiteOutcome[]> {
   const matcher = new TermMatcher(opts.terms);
   const documents = new DocumentTextExtractor();
+  // one browser for the whole run, started only if a site needs it
+  const browser = new BrowserFetcher({
+    userAgent: opts.userAgent,
+    sink: ctx.recorder.record,
+    challengeTimeoutMs: opts.challengeTimeoutMs ?? 30_000,
+    navigationTimeoutMs: 60_000,
+  });
   try {
     // one site's failure must not pull the store from under the others: wait for all
     const settled = await Promise.allSettled(
@@ -37,6 +49,9 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
           emit: opts.emit,
           progress: opts.progress,
           documents,
+          browser,
+          screenshots: opts.screenshots,
+          screenshotUrls: opts.screenshotUrls,
         }).run(),
       ),
     );
@@ -45,5 +60,6 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
     return settled.map((r) => (r as PromiseFulfilledResult<SiteOutcome>).value);
   } finally {
     await documents.close();
+    await browser.close();
   }
 }

@@ -27,6 +27,10 @@ export interface RecheckOptions {
   emit: (e: XjEvent) => void;
   /** reads a live answer (decode, extract, terms) the way new postings are read */
   read: (page: FetchedPage) => Promise<ReadAnswer | undefined>;
+  /** asks for a screenshot and PDF print of a page's capture or present answer */
+  picture?: (job: { pageId: number; url: string; what: 'capture' | 'present'; captureId?: number }) => void;
+  /** picture these pages' present answer and last capture whatever happens (check --screenshot) */
+  pictureAlways?: string[];
 }
 
 interface CheckState {
@@ -194,6 +198,12 @@ export class Rechecks {
     }
   }
 
+  /** Site-wide trouble found without rechecks (every list page behind a challenge that was not passed). */
+  reportSiteTrouble(kind: 'unreachable' | 'challenge_failed', reason: string, detail: string): void {
+    this.troubled = true;
+    this.reportSite({ kind, reason, detail }, new Date().toISOString());
+  }
+
   private reportSite(trouble: ReturnType<typeof siteTrouble>, at: string): void {
     const was = this.store.siteReported(this.site.id);
     if (trouble) {
@@ -270,6 +280,17 @@ export class Rechecks {
       for (const e of events) cat.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, pageId: page.id, url, at, captureId, body: e });
     });
     for (const e of events) this.opts.emit(e);
+    // pictures: a changed page's new capture; a deleted page's last live capture and present answer
+    const picture = this.opts.picture;
+    if (!picture) return;
+    const after = this.store.pageByUrl(url);
+    const lastId = after?.last_capture_id ?? undefined;
+    const always = this.opts.pictureAlways?.includes(url);
+    if (events.some((e) => e.kind === 'changed') && lastId) picture({ pageId: page.id, url, what: 'capture', captureId: lastId });
+    if (events.some((e) => e.kind === 'deleted') || always) {
+      if (lastId) picture({ pageId: page.id, url, what: 'capture', captureId: lastId });
+      picture({ pageId: page.id, url, what: 'present' });
+    }
   }
 
   private changedEvent(page: WatchedPage, last: { id: number; body_sha256: string; text: string | null; at: string }, read: ReadAnswer, at: string): XjEvent {

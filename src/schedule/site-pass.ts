@@ -8,6 +8,7 @@ import { parseHtml } from '../extract/html.js';
 import { extractListing } from '../extract/listing.js';
 import { extractPosting } from '../extract/posting.js';
 import type { DocumentTextExtractor } from '../extract/document-text/extractor.js';
+import type { BrowserFetcher } from '../fetch/browser.js';
 import { mergeHits, type TermMatcher } from '../terms/matcher.js';
 import { normalizeText } from '../terms/normalize.js';
 import type { TermHit } from '../terms/types.js';
@@ -15,6 +16,7 @@ import type { CaptureInput } from '../store/catalogue.js';
 import { sha256Hex } from '../store/blobs.js';
 import type { RunContext } from './run-context.js';
 import { Rechecks, type ReadAnswer } from './rechecks.js';
+import { makeRenderings, type RenderJob } from './renderings.js';
 import { clientRedirect } from '../extract/redirect.js';
 import { comparableText } from '../detect/trivia.js';
 import type { PassProgress } from './progress.js';
@@ -33,6 +35,12 @@ export interface SitePassOptions {
   confirmAfter: number;
   /** crawl the list pages (off for `xjwatch check`) */
   lists?: boolean;
+  /** the run's browser, started the first time a site needs it */
+  browser?: BrowserFetcher;
+  /** screenshots and PDF prints of new postings with hits, changed and deleted pages (default on) */
+  screenshots?: boolean;
+  /** also picture these URLs (check --screenshot) */
+  screenshotUrls?: string[];
 }
 
 export interface SiteOutcome {
@@ -48,6 +56,7 @@ export interface SiteOutcome {
   /** no list page could be fetched: nothing was learnt about the site */
   unreachable: boolean;
   checks: Rechecks['counts'];
+  renderings: number;
 }
 
 interface ListRoot {
@@ -103,6 +112,7 @@ export class SitePass {
   private readonly outcome: SiteOutcome;
   private readonly rechecks: Rechecks;
   private readonly emptyLists: { url: string; at: string }[] = [];
+  private readonly renderJobs: RenderJob[] = [];
   /** attachments whose text is being read */
   private readonly reading = new Set<Promise<void>>();
   private readonly trivia: RegExp[];
@@ -116,7 +126,14 @@ export class SitePass {
     this.known = ctx.catalogue.knownUrls(site.id, 'posting');
     this.knownAttachments = ctx.catalogue.knownUrls(site.id, 'attachment');
     this.trivia = site.ignore.patterns.map((p) => new RegExp(p, 'g'));
-    this.rechecks = new Rechecks(site, ctx, { mode: opts.recheck, confirmAfter: opts.confirmAfter, emit: opts.emit, read: (page) => this.readAnswer(page) });
+    this.rechecks = new Rechecks(site, ctx, {
+      mode: opts.recheck,
+      confirmAfter: opts.confirmAfter,
+      emit: opts.emit,
+      read: (page) => this.readAnswer(page),
+      picture: (job) => this.renderJobs.push({ siteId: site.id, ...job }),
+      pictureAlways: opts.screenshotUrls,
+    });
     this.outcome = {
       site: site.id,
       listPages: 0,
@@ -129,6 +146,7 @@ export class SitePass {
       problems: [],
       unreachable: false,
       checks: this.rechecks.counts,
+      renderings: 0,
     };
   }
 
@@ -157,7 +175,7 @@ export class SitePass {
     }
     // controls first, so that they are made at the time of the checks they vouch for
     const start = [...rechecks.filter((t) => t.purpose.label === 'control'), ...lists, ...rechecks.filter((t) => t.purpose.label !== 'control')];
-    await crawlSite(start, {
+    const crawl = await crawlSite(start, {
       userAgent: site.userAgent ?? this.opts.userAgent,
       perHost: site.rate.perHost,
       delayMs: site.rate.delayMs,
@@ -167,6 +185,9 @@ export class SitePass {
       backoffMs: site.retries.backoffMs,
       breakAfter: site.retries.breakAfter,
       resolve: site.resolve,
+      fetchMode: site.fetch,
+      browser: this.opts.browser,
+      challengeTimeoutMs: site.challengeTimeoutMs,
       sink: this.ctx.recorder.record,
       onPage: (page) => this.guard(page.task, () => this.onPage(page)),
       onFailure: (f) => {
@@ -184,6 +205,13 @@ export class SitePass {
     this.outcome.unreachable = this.outcome.listPages === 0 && this.outcome.listFailures.length > 0;
     const whole = [...this.roots.values()].filter((r) => r.pages > 0 && !r.failed && !r.stopped).map((r) => r.url);
     this.rechecks.finish(site.lists.map((l) => l.url), whole);
+    if (this.renderJobs.length && this.opts.browser && this.opts.screenshots !== false && site.screenshots) {
+      this.outcome.renderings = await makeRenderings(this.ctx, this.opts.browser, this.renderJobs, crawl.cookies);
+    }
+    const challenged = this.outcome.failures.filter((f) => f.kind === 'challenge');
+    if (this.outcome.unreachable && challenged.length && !this.rechecks.troubled) {
+      this.rechecks.reportSiteTrouble('challenge_failed', 'challenge', `no list page got past the site's JavaScript challenge: ${challenged[0]!.message}`);
+    }
     if (!this.rechecks.troubled) {
       for (const empty of this.emptyLists) {
         const e = this.ctx.catalogue.transaction(() => this.siteBroken(empty.url, empty.at));
@@ -317,6 +345,12 @@ export class SitePass {
         if (generated) task.data = { ...task.data, generated: true };
         follow.push(task);
       }
+    }
+    if (listing.postings.length === 0 && !page.rendered && this.site.fetch !== 'http' && this.opts.browser && /fetch\(|XMLHttpRequest|\$\.(ajax|get|post|getJSON)\(|axios\./.test(decoded.text)) {
+      // an empty shell that loads its list with a script: read it as a browser renders it
+      root.pages--;
+      this.outcome.listPages--;
+      return [{ ...page.task, render: true }];
     }
     if (listing.postings.length === 0) problems.push('no posting links found on this list page');
 
@@ -524,8 +558,10 @@ export class SitePass {
     );
     const hits = mergeHits([p.pageHits, ...results.map((r) => r.hits)], this.matcher.terms);
     const catalogue = this.ctx.catalogue;
+    let savedIds = { pageId: 0, captureId: 0 };
     const event = catalogue.transaction(() => {
       const saved = catalogue.saveCapture({ ...p.capture, hits });
+      savedIds = saved;
       for (const r of results) {
         if (r.capture && !this.savedAttachments.has(r.url)) {
           catalogue.saveCapture({ ...r.capture, parentUrl: p.url });
@@ -553,6 +589,7 @@ export class SitePass {
     if (event) {
       this.outcome.reported++;
       this.opts.emit(event);
+      if (event.kind === 'new_posting' && event.terms.length) this.renderJobs.push({ siteId: this.site.id, pageId: savedIds.pageId, captureId: savedIds.captureId, url: p.url, what: 'capture' });
     }
   }
 

@@ -123,6 +123,20 @@ export const MIGRATIONS: string[] = [
     name TEXT,
     PRIMARY KEY (posting_id, attachment_id)
   );
+  -- Pictures of a page as a reader saw it: a full-page PNG and a PDF print, of a kept capture
+  -- (its own bytes, rendered in Chromium) or of what the URL answers at the time.
+  CREATE TABLE renderings (
+    id INTEGER PRIMARY KEY,
+    page_id INTEGER NOT NULL REFERENCES pages(id),
+    capture_id INTEGER REFERENCES captures(id),
+    run_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    what TEXT NOT NULL CHECK (what IN ('capture', 'present')),
+    png_sha256 TEXT,
+    pdf_sha256 TEXT,
+    problem TEXT
+  );
+  CREATE INDEX renderings_page ON renderings(page_id);
   -- Which list (by its first page's URL) a posting was seen on; "delisted" when a complete
   -- crawl of that list no longer shows it.
   CREATE TABLE listings (

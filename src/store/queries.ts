@@ -134,3 +134,19 @@ export function search(db: Db, normalizedQuery: string, f: { site?: string; limi
   out.sort((a, b) => (b.published ?? '').localeCompare(a.published ?? '') || b.capture_id - a.capture_id);
   return out.slice(0, f.limit);
 }
+
+export interface RenderingRow {
+  at: string;
+  what: string;
+  capture_id: number | null;
+  png_sha256: string | null;
+  pdf_sha256: string | null;
+  problem: string | null;
+}
+
+/** Screenshots and PDF prints of a URL, oldest first. */
+export function renderingsOf(db: Db, url: string): RenderingRow[] {
+  return db
+    .prepare(`SELECT r.at, r.what, r.capture_id, r.png_sha256, r.pdf_sha256, r.problem FROM renderings r JOIN pages p ON p.id = r.page_id WHERE p.url = ? ORDER BY r.id`)
+    .all(url) as RenderingRow[];
+}

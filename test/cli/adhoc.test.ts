@@ -21,7 +21,7 @@ afterAll(async () => fx?.close());
 describe('ad-hoc crawl of a bare list URL (the issue\'s "done when")', () => {
   it('prints one new_posting per posting that mentions a term, with decoded title, date and counts; then nothing', async () => {
     const county = fx.sites.county;
-    const r = await runCli(['crawl', county.listUrl(), '--follow', '/info/', '--terms', terms, '--json', '--data-dir', dataDir]);
+    const r = await runCli(['crawl', county.listUrl(), '--follow', '/info/', '--terms', terms, '--json', '--no-screenshots', '--data-dir', dataDir]);
     expect(r.code).toBe(0);
     const mentions = (text: string) => ['教培中心', '卫星工厂'].filter((t) => text.includes(t));
     const expected = county.postings.filter((p) => mentions(postingText(p)).length > 0);
@@ -35,7 +35,7 @@ describe('ad-hoc crawl of a bare list URL (the issue\'s "done when")', () => {
     // hostile pages that mention a tracked term are found too
     expect(r.json.map((e) => e.url)).toEqual(expect.arrayContaining([`${county.base}/info/1103/9990.htm`, `${county.base}/info/1103/9993.htm`]));
 
-    const again = await runCli(['crawl', county.listUrl(), '--follow', '/info/', '--terms', terms, '--json', '--data-dir', dataDir]);
+    const again = await runCli(['crawl', county.listUrl(), '--follow', '/info/', '--terms', terms, '--json', '--no-screenshots', '--data-dir', dataDir]);
     expect(again.code).toBe(0);
     expect(again.stdout).toBe('');
   });
@@ -53,7 +53,7 @@ describe('ad-hoc crawl of a bare list URL (the issue\'s "done when")', () => {
 
   it('the human output names title, date, terms and capture', async () => {
     const other = tempDir();
-    const r = await runCli(['crawl', fx.sites.regional.listUrl(), '--max-pages', '1', '--data-dir', other]);
+    const r = await runCli(['crawl', fx.sites.regional.listUrl(), '--max-pages', '1', '--no-screenshots', '--data-dir', other]);
     expect(r.code).toBe(0);
     const p = fx.sites.regional.postings.slice(0, 20).find((x) => x.terms.length > 0)!;
     expect(p).toBeDefined();

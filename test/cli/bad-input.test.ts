@@ -60,7 +60,7 @@ describe('malformed site files exit 2 naming file, line and field', () => {
 });
 
 describe('malformed term files exit 2 naming file, line and field', () => {
-  const crawl = (terms: string) => runCli(['crawl', fx.sites.county.listUrl(), '--max-pages', '1', '--terms', terms, '--data-dir', join(dir, 'data2')]);
+  const crawl = (terms: string) => runCli(['crawl', fx.sites.county.listUrl(), '--max-pages', '1', '--terms', terms, '--no-screenshots', '--data-dir', join(dir, 'data2')]);
 
   it('a duplicate term in a plain file', async () => {
     const r = await crawl(write('dup.txt', '# tracked\n教培中心\n卫星工厂\n教培中心\n'));
@@ -111,7 +111,7 @@ describe('bad command-line input exits 2', () => {
 describe('an unreachable site', () => {
   it('exits 1, says the site could not be reached, and keeps what was captured before', async () => {
     const data = tempDir();
-    const ok = await runCli(['crawl', fx.sites.regional.listUrl(), '--max-pages', '1', '--json', '--data-dir', data]);
+    const ok = await runCli(['crawl', fx.sites.regional.listUrl(), '--max-pages', '1', '--json', '--no-screenshots', '--data-dir', data]);
     expect(ok.code).toBe(0);
     const before = await runCli(['search', '工作', '--json', '--data-dir', data]);
     const down = write('down.yaml', goodSite('retries: { count: 2, backoffMs: 10 }\n'));

@@ -15,6 +15,7 @@ import { startProgress } from '../progress-line.js';
 export interface CheckOptions extends CommonOptions {
   confirmAfter?: number;
   terms?: string;
+  screenshot?: boolean;
 }
 
 /**
@@ -54,6 +55,8 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
       recheck: { urls },
       confirmAfter: opts.confirmAfter ?? 2,
       lists: false,
+      screenshots: true,
+      screenshotUrls: opts.screenshot ? urls : [],
       emit: (e) => {
         events.push(e);
         if (opts.json) printJson(e);

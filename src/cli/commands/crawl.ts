@@ -18,6 +18,7 @@ export interface CrawlOptions extends CommonOptions {
   allPostings?: boolean;
   recheck?: 'all' | 'due' | 'none';
   confirmAfter?: number;
+  screenshots?: boolean;
   /** how to show an event in human output (the demo shows one line each) */
   showEvent?: (e: XjEvent) => void;
 }
@@ -53,6 +54,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
       maxPages: opts.maxPages,
       recheck: opts.recheck ?? 'all',
       confirmAfter: opts.confirmAfter ?? 2,
+      screenshots: opts.screenshots !== false,
       emit,
       progress,
     });
@@ -75,6 +77,8 @@ function printSummary(outcomes: SiteOutcome[], events: XjEvent[], progress: Pass
       `${sum((o) => o.newPostings)} new posting(s), ${sum((o) => o.reported)} reported, ${sum((o) => o.attachments)} attachment(s), ` +
       `${sum((o) => o.failures.length)} failed fetch(es), ${sum((o) => o.problems.length)} problem(s); ${events.length} event(s)`,
   );
+  const pictures = sum((o) => o.renderings);
+  if (pictures) err(`xjwatch: ${pictures} screenshot(s) and PDF print(s) made (see \`xjwatch history <URL>\`)`);
   const checked = sum((o) => o.checks.checked);
   if (checked) {
     err(

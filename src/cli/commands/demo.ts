@@ -21,7 +21,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'xjwatch-demo-')));
   const fixtures = await startFixtureSites();
   try {
-    const files = fixtures.writeSiteFiles(join(dataDir, 'sites'));
+    // pictures of the first crawl's 127 hits would take a minute; the changes below get theirs
+    const files = fixtures.writeSiteFiles(join(dataDir, 'sites'), { screenshots: true });
     err(bold('xjwatch demo') + dim(' — imitation government sites on 127.0.0.1, nothing leaves this machine'));
     for (const [key, site] of Object.entries(fixtures.sites)) err(dim(`  ${key.padEnd(11)} ${site.title}  ${site.listUrl()}`));
     err('');
@@ -35,7 +36,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     };
     const targets = Object.values(files);
     err(bold('1. First crawl: every posting that mentions a tracked term'));
-    const code = await crawlCommand(targets, { dataDir, json: opts.json, showEvent });
+    const code = await crawlCommand(targets, { dataDir, json: opts.json, showEvent, screenshots: false });
 
     // what the researchers watch for: pages edited and pages taken down after they are cited
     const county = fixtures.sites.county;

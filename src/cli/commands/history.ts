@@ -1,5 +1,5 @@
 import { openDb } from '../../store/db.js';
-import { attachmentsOf, history } from '../../store/queries.js';
+import { attachmentsOf, history, renderingsOf } from '../../store/queries.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
 import { bold, dim, red } from '../format.js';
 
@@ -29,6 +29,9 @@ export function historyCommand(url: string, opts: CommonOptions): number {
         });
       }
       for (const a of attachmentsOf(db, url)) printJson({ type: 'attachment', url: a.url, name: a.title, sha256: a.sha256 });
+      for (const r of renderingsOf(db, url)) {
+        printJson({ type: 'rendering', at: r.at, of: r.what === 'capture' ? { capture: numbers.get(r.capture_id!) ?? null } : 'present answer', png: r.png_sha256, pdf: r.pdf_sha256, ...(r.problem ? { problem: r.problem } : {}) });
+      }
       return rows.length ? 0 : 1;
     }
     if (!rows.length) {
@@ -47,6 +50,14 @@ export function historyCommand(url: string, opts: CommonOptions): number {
         out(`      ${dim(`controls ${ctl.healthy ? 'healthy' : 'NOT healthy'}: home ${safe(ctl.home ?? '')}; not-found ${safe(ctl.not_found ?? '')}`)}`);
       }
       out(`      ${dim(`${r.warc_file} @${r.warc_offset}+${r.warc_length}`)}`);
+    }
+    const pics = renderingsOf(db, url);
+    if (pics.length) {
+      out('  screenshots and PDF prints:');
+      for (const r of pics) {
+        const of = r.what === 'capture' ? `capture #${numbers.get(r.capture_id!) ?? '?'}` : 'the present answer';
+        out(`    ${r.at}  of ${of}: ${r.png_sha256 ? `png sha256:${r.png_sha256}` : '-'}  ${r.pdf_sha256 ? `pdf sha256:${r.pdf_sha256}` : ''}${r.problem ? red(`  ${safe(r.problem)}`) : ''}`);
+      }
     }
     const atts = attachmentsOf(db, url);
     if (atts.length) {

@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { Configuration, log } from '@crawlee/core';
+import type { Cookie as PwCookie, Page, Response as PwResponse } from 'playwright-core';
+import { detectChallenge } from './challenge.js';
+import type { Exchange, ExchangeSink, FetchPurpose } from './exchange.js';
+
+log.setLevel(log.LEVELS.OFF);
+
+/** Where the browser is: XJWATCH_CHROMIUM, Debian's /usr/bin/chromium, else Playwright's own. */
+export function chromiumPath(): string | undefined {
+  if (process.env.XJWATCH_CHROMIUM) return process.env.XJWATCH_CHROMIUM;
+  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(p)) return p;
+  return undefined;
+}
+
+/** The flags a headless Chromium needs as root in a container, and to stay off the network. */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+export interface BrowserCookie {
+  name: string;
+  value: string;
+  domain: string;
+  path: string;
+  expires?: number;
+  httpOnly?: boolean;
+  secure?: boolean;
+}
+
+export interface BrowserTask {
+  url: string;
+  purpose: FetchPurpose;
+  cookies: BrowserCookie[];
+  /** take these pictures of the page once it shows its content */
+  screenshot?: boolean;
+  pdf?: boolean;
+  /** how long to wait for a challenge to clear (default: the fetcher's) */
+  challengeTimeoutMs?: number;
+  /** serve this body for `url` instead of fetching it (rendering a kept capture) */
+  offline?: { body: Buffer; contentType: string };
+}
+
+export interface BrowserResult {
+  /** the page got past any challenge and shows its content */
+  passed: boolean;
+  finalUrl: string;
+  /** status of the last answer to the page's own URL */
+  status: number;
+  /** the DOM as rendered, serialised */
+  html: string;
+  cookies: BrowserCookie[];
+  screenshot?: Buffer;
+  pdf?: Buffer;
+  /** why it did not pass */
+  problem?: string;
+}
+
+export interface BrowserOptions {
+  userAgent: string;
+  sink: ExchangeSink;
+  /** how long to wait for a challenge to clear */
+  challengeTimeoutMs: number;
+  navigationTimeoutMs: number;
+}
+
+/**
+ * The browser path: Crawlee's PlaywrightCrawler driving the system Chromium, started once per run
+ * and kept alive while sites hand it pages. Pages share the browser's one context (a new context
+ * per page costs ~300 ms and cookies are kept per host anyway), are given the site's cookies and
+ * the HTTP client's User-Agent (challenge cookies are bound to it), and are closed after use;
+ * Crawlee retires the browser after 500 pages, restarts a crashed one and retries the page.
+ * Everything the browser fetches goes to the recorder, like the HTTP client's exchanges.
+ */
+export class BrowserFetcher {
+  private readonly pending = new Map<string, { resolve: (r: BrowserResult) => void; task: BrowserTask }>();
+  private crawler: import('@crawlee/playwright').PlaywrightCrawler | undefined;
+  private running: Promise<unknown> | undefined;
+  /** pages fetched through the browser in this run */
+  pages = 0;
+
+  constructor(private readonly opts: BrowserOptions) {}
+
+  async fetch(task: BrowserTask): Promise<BrowserResult> {
+    await this.ensureStarted();
+    const id = randomUUID();
+    const result = new Promise<BrowserResult>((resolve) => this.pending.set(id, { resolve, task }));
+    await this.crawler!.addRequests([{ url: task.url, uniqueKey: id, userData: { id } }]);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (!this.crawler) return;
+    const c = this.crawler;
+    this.crawler = undefined;
+    await c.teardown().catch(() => undefined);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async ensureStarted(): Promise<void> {
+    if (this.crawler) return;
+    const [{ PlaywrightCrawler }, { chromium }] = await Promise.all([import('@crawlee/playwright'), import('playwright-core')]);
+    const executablePath = chromiumPath();
+    this.crawler = new PlaywrightCrawler(
+      {
+        launchContext: {
+          launcher: chromium,
+          useIncognitoPages: false,
+          userAgent: this.opts.userAgent,
+          launchOptions: { headless: true, args: CHROMIUM_ARGS, ...(executablePath ? { executablePath } : {}) },
+        },
+        browserPoolOptions: { useFingerprints: false, retireBrowserAfterPageCount: 500, maxOpenPagesPerBrowser: 4, closeInactiveBrowserAfterSecs: 600 },
+        keepAlive: true,
+        maxConcurrency: 4,
+        // pages arrive one by one while the crawler idles: pick each up at once, four at a time
+        minConcurrency: 4,
+        autoscaledPoolOptions: { desiredConcurrency: 4, maybeRunIntervalSecs: 0.02 },
+        maxRequestRetries: 1,
+        useSessionPool: false,
+        persistCookiesPerSession: false,
+        retryOnBlocked: false,
+        navigationTimeoutSecs: Math.ceil(this.opts.navigationTimeoutMs / 1000),
+        requestHandlerTimeoutSecs: Math.ceil((this.opts.challengeTimeoutMs + this.opts.navigationTimeoutMs) / 1000) + 60,
+        statusMessageLoggingInterval: 3600,
+        preNavigationHooks: [
+          async ({ page, request }, gotoOptions) => {
+            const entry = this.pending.get(String(request.userData.id));
+            if (!entry) return;
+            if (gotoOptions) gotoOptions.waitUntil = 'domcontentloaded';
+            if (entry.task.cookies.length) await page.context().addCookies(entry.task.cookies.map(toPlaywright));
+            if (entry.task.offline) {
+              const off = entry.task.offline;
+              // a kept capture is shown as it was: its own bytes for its URL, nothing from the network
+              await page.route('**/*', (route) =>
+                route.request().url() === entry.task.url && route.request().isNavigationRequest()
+                  ? route.fulfill({ status: 200, body: off.body, headers: { 'content-type': off.contentType } })
+                  : route.continue(),
+              );
+            }
+            this.record(page, entry.task.purpose, entry.task.offline ? entry.task.url : undefined);
+          },
+        ],
+        requestHandler: async ({ page, request }) => {
+          const entry = this.pending.get(String(request.userData.id));
+          if (!entry) return;
+          this.pages++;
+          const result = await this.settle(page, entry.task);
+          this.pending.delete(String(request.userData.id));
+          entry.resolve(result);
+        },
+        failedRequestHandler: async ({ request }, error) => {
+          const entry = this.pending.get(String(request.userData.id));
+          if (!entry) return;
+          this.pending.delete(String(request.userData.id));
+          entry.resolve({ passed: false, finalUrl: request.url, status: 0, html: '', cookies: [], problem: `the browser could not load the page: ${error.message.split('\n')[0]}` });
+        },
+      },
+      new Configuration({ persistStorage: false, purgeOnStart: true }),
+    );
+    this.running = this.crawler.run().catch(() => undefined);
+  }
+
+  /** Waits until the page is past any challenge and done loading, then reads it. */
+  private async settle(page: Page, task: BrowserTask): Promise<BrowserResult> {
+    const timeout = task.challengeTimeoutMs ?? this.opts.challengeTimeoutMs;
+    const deadline = Date.now() + timeout;
+    let html = '';
+    let status = 0;
+    let passed = false;
+    for (;;) {
+      // a kept capture only needs to finish loading; a live page may still be running a challenge
+      await page.waitForLoadState(task.offline ? 'load' : 'networkidle', { timeout: Math.max(500, deadline - Date.now()) }).catch(() => undefined);
+      try {
+        html = await page.content();
+        status = Number(await page.evaluate('(performance.getEntriesByType("navigation")[0] || {}).responseStatus || 0')) || status;
+      } catch {
+        // the page navigated while being read: the challenge reloading it
+      }
+      if (html && !detectChallenge(status || 200, html)) {
+        passed = true;
+        break;
+      }
+      if (Date.now() > deadline) break;
+      await page.waitForTimeout(200);
+    }
+    const result: BrowserResult = { passed, finalUrl: page.url(), status, html, cookies: (await page.context().cookies()).map(fromPlaywright) };
+    if (!passed) result.problem = `a JavaScript challenge did not clear within ${timeout / 1000} s`;
+    if (passed && task.screenshot) result.screenshot = await page.screenshot({ fullPage: true, type: 'png' });
+    if (passed && task.pdf) result.pdf = await page.pdf({ format: 'A4', printBackground: true });
+    return result;
+  }
+
+  /** Hands every response the page receives to the recorder, as the HTTP client does. */
+  private record(page: Page, purpose: FetchPurpose, notThis?: string): void {
+    page.on('response', (res: PwResponse) => {
+      // a kept capture served back to the browser is not a new exchange with the site
+      if (notThis && res.url() === notThis && res.request().isNavigationRequest()) return;
+      void this.exchangeOf(res)
+        .then((ex) => ex && this.opts.sink(ex, purpose, res.request().url()))
+        .catch(() => undefined);
+    });
+  }
+
+  private async exchangeOf(res: PwResponse): Promise<Exchange | undefined> {
+    const req = res.request();
+    if (!/^https?:/.test(req.url())) return undefined;
+    const [body, addr, reqHeaders, resHeaders] = await Promise.all([
+      res.body().catch(() => Buffer.alloc(0)),
+      res.serverAddr().catch(() => null),
+      req.headersArray().catch(() => []),
+      res.headersArray().catch(() => []),
+    ]);
+    const timing = req.timing();
+    return {
+      id: randomUUID(),
+      method: req.method(),
+      url: req.url(),
+      requestHeaders: reqHeaders.map((h) => [h.name, h.value] as [string, string]),
+      httpVersion: '1.1',
+      startedAt: new Date(timing.startTime > 0 ? timing.startTime : Date.now()),
+      durationMs: Math.max(0, Math.round(timing.responseEnd)),
+      ...(addr ? { ip: addr.ipAddress } : {}),
+      response: {
+        status: res.status(),
+        statusText: res.statusText(),
+        rawHeaders: resHeaders.map((h) => [h.name, h.value] as [string, string]),
+        body,
+        // Chromium hands over the decoded body; the WARC writer keeps the encoding header as X-Orig-…
+        ...(resHeaders.some((h) => /^content-encoding$/i.test(h.name)) ? { decodedFrom: resHeaders.find((h) => /^content-encoding$/i.test(h.name))!.value } : {}),
+      },
+      ...(res.headers().location ? { location: new URL(res.headers().location!, req.url()).href } : {}),
+    };
+  }
+}
+
+function toPlaywright(c: BrowserCookie): PwCookie {
+  return { name: c.name, value: c.value, domain: c.domain, path: c.path, expires: c.expires ?? -1, httpOnly: Boolean(c.httpOnly), secure: Boolean(c.secure), sameSite: 'Lax' };
+}
+
+function fromPlaywright(c: PwCookie): BrowserCookie {
+  return { name: c.name, value: c.value, domain: c.domain, path: c.path, ...(c.expires > 0 ? { expires: c.expires } : {}), httpOnly: c.httpOnly, secure: c.secure };
+}

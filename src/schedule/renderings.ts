@@ -1,0 +1,35 @@
+import type { BrowserFetcher } from '../fetch/browser.js';
+import type { RunContext } from './run-context.js';
+
+/** A page to picture: a kept capture (rendered from its own bytes) or what its URL answers now. */
+export interface RenderJob {
+  siteId: string;
+  pageId: number;
+  url: string;
+  what: 'capture' | 'present';
+  captureId?: number;
+}
+
+/**
+ * Screenshots and PDF prints, made once the pass has its events: of every new posting with
+ * term hits, every changed page's new capture, and a deleted page's last live capture and present
+ * answer. A kept capture is shown from its own bytes (so the picture is of the SHA-256 on record),
+ * with whatever it loads from the site (recorded like any fetch).
+ */
+export async function makeRenderings(ctx: RunContext, browser: BrowserFetcher, jobs: RenderJob[], cookiesFor: (url: string) => Promise<{ name: string; value: string; domain: string; path: string }[]>): Promise<number> {
+  let made = 0;
+  await Promise.all(
+    jobs.map(async (job) => {
+      const capture = job.captureId ? (ctx.db.prepare(`SELECT body_sha256, content_type FROM captures WHERE id = ?`).get(job.captureId) as { body_sha256: string; content_type: string | null } | undefined) : undefined;
+      const offline = job.what === 'capture' && capture ? { body: ctx.blobs.get(capture.body_sha256), contentType: capture.content_type ?? 'text/html' } : undefined;
+      const r = await browser.fetch({ url: job.url, purpose: { siteId: job.siteId, label: 'check' }, cookies: await cookiesFor(job.url), screenshot: true, pdf: true, offline, challengeTimeoutMs: 15_000 });
+      const png = r.screenshot ? await ctx.blobs.put(r.screenshot) : null;
+      const pdf = r.pdf ? await ctx.blobs.put(r.pdf) : null;
+      ctx.db
+        .prepare(`INSERT INTO renderings (page_id, capture_id, run_id, at, what, png_sha256, pdf_sha256, problem) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(job.pageId, job.captureId ?? null, ctx.runId, new Date().toISOString(), job.what, png, pdf, r.problem ?? null);
+      if (png) made++;
+    }),
+  );
+  return made;
+}
