@@ -32,9 +32,10 @@ if (mode === 'xjwatch') {
   const rows = db.prepare('SELECT url, purpose FROM fetches WHERE run_id = ? ORDER BY id').all(runId) as { url: string; purpose: string }[];
   const bytes = (db.prepare('SELECT coalesce(sum(body_size), 0) AS n FROM fetches WHERE run_id = ?').get(runId) as { n: number }).n;
   const wireBytes = (db.prepare('SELECT coalesce(sum(wire_bytes), 0) AS n FROM fetches WHERE run_id = ?').get(runId) as { n: number }).n;
+  const viaBrowser = (db.prepare(`SELECT count(*) AS n FROM fetches WHERE run_id = ? AND via = 'browser'`).get(runId) as { n: number }).n;
   db.close();
   process.stdout.write(
-    JSON.stringify({ pages: rows.length, seconds, bytes, wireBytes, events, failures: outcomes[0]!.failures.length, startupMs: Math.round(startup), maxRssBytes: process.resourceUsage().maxRSS * 1024, urls: rows }) + '\n',
+    JSON.stringify({ pages: rows.length, viaBrowser, seconds, bytes, wireBytes, events, failures: outcomes[0]!.failures.length, startupMs: Math.round(startup), maxRssBytes: process.resourceUsage().maxRSS * 1024, urls: rows }) + '\n',
   );
 } else if (mode === 'baseline') {
   const urls = JSON.parse(readFileSync(a!, 'utf8')) as { url: string; referer?: string }[];

@@ -212,6 +212,7 @@ export class BrowserFetcher {
     const timing = req.timing();
     return {
       id: randomUUID(),
+      viaBrowser: true,
       method: req.method(),
       url: req.url(),
       requestHeaders: reqHeaders.map((h) => [h.name, h.value] as [string, string]),

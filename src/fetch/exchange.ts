@@ -42,6 +42,8 @@ export interface Exchange {
   error?: { kind: FetchErrorKind; message: string };
   /** where a 3xx pointed */
   location?: string;
+  /** made by the browser (passing a challenge, rendering) rather than the HTTP client */
+  viaBrowser?: boolean;
 }
 
 /** What the crawler knows about why it fetched a URL; carried with each exchange to the recorder. */

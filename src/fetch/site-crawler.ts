@@ -84,8 +84,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
   });
   const tasks = new Map<string, FetchTask>();
   const key = (t: FetchTask) => `${t.purpose.label}${t.render ? '+render' : ''} ${t.url}`;
-  // challenges passed per host in this crawl: cookies expire, but a page that challenges after
-  // every pass is a wall, not a gate
+  // browser passes per host since its last page that came through without a challenge
   const passes = new Map<string, number>();
   const walls = new Map<string, string>();
   const browser = opts.fetchMode === 'http' ? undefined : opts.browser;
@@ -133,12 +132,15 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
         const last = chain[chain.length - 1]!;
         const status = ctx.response.statusCode ?? 0;
         const challenge = detectChallenge(status, last.response!.body);
+        const host = new URL(t.url).host;
+        if (!challenge) passes.set(host, 0);
         if (challenge) {
-          // a challenge is never content: pass it in the browser, take its cookies, fetch again
-          const host = new URL(t.url).host;
+          // a challenge is never content: pass it in the browser, take its cookies, fetch again.
+          // Cookies expire and are earned again; a challenge straight after a pass means they
+          // do not work, and after two of those the host is a wall for this run.
           const n = passes.get(host) ?? 0;
-          if (!browser || n >= 3) {
-            throw new FinalFetchError('challenge', browser ? `the ${challenge} challenge came back after ${n} passes` : `a ${challenge} challenge (HTTP ${status}); this site is set to fetch: http`);
+          if (!browser || n >= 2) {
+            throw new FinalFetchError('challenge', browser ? `the ${challenge} challenge came back straight after ${n} passes in the browser` : `a ${challenge} challenge (HTTP ${status}); this site is set to fetch: http`);
           }
           const wall = walls.get(host);
           if (wall) throw new FinalFetchError('challenge', wall);

@@ -6,6 +6,7 @@ export interface FetchRow {
   exchangeId: string;
   siteId?: string;
   purpose?: string;
+  via?: 'http' | 'browser';
   taskUrl?: string;
   url: string;
   method: string;
@@ -97,9 +98,9 @@ export class Catalogue {
 
   constructor(readonly db: Db) {
     this.stmts = {
-      insertFetch: db.prepare(`INSERT INTO fetches (run_id, exchange_id, site_id, purpose, task_url, url, method, at, duration_ms, status, ip,
+      insertFetch: db.prepare(`INSERT INTO fetches (run_id, exchange_id, site_id, purpose, via, task_url, url, method, at, duration_ms, status, ip,
         content_type, body_sha256, body_size, wire_bytes, truncated, location, error_kind, error, warc_file, warc_offset, warc_length, request_offset, request_length)
-        VALUES (@runId, @exchangeId, @siteId, @purpose, @taskUrl, @url, @method, @at, @durationMs, @status, @ip, @contentType, @bodySha256, @bodySize,
+        VALUES (@runId, @exchangeId, @siteId, @purpose, @via, @taskUrl, @url, @method, @at, @durationMs, @status, @ip, @contentType, @bodySha256, @bodySize,
         @wireBytes, @truncated, @location, @errorKind, @error, @warcFile, @warcOffset, @warcLength, @requestOffset, @requestLength)`),
       pageByUrl: db.prepare(`SELECT * FROM pages WHERE url = ?`),
       insertPage: db.prepare(`INSERT INTO pages (url, site_id, kind, parent_id, first_seen_at, last_seen_at, title, published)
@@ -151,7 +152,7 @@ export class Catalogue {
   }
 
   insertFetch(row: FetchRow): number {
-    const params: Record<string, unknown> = { siteId: null, purpose: null, taskUrl: null, status: null, ip: null, contentType: null, bodySha256: null, bodySize: null, wireBytes: null, truncated: null, location: null, errorKind: null, error: null, ...row };
+    const params: Record<string, unknown> = { siteId: null, purpose: null, via: 'http', taskUrl: null, status: null, ip: null, contentType: null, bodySha256: null, bodySize: null, wireBytes: null, truncated: null, location: null, errorKind: null, error: null, ...row };
     return Number(this.stmts.insertFetch.run(params).lastInsertRowid);
   }
 

@@ -56,6 +56,8 @@ export const MIGRATIONS: string[] = [
     exchange_id TEXT NOT NULL UNIQUE,
     site_id TEXT,
     purpose TEXT,
+    -- 'browser' when Chromium made the request (challenges, rendering), else the HTTP client
+    via TEXT NOT NULL DEFAULT 'http',
     task_url TEXT,
     url TEXT NOT NULL,
     method TEXT NOT NULL,

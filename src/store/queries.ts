@@ -46,6 +46,7 @@ export interface HistoryRow {
   capture_id: number | null;
   fetch_id: number;
   purpose: string | null;
+  via: string;
   check_outcome: string | null;
   check_reason: string | null;
   check_detail: string | null;
@@ -61,7 +62,7 @@ export function history(db: Db, url: string): HistoryRow[] {
     .prepare(
       `SELECT CASE WHEN c.id IS NULL THEN 'fetch' ELSE 'capture' END AS type, f.at, f.url, c.final_url, f.status,
               coalesce(c.body_sha256, f.body_sha256) AS sha256, f.body_size AS size, f.ip, c.title, c.published,
-              f.error_kind, f.error, f.warc_file, f.warc_offset, f.warc_length, c.id AS capture_id, f.id AS fetch_id, f.purpose,
+              f.error_kind, f.error, f.warc_file, f.warc_offset, f.warc_length, c.id AS capture_id, f.id AS fetch_id, f.purpose, f.via,
               k.outcome AS check_outcome, k.reason AS check_reason, k.detail AS check_detail, k.controls AS check_controls
        FROM fetches f LEFT JOIN captures c ON c.fetch_id = f.id LEFT JOIN checks k ON k.fetch_id = f.id
        WHERE f.url = ? OR f.task_url = ?

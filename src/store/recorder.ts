@@ -28,6 +28,7 @@ export class Recorder {
       exchangeId: ex.id,
       siteId: purpose?.siteId,
       purpose: purpose?.label,
+      via: ex.viaBrowser ? 'browser' : 'http',
       taskUrl,
       url: ex.url,
       method: ex.method,

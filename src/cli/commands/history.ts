@@ -22,6 +22,7 @@ export function historyCommand(url: string, opts: CommonOptions): number {
           sha256: r.sha256,
           size: r.size,
           ip: r.ip,
+          via: r.via,
           ...(r.title ? { title: r.title } : {}),
           ...(r.published ? { published: r.published } : {}),
           ...(r.error_kind ? { error: { kind: r.error_kind, message: r.error } } : {}),
@@ -41,7 +42,7 @@ export function historyCommand(url: string, opts: CommonOptions): number {
     out(bold(safe(url)));
     for (const r of rows) {
       const what = r.type === 'capture' ? `capture #${numbers.get(r.capture_id!)}` : r.error_kind ? red(`failed ${r.error_kind}`) : r.purpose === 'check' ? 'check  ' : 'fetch  ';
-      out(`  ${r.at}  ${what}  ${r.status ?? '---'}  ${r.sha256 ? `sha256:${r.sha256}` : '-'}  ${r.size ?? 0} B  ${r.ip ?? '-'}${r.url !== url ? dim(`  (${safe(r.url)})`) : ''}`);
+      out(`  ${r.at}  ${what}  ${r.status ?? '---'}  ${r.sha256 ? `sha256:${r.sha256}` : '-'}  ${r.size ?? 0} B  ${r.ip ?? '-'}${r.via === 'browser' ? dim('  (browser)') : ''}${r.url !== url ? dim(`  (${safe(r.url)})`) : ''}`);
       if (r.title) out(`      ${safe(r.title)}${r.published ? dim(`  published ${r.published}`) : ''}`);
       if (r.error) out(`      ${dim(safe(r.error))}`);
       if (r.check_outcome) {
