@@ -83,9 +83,18 @@ export class BrowserFetcher {
   async fetch(task: BrowserTask): Promise<BrowserResult> {
     await this.ensureStarted();
     const id = randomUUID();
-    const result = new Promise<BrowserResult>((resolve) => this.pending.set(id, { resolve, task }));
+    // the crawl must go on even if Chromium wedges: an answer always comes, late at worst
+    const limit = (task.challengeTimeoutMs ?? this.opts.challengeTimeoutMs) + this.opts.navigationTimeoutMs + 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const result = new Promise<BrowserResult>((resolve) => {
+      this.pending.set(id, { resolve, task });
+      timer = setTimeout(() => {
+        if (!this.pending.delete(id)) return;
+        resolve({ passed: false, finalUrl: task.url, status: 0, html: '', cookies: [], problem: `the browser gave no answer within ${Math.round(limit / 1000)} s` });
+      }, limit);
+    });
     await this.crawler!.addRequests([{ url: task.url, uniqueKey: id, userData: { id } }]);
-    return result;
+    return result.finally(() => clearTimeout(timer));
   }
 
   async close(): Promise<void> {
@@ -170,8 +179,10 @@ export class BrowserFetcher {
       // a kept capture only needs to finish loading; a live page may still be running a challenge
       await page.waitForLoadState(task.offline ? 'load' : 'networkidle', { timeout: Math.max(500, deadline - Date.now()) }).catch(() => undefined);
       try {
-        html = await page.content();
-        status = Number(await page.evaluate('(performance.getEntriesByType("navigation")[0] || {}).responseStatus || 0')) || status;
+        // a page that reloads itself without end can keep these waiting for a settled document
+        const left = Math.max(1000, deadline - Date.now());
+        html = await within(page.content(), left);
+        status = Number(await within(page.evaluate('(performance.getEntriesByType("navigation")[0] || {}).responseStatus || 0'), left)) || status;
       } catch {
         // the page navigated while being read: the challenge reloading it
       }
@@ -182,7 +193,8 @@ export class BrowserFetcher {
       if (Date.now() > deadline) break;
       await page.waitForTimeout(200);
     }
-    const result: BrowserResult = { passed, finalUrl: page.url(), status, html, cookies: (await page.context().cookies()).map(fromPlaywright) };
+    const cookies = await within(page.context().cookies(), 10_000).catch(() => []);
+    const result: BrowserResult = { passed, finalUrl: page.url(), status, html, cookies: cookies.map(fromPlaywright) };
     if (!passed) result.problem = `a JavaScript challenge did not clear within ${timeout / 1000} s`;
     if (passed && task.screenshot) result.screenshot = await page.screenshot({ fullPage: true, type: 'png' });
     if (passed && task.pdf) result.pdf = await page.pdf({ format: 'A4', printBackground: true });
@@ -239,4 +251,13 @@ function toPlaywright(c: BrowserCookie): PwCookie {
 
 function fromPlaywright(c: PwCookie): BrowserCookie {
   return { name: c.name, value: c.value, domain: c.domain, path: c.path, ...(c.expires > 0 ? { expires: c.expires } : {}), httpOnly: c.httpOnly, secure: c.secure };
+}
+
+/** The promise, or a rejection once `ms` have passed. */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the browser within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
