@@ -21,7 +21,9 @@ export class RunContext {
     this.blobs = new BlobStore(join(dataDir, 'blobs'));
     this.runId = this.catalogue.beginRun(command);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-    this.warc = new WarcWriter(dataDir, `xjwatch-${stamp}-run${this.runId}-${process.pid}`, `xjwatch/${VERSION}`);
+    this.warc = new WarcWriter(dataDir, `xjwatch-${stamp}-run${this.runId}-${process.pid}`, `xjwatch/${VERSION}`, (file, sha256, size) =>
+      this.catalogue.sealWarc(this.runId, file, sha256, size),
+    );
     this.recorder = new Recorder(this.blobs, this.warc, this.catalogue, this.runId);
   }
 

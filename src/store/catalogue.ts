@@ -135,6 +135,11 @@ export class Catalogue {
     return st;
   }
 
+  /** A WARC file is complete: its hash goes into the custody log. */
+  sealWarc(runId: number, file: string, sha256: string, size: number): void {
+    this.stmt(`INSERT INTO warc_files (run_id, file, sha256, size, sealed_at) VALUES (?, ?, ?, ?, ?)`).run(runId, file, sha256, size, new Date().toISOString());
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }

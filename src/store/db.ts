@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
 
@@ -23,6 +24,8 @@ export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 10000');
+  // the custody log's triggers hash with it (store/custody.ts)
+  db.function('xj_sha256', { deterministic: true }, (s: unknown) => createHash('sha256').update(String(s)).digest('hex'));
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) {
     db.close();
@@ -31,7 +34,9 @@ export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
   if (!opts.readonly) {
     for (let v = version; v < MIGRATIONS.length; v++) {
       db.transaction(() => {
-        db.exec(MIGRATIONS[v]!);
+        const step = MIGRATIONS[v]!;
+        if (typeof step === 'string') db.exec(step);
+        else step(db);
         db.pragma(`user_version = ${v + 1}`);
       }).immediate();
     }

@@ -1,8 +1,11 @@
+import { custodyMigration } from './custody.js';
+import type { Db } from './db.js';
+
 /**
  * Schema changes, applied in order inside one transaction each; PRAGMA user_version records how
  * far a catalogue has come. Never edit a released step: add a new one.
  */
-export const MIGRATIONS: string[] = [
+export const MIGRATIONS: (string | ((db: Db) => void))[] = [
   `
   CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
@@ -183,4 +186,6 @@ export const MIGRATIONS: string[] = [
   -- Normalised text of postings and attachments for search; rowid is the capture id.
   CREATE VIRTUAL TABLE texts USING fts5(title, body, tokenize = 'trigram');
   `,
+  // 2: the hash-linked custody log and the WARC files' seals
+  custodyMigration,
 ];

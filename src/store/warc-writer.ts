@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import zlib from 'node:zlib';
 import { WARCRecord, WARCSerializer } from 'warcio';
@@ -16,6 +16,20 @@ export interface WarcLocation {
   file: string;
   offset: number;
   length: number;
+}
+
+/** SHA-256 and size of a file, read in chunks (WARC files run to a gigabyte). */
+export function fileSha256(path: string): { sha256: string; size: number } {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let size = 0;
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; size += n) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return { sha256: hash.digest('hex'), size };
 }
 
 const ROLLOVER_BYTES = 1024 ** 3;
@@ -43,6 +57,8 @@ export class WarcWriter {
     private readonly dataDir: string,
     private readonly name: string,
     private readonly software: string,
+    /** told of each file once it is complete, with its SHA-256, for the custody log */
+    private readonly onSealed?: (file: string, sha256: string, size: number) => void,
   ) {}
 
   private queue: Promise<unknown> = Promise.resolve();
@@ -104,6 +120,10 @@ export class WarcWriter {
     fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = undefined;
+    if (this.onSealed) {
+      const { sha256, size } = fileSha256(this.path);
+      this.onSealed(relative(this.dataDir, this.path), sha256, size);
+    }
   }
 
   private async append(record: WARCRecord, payload: Uint8Array): Promise<WarcLocation> {

@@ -1,0 +1,71 @@
+import type { Db } from './db.js';
+
+/**
+ * The custody log: every row written to these tables gets an entry, in the same transaction,
+ * whose hash covers the row (as canonical JSON) and the previous entry's hash. Rewriting a row
+ * then breaks its entry; rewriting entries breaks the chain from there on; and the head hash,
+ * time-stamped in every evidence bundle, pins the whole log as it stood.
+ *
+ * The column lists are part of the log's format: entries written with them must re-derive from
+ * the rows forever, so a table's list is never edited, only a new format added.
+ */
+export const CUSTODY_COLUMNS: Record<string, readonly string[]> = {
+  fetches: ['id', 'run_id', 'exchange_id', 'site_id', 'purpose', 'via', 'task_url', 'url', 'method', 'at', 'duration_ms', 'status', 'ip', 'content_type', 'body_sha256', 'body_size', 'wire_bytes', 'truncated', 'location', 'error_kind', 'error', 'warc_file', 'warc_offset', 'warc_length', 'request_offset', 'request_length'],
+  // the text itself is covered by text_sha256, which verify re-hashes
+  captures: ['id', 'page_id', 'fetch_id', 'run_id', 'at', 'final_url', 'status', 'body_sha256', 'body_size', 'content_type', 'charset', 'charset_note', 'title', 'published', 'date_source', 'text_sha256', 'compare_sha256', 'text_chars', 'etag', 'last_modified', 'problems'],
+  checks: ['id', 'run_id', 'page_id', 'at', 'fetch_id', 'capture_id', 'outcome', 'reason', 'status', 'final_url', 'controls', 'counted', 'detail'],
+  renderings: ['id', 'page_id', 'capture_id', 'run_id', 'at', 'what', 'png_sha256', 'pdf_sha256', 'problem'],
+  warc_files: ['id', 'run_id', 'file', 'sha256', 'size', 'sealed_at'],
+};
+
+export const GENESIS = '0'.repeat(64);
+
+/** SQL for the canonical JSON of a row of `table`, with `alias` as the row (NEW in a trigger). */
+export function recordSql(table: string, alias: string): string {
+  const cols = CUSTODY_COLUMNS[table];
+  if (!cols) throw new Error(`no custody columns for ${table}`);
+  return `json_object(${cols.map((c) => `'${c}', ${alias}.${c}`).join(', ')})`;
+}
+
+const lastHash = `coalesce((SELECT hash FROM custody ORDER BY seq DESC LIMIT 1), '${GENESIS}')`;
+
+/** Schema step 2: the log, the sealed WARC files, the triggers, and entries for rows already kept. */
+export function custodyMigration(db: Db): void {
+  db.exec(`
+    CREATE TABLE warc_files (
+      id INTEGER PRIMARY KEY,
+      run_id INTEGER,
+      file TEXT NOT NULL UNIQUE,
+      sha256 TEXT NOT NULL,
+      size INTEGER NOT NULL,
+      sealed_at TEXT NOT NULL
+    );
+    CREATE TABLE custody (
+      seq INTEGER PRIMARY KEY,
+      tbl TEXT NOT NULL,
+      row_id INTEGER NOT NULL,
+      record TEXT NOT NULL,
+      prev TEXT NOT NULL,
+      hash TEXT NOT NULL UNIQUE
+    );
+    CREATE INDEX custody_row ON custody(tbl, row_id);
+  `);
+  for (const table of Object.keys(CUSTODY_COLUMNS)) {
+    db.exec(`CREATE TRIGGER custody_${table} AFTER INSERT ON ${table} BEGIN
+      INSERT INTO custody (tbl, row_id, record, prev, hash)
+        SELECT '${table}', NEW.id, r, p, xj_sha256(p || char(10) || r) FROM (SELECT ${recordSql(table, 'NEW')} AS r, ${lastHash} AS p);
+    END;
+    CREATE TRIGGER custody_${table}_frozen BEFORE UPDATE ON ${table} BEGIN
+      SELECT RAISE(ABORT, 'rows in the custody log are never changed: ${table}');
+    END;`);
+  }
+  db.exec(`CREATE TRIGGER custody_append_only BEFORE UPDATE ON custody BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+    CREATE TRIGGER custody_no_delete BEFORE DELETE ON custody BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;`);
+  // rows kept before the log existed, in the order they were written
+  const insert = db.prepare(`INSERT INTO custody (tbl, row_id, record, prev, hash) SELECT ?, ?, r, p, xj_sha256(p || char(10) || r) FROM (SELECT ? AS r, ${lastHash} AS p)`);
+  for (const table of ['fetches', 'captures', 'checks', 'renderings']) {
+    for (const row of db.prepare(`SELECT id, ${recordSql(table, table)} AS r FROM ${table} ORDER BY id`).all() as { id: number; r: string }[]) {
+      insert.run(table, row.id, row.r);
+    }
+  }
+}
