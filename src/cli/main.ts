@@ -93,6 +93,31 @@ export function buildProgram(): Command {
 
   common(
     program
+      .command('prove')
+      .description('evidence bundle for captured pages (deleted, changed or live): WARC, bodies, pictures, report, SHA256SUMS, time-stamps, .zip')
+      .argument('<url...>')
+      .requiredOption('--out <dir>', 'the bundle folder to make (must not exist); DIR.zip is made beside it')
+      .option('--config <file>', 'settings file (default settings.yaml in the data directory)')
+      .option('--terms <file>', 'term file for the English glosses (default crawlers/terms.yaml)'),
+  ).action(lazy(async () => (await import('./commands/prove.js')).proveCommand));
+
+  common(
+    program
+      .command('verify')
+      .description('check a bundle (exit 1 if anything was altered), or with no folder re-hash the whole data directory')
+      .argument('[dir]'),
+  ).action(lazy(async () => (await import('./commands/verify.js')).verifyCommand));
+
+  common(
+    program
+      .command('stamp')
+      .description('add RFC 3161 time-stamps to a bundle made without them (XJWATCH_TSA_URLS or settings.yaml)')
+      .argument('<dir>')
+      .option('--config <file>', 'settings file (default settings.yaml in the data directory)'),
+  ).action(lazy(async () => (await import('./commands/stamp.js')).stampCommand));
+
+  common(
+    program
       .command('demo')
       .description('offline demonstration: starts the bundled fixture sites and crawls them')
       .option('--keep-serving', 'leave the fixture sites running afterwards (Ctrl-C to stop)'),

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { listFiles, sha256File } from './files.js';
+import type { Finding } from './store-verify.js';
+import { verifyToken } from './timestamp.js';
+import { parseRecord, readSlice } from './warc-record.js';
+
+export interface BundleVerification {
+  problems: Finding[];
+  notes: Finding[];
+  files: number;
+  records: number;
+  stamps: { file: string; ok: boolean; genTime?: string; problem?: string }[];
+}
+
+/** Checks a bundle the way VERIFY.md tells a third party to, and names whatever does not hold. */
+export async function verifyBundle(dir: string): Promise<BundleVerification> {
+  const problems: Finding[] = [];
+  const notes: Finding[] = [];
+  const out: BundleVerification = { problems, notes, files: 0, records: 0, stamps: [] };
+  const manifestPath = join(dir, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    problems.push({ path: 'manifest.json', problem: 'missing: this is not an evidence bundle, or it was damaged' });
+    return out;
+  }
+  const manifestBytes = readFileSync(manifestPath);
+  let manifest: { files: { path: string; sha256: string; size: number }[]; pages: { records: { url: string; members: { offset: number; length: number }[] }[] }[] };
+  try {
+    manifest = JSON.parse(manifestBytes.toString('utf8'));
+  } catch (err) {
+    problems.push({ path: 'manifest.json', problem: `not JSON (altered?): ${(err as Error).message}` });
+    return out;
+  }
+
+  // the manifest's own list, and SHA256SUMS (which also covers manifest.json)
+  const listed = new Set<string>();
+  for (const f of manifest.files ?? []) {
+    listed.add(f.path);
+    out.files++;
+    const p = join(dir, f.path);
+    if (!existsSync(p)) problems.push({ path: f.path, problem: 'missing' });
+    else if (sha256File(p) !== f.sha256 || statSync(p).size !== f.size) problems.push({ path: f.path, problem: `altered: SHA-256 ${sha256File(p)}, manifest says ${f.sha256}` });
+  }
+  const sumsPath = join(dir, 'SHA256SUMS');
+  if (!existsSync(sumsPath)) problems.push({ path: 'SHA256SUMS', problem: 'missing' });
+  else {
+    const sums = readFileSync(sumsPath, 'utf8').split('\n').filter(Boolean);
+    const named = new Set<string>();
+    for (const line of sums) {
+      const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+      if (!m) {
+        problems.push({ path: 'SHA256SUMS', problem: `a line that is not "<sha256>  <file>": ${line.slice(0, 80)}` });
+        continue;
+      }
+      named.add(m[2]!);
+      const p = join(dir, m[2]!);
+      if (!existsSync(p)) problems.push({ path: m[2]!, problem: 'missing (named in SHA256SUMS)' });
+      else if (m[2] === 'manifest.json' && createHash('sha256').update(manifestBytes).digest('hex') !== m[1]) problems.push({ path: 'manifest.json', problem: 'altered: its SHA-256 differs from SHA256SUMS' });
+      else if (m[2] !== 'manifest.json' && !listed.has(m[2]!)) problems.push({ path: m[2]!, problem: 'named in SHA256SUMS but not in the manifest' });
+    }
+    for (const f of listed) if (!named.has(f)) problems.push({ path: 'SHA256SUMS', problem: `does not name ${f}` });
+    if (!named.has('manifest.json')) problems.push({ path: 'SHA256SUMS', problem: 'does not name manifest.json' });
+  }
+  for (const f of listFiles(dir)) {
+    if (f === 'manifest.json' || f === 'SHA256SUMS' || f.startsWith('timestamps/') || listed.has(f)) continue;
+    problems.push({ path: f, problem: 'a file that is not in the manifest (added after the bundle was made)' });
+  }
+
+  // the WARC records, where the manifest says they are, with their digests re-computed
+  const warc = join(dir, 'evidence.warc.gz');
+  if (existsSync(warc)) {
+    const seen = new Set<number>();
+    for (const page of manifest.pages ?? []) {
+      for (const r of page.records ?? []) {
+        for (const m of r.members ?? []) {
+          if (seen.has(m.offset)) continue;
+          seen.add(m.offset);
+          out.records++;
+          const rec = parseRecord(readSlice(warc, m.offset, m.length));
+          if (rec.problem) problems.push({ path: `evidence.warc.gz @${m.offset}`, problem: `${r.url}: ${rec.problem}` });
+        }
+      }
+    }
+  }
+
+  // the custody entries: each hashes to itself
+  const custody = join(dir, 'custody.jsonl');
+  if (existsSync(custody)) {
+    for (const line of readFileSync(custody, 'utf8').split('\n').filter(Boolean)) {
+      try {
+        const e = JSON.parse(line) as { seq: number; prev: string; record: string; hash: string };
+        if (createHash('sha256').update(`${e.prev}\n${e.record}`).digest('hex') !== e.hash) problems.push({ path: 'custody.jsonl', problem: `entry #${e.seq} does not hash to its hash` });
+      } catch {
+        problems.push({ path: 'custody.jsonl', problem: 'a line that is not JSON' });
+      }
+    }
+  }
+
+  // the time-stamps over manifest.json
+  const tsrs = existsSync(join(dir, 'timestamps')) ? listFiles(join(dir, 'timestamps')).filter((f) => f.endsWith('.tsr')) : [];
+  for (const f of tsrs) {
+    const base = join(dir, 'timestamps', f.slice(0, -4));
+    const root = existsSync(`${base}.root.pem`) ? readFileSync(`${base}.root.pem`, 'utf8') : '';
+    const v = await verifyToken(readFileSync(join(dir, 'timestamps', f)), manifestBytes, root);
+    out.stamps.push({ file: `timestamps/${f}`, ok: v.ok, ...(v.genTime ? { genTime: v.genTime } : {}), ...(v.problem ? { problem: v.problem } : {}) });
+    if (!v.ok) problems.push({ path: `timestamps/${f}`, problem: `the time-stamp does not verify: ${v.problem}${root ? '' : ' (no root certificate beside it)'}` });
+  }
+  if (!tsrs.length) notes.push({ path: 'timestamps/', problem: 'no time-stamp: nothing shows when the bundle was made (add one with xjwatch stamp)' });
+  return out;
+}

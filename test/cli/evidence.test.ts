@@ -1,0 +1,263 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, CHROMIUM_ARGS } from '../../src/fetch/browser.js';
+import { siteFile, startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
+import { startLocalTsa, type LocalTsa } from '../fixtures/tsa.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+
+/**
+ * Evidence bundles through the real CLI, checked the way a sceptic would: sha256sum, openssl ts
+ * (commands taken from the bundle's own VERIFY.md), an independent WARC reader (Python's standard
+ * library), the report in Chromium; then every kind of tampering must be caught by `xjwatch verify`.
+ */
+let fx: RunningFixtures;
+let tsa: LocalTsa;
+let dataDir: string;
+let work: string;
+let file: string;
+const url = (id: number) => `${fx.sites.county.base}/info/1103/${id}.htm`;
+const HARD = 3101;
+const SOFT = 3103;
+const HOME = 3105;
+const EDITED = 3108;
+const env = () => ({ XJWATCH_TSA_URLS: tsa.url });
+const sh = (cmd: string, cwd: string) => spawnSync('bash', ['-c', cmd], { cwd, encoding: 'utf8' });
+
+beforeAll(async () => {
+  [fx, tsa] = await Promise.all([startFixtureSites(), startLocalTsa()]);
+  work = tempDir('xjwatch-evidence-');
+  file = join(work, 'county.yaml');
+  writeFileSync(file, siteFile('county', fx.sites.county, { screenshots: true }));
+  dataDir = join(work, 'data');
+  const crawl = () => runCli(['crawl', file, '--json', '--data-dir', dataDir], { timeoutMs: 180_000 });
+  expect((await crawl()).code).toBe(0);
+  fx.sites.county.delete(HARD, '404');
+  fx.sites.county.delete(SOFT, 'soft-phrase');
+  fx.sites.county.delete(HOME, 'redirect-home');
+  fx.sites.county.edit(EDITED, (p) => p.paragraphs.splice(1, 0, '经研究决定，在兰干村新建卫星工厂一座，吸纳富余劳动力就业。'));
+  expect((await crawl()).code).toBe(0);
+  const third = await crawl();
+  expect(third.json.filter((e) => e.kind === 'deleted').map((e) => e.url).sort()).toEqual([url(HARD), url(SOFT), url(HOME)].sort());
+}, 400_000);
+afterAll(async () => Promise.all([fx?.close(), tsa?.close()]));
+
+describe('a page captured, then deleted and confirmed (404)', () => {
+  let bundle: string;
+  let proved: Awaited<ReturnType<typeof runCli>>;
+  beforeAll(async () => {
+    bundle = join(work, 'hard');
+    proved = await runCli(['prove', url(HARD), '--out', bundle, '--data-dir', dataDir], { env: env() });
+  });
+
+  it('builds the bundle, says the verdict, and packs DIR.zip', () => {
+    expect(proved.code, proved.stderr).toBe(0);
+    expect(proved.stdout).toContain('deleted (http_404), confirmed on 2 checks with healthy controls');
+    expect(proved.stdout).toMatch(/time-stamped by http:\/\/127\.0\.0\.1/);
+    for (const f of ['manifest.json', 'SHA256SUMS', 'VERIFY.md', 'report.html', 'evidence.warc.gz', 'custody.jsonl', 'pages/1/captures/1.html', 'pages/1/captures/1.txt', 'pages/1/pictures/last-live.png', 'pages/1/pictures/last-live.pdf', 'pages/1/pictures/present.png', 'pages/1/pictures/present.pdf']) {
+      expect(existsSync(join(bundle, f)), f).toBe(true);
+    }
+    expect(readdirSync(join(bundle, 'pages/1/checks')).some((f) => f.includes('-404.'))).toBe(true);
+    expect(sh(`unzip -tq ${bundle}.zip`, work).status).toBe(0);
+    const m = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8'));
+    expect(m.pages[0]).toMatchObject({ url: url(HARD), verdict: 'gone-hard', deleted: true, reason: 'http_404', confirmed_on: 2 });
+  });
+
+  it('passes sha256sum -c SHA256SUMS, and every command VERIFY.md gives for the time-stamps', () => {
+    const sums = sh('sha256sum -c SHA256SUMS', bundle);
+    expect(sums.status, sums.stdout + sums.stderr).toBe(0);
+    expect(sums.stdout).toContain('manifest.json: OK');
+    const verifyMd = readFileSync(join(bundle, 'VERIFY.md'), 'utf8');
+    const stampCmd = verifyMd.split('\n').find((l) => l.trim().startsWith('for t in timestamps/*.tsr'))!.trim();
+    const stamps = sh(stampCmd, bundle);
+    expect(stamps.status, stamps.stderr).toBe(0);
+    expect(stamps.stdout).toContain('Verification: OK');
+    const custodyCmd = verifyMd.split('\n').find((l) => l.trim().startsWith('python3 -c'))!.trim();
+    expect(sh(custodyCmd, bundle).stdout.trim()).toBe('custody entries OK');
+  });
+
+  it('holds WARC records that another reader parses with every digest right: the captures, the 404s and the controls', () => {
+    const out = execFileSync('python3', [join(ROOT, 'test/helpers/warc_read.py'), join(bundle, 'evidence.warc.gz')], { encoding: 'utf8' });
+    const recs = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; uri: string; ip: string; status?: string; problems: string[] });
+    expect(recs.every((r) => r.problems.length === 0)).toBe(true);
+    expect(recs[0]!.type).toBe('warcinfo');
+    const responses = recs.filter((r) => r.type === 'response');
+    expect(responses.filter((r) => r.uri === url(HARD)).map((r) => r.status)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 404 Not Found', 'HTTP/1.1 404 Not Found']);
+    expect(responses.some((r) => r.uri === `${fx.sites.county.base}/` && r.status!.includes('200'))).toBe(true); // home control
+    expect(responses.filter((r) => /\/info\/1103\/\d{6,}\.htm$/.test(r.uri)).length).toBeGreaterThanOrEqual(2); // made-up addresses
+    expect(responses.every((r) => r.ip === '127.0.0.1')).toBe(true);
+    // the bodies kept as files are the WARC payloads
+    const body = readFileSync(join(bundle, 'pages/1/captures/1.html'));
+    const sha = execFileSync('sha256sum', [join(bundle, 'pages/1/captures/1.html')], { encoding: 'utf8' }).split(' ')[0];
+    expect(body.length).toBeGreaterThan(0);
+    expect(out).toContain(sha);
+  });
+
+  it('has a report that shows the Chinese text, the timeline and the verdict, offline, in Chromium', async () => {
+    const browser = await chromium.launch({ headless: true, args: CHROMIUM_ARGS, ...(chromiumPath() ? { executablePath: chromiumPath() } : {}) });
+    try {
+      const page = await browser.newPage();
+      const remote: string[] = [];
+      page.on('request', (r) => void (r.url().startsWith('file:') || remote.push(r.url())));
+      await page.goto(`file://${join(bundle, 'report.html')}`);
+      const text = await page.locator('body').innerText();
+      expect(remote).toEqual([]);
+      expect(text).toContain('Verdict: deleted (http_404), confirmed on 2 checks with healthy controls');
+      const title = fx.sites.county.postings.find((p) => p.id === HARD)!.title;
+      expect(text).toContain(title);
+      expect(await page.locator('table.timeline tr').count()).toBe(1 + 3); // header, the capture, two checks
+      expect(text).toContain('controls healthy');
+      expect(await page.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth > 0))).toEqual([true, true]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it('xjwatch verify passes the bundle, then names the file when any one byte changes, and exits 1', async () => {
+    const ok = await runCli(['verify', bundle]);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(/bundle intact: \d+ files, \d+ WARC records, 1 time-stamp/);
+    const tsr = readdirSync(join(bundle, 'timestamps')).find((f) => f.endsWith('.tsr'))!;
+    for (const target of ['pages/1/captures/1.html', 'evidence.warc.gz', 'report.html', 'manifest.json', 'custody.jsonl', `timestamps/${tsr}`]) {
+      const path = join(bundle, target);
+      copyFileSync(path, `${path}.orig`);
+      const bytes = readFileSync(path);
+      const at = Math.floor(bytes.length / 2);
+      bytes[at] = bytes[at]! ^ 0x01;
+      writeFileSync(path, bytes);
+      const bad = await runCli(['verify', bundle]);
+      copyFileSync(`${path}.orig`, path);
+      execFileSync('rm', [`${path}.orig`]);
+      expect(bad.code, `${target}\n${bad.stdout}`).toBe(1);
+      expect(bad.stdout, target).toContain(`ALTERED  ${target}`);
+    }
+    expect((await runCli(['verify', bundle])).code).toBe(0);
+    // and a file slipped in afterwards
+    writeFileSync(join(bundle, 'pages/1/extra.txt'), 'added later');
+    const added = await runCli(['verify', bundle]);
+    expect(added.code).toBe(1);
+    expect(added.stdout).toContain('pages/1/extra.txt');
+  }, 60_000);
+});
+
+describe('the same flow for the other kinds of deletion, and a change', () => {
+  it.each([
+    [SOFT, 'gone-soft', 'deleted (soft_404), confirmed on 2 checks with healthy controls'],
+    [HOME, 'redirected-home', 'deleted (redirect_home), confirmed on 2 checks with healthy controls'],
+  ])('page %i: %s', async (id, verdict, headline) => {
+    const bundle = join(work, `p${id}`);
+    const r = await runCli(['prove', url(id), '--out', bundle, '--data-dir', dataDir, '--json'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json[0].pages[0]).toEqual({ url: url(id), verdict, headline });
+    expect(sh('sha256sum -c --quiet SHA256SUMS', bundle).status).toBe(0);
+    expect(readFileSync(join(bundle, 'report.html'), 'utf8')).toContain(headline);
+    expect((await runCli(['verify', bundle])).code).toBe(0);
+  });
+
+  it('an edited page is present-altered, with the word diff in the bundle', async () => {
+    const bundle = join(work, 'edited');
+    const r = await runCli(['prove', url(EDITED), '--out', bundle, '--data-dir', dataDir, '--json'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json[0].pages[0].verdict).toBe('present-altered');
+    expect(readFileSync(join(bundle, 'pages/1/diff.txt'), 'utf8')).toContain('卫星工厂');
+    expect(readFileSync(join(bundle, 'report.html'), 'utf8')).toMatch(/<ins>[^<]*卫星工厂/);
+  });
+
+  it('several URLs make one bundle, one section each', async () => {
+    const bundle = join(work, 'several');
+    const r = await runCli(['prove', url(HARD), url(SOFT), '--out', bundle, '--data-dir', dataDir, '--json'], { env: { XJWATCH_TSA_URLS: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json[0].pages.map((p: { verdict: string }) => p.verdict)).toEqual(['gone-hard', 'gone-soft']);
+    expect(existsSync(join(bundle, 'pages/2/captures/1.html'))).toBe(true);
+  });
+});
+
+describe('time-stamps when no authority answers', () => {
+  it('the bundle is complete and says so; xjwatch stamp adds the stamp later', async () => {
+    const bundle = join(work, 'unstamped');
+    tsa.refuse = true;
+    const r = await runCli(['prove', url(HARD), '--out', bundle, '--data-dir', dataDir], { env: env() });
+    tsa.refuse = false;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('failed: HTTP 503');
+    expect(readFileSync(join(bundle, 'timestamps/README.txt'), 'utf8')).toContain('NO TIME-STAMP WAS OBTAINED');
+    const before = await runCli(['verify', bundle]);
+    expect(before.code).toBe(0);
+    expect(before.stdout).toContain('no time-stamp');
+    const sums = readFileSync(join(bundle, 'SHA256SUMS'), 'utf8');
+
+    const down = await runCli(['stamp', bundle], { env: { XJWATCH_TSA_URLS: 'http://127.0.0.1:9/tsr' } });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('no time-stamp authority answered');
+
+    const s = await runCli(['stamp', bundle], { env: env() });
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toMatch(/stamped\s+http:\/\/127\.0\.0\.1:\d+\/tsr/);
+    expect(readFileSync(join(bundle, 'SHA256SUMS'), 'utf8')).toBe(sums); // stamping changes nothing hashed
+    const after = await runCli(['verify', bundle]);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('1 time-stamp');
+    const stamp = sh('for t in timestamps/*.tsr; do b="${t%.tsr}"; openssl ts -verify -data manifest.json -in "$t" -CAfile "$b.root.pem" -untrusted "$b.chain.pem"; done', bundle);
+    expect(stamp.stdout).toContain('Verification: OK');
+    expect(sh(`unzip -l ${bundle}.zip`, work).stdout).toMatch(/timestamps\/127\.0\.0\.1-\d+\.tsr/);
+  });
+
+  it('without any authority configured, stamp says what to set (exit 2)', async () => {
+    const r = await runCli(['stamp', join(work, 'hard')], { env: { XJWATCH_TSA_URLS: '' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('XJWATCH_TSA_URLS');
+  });
+});
+
+describe('bad input', () => {
+  it('a URL never captured, an existing output folder, a folder that is not a bundle: exit 2 naming it', async () => {
+    const never = await runCli(['prove', `${fx.sites.county.base}/info/1103/1.htm`, '--out', join(work, 'never'), '--data-dir', dataDir]);
+    expect(never.code).toBe(2);
+    expect(never.stderr).toContain('never captured or checked');
+    expect(existsSync(join(work, 'never'))).toBe(false);
+    const exists = await runCli(['prove', url(HARD), '--out', join(work, 'hard'), '--data-dir', dataDir]);
+    expect(exists.code).toBe(2);
+    expect(exists.stderr).toContain('already exists');
+    const notBundle = await runCli(['verify', work]);
+    expect(notBundle.code).toBe(1);
+    expect(notBundle.stdout).toContain('manifest.json');
+  });
+});
+
+describe('xjwatch verify --data-dir: the whole store', () => {
+  it('passes an untouched store, then names an altered blob, WARC file or catalogue row (exit 1)', async () => {
+    const ok = await runCli(['verify', '--data-dir', dataDir]);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout).toContain('store intact');
+
+    const db = new Database(join(dataDir, 'xjwatch.db'));
+    const cap = db.prepare(`SELECT c.id, c.body_sha256, f.warc_file FROM captures c JOIN fetches f ON f.id = c.fetch_id ORDER BY c.id LIMIT 1`).get() as { id: number; body_sha256: string; warc_file: string };
+    db.close();
+    const blob = join('blobs', 'sha256', cap.body_sha256.slice(0, 2), cap.body_sha256.slice(2, 4), cap.body_sha256);
+    for (const target of [blob, cap.warc_file]) {
+      const path = join(dataDir, target);
+      copyFileSync(path, `${path}.orig`);
+      const bytes = readFileSync(path);
+      const mid = Math.floor(bytes.length / 2);
+      bytes[mid] = bytes[mid]! ^ 0x01;
+      writeFileSync(path, bytes);
+      const bad = await runCli(['verify', '--data-dir', dataDir]);
+      copyFileSync(`${path}.orig`, path);
+      execFileSync('rm', [`${path}.orig`]);
+      expect(bad.code, bad.stdout).toBe(1);
+      expect(bad.stdout).toContain(`ALTERED  ${target}`);
+    }
+
+    // a row rewritten behind xjwatch's back (the tamperer must first drop the guard)
+    const w = new Database(join(dataDir, 'xjwatch.db'));
+    w.exec(`DROP TRIGGER custody_captures_frozen`);
+    w.prepare(`UPDATE captures SET title = '改过的标题' WHERE id = ?`).run(cap.id);
+    w.close();
+    const row = await runCli(['verify', '--data-dir', dataDir]);
+    expect(row.code).toBe(1);
+    expect(row.stdout).toMatch(new RegExp(`custody #\\d+ \\(captures ${cap.id}\\): the captures row was changed after it was logged`));
+  });
+});
