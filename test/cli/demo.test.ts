@@ -16,6 +16,15 @@ describe('xjwatch demo', () => {
     const s = await runCli(['search', '卫星工厂', '--json', '--data-dir', dataDir]);
     expect(s.code).toBe(0);
     expect(s.json.length).toBeGreaterThan(5);
+    // the tour ends with a proof: a time-stamped bundle that verifies
+    expect(r.stdout).toContain('deleted (http_404), confirmed on 2 checks with healthy controls');
+    expect(r.stdout).toMatch(/time-stamped by http:\/\/127\.0\.0\.1/);
+    const bundle = readdirSync(join(dataDir, 'evidence')).find((f) => !f.endsWith('.zip'))!;
+    const v = await runCli(['verify', join(dataDir, 'evidence', bundle)]);
+    expect(v.code, v.stdout).toBe(0);
+    expect(v.stdout).toContain('1 time-stamp');
+    const store = await runCli(['verify', '--data-dir', dataDir]);
+    expect(store.code, store.stdout).toBe(0);
     const sites = await runCli(['sites', '--json', '--data-dir', dataDir]);
     expect(sites.json.map((x) => x.id)).toEqual(expect.arrayContaining(['county', 'prefecture', 'regional', 'aspnet']));
   });

@@ -8,6 +8,8 @@ import { err, out, safe, type CommonOptions } from '../common.js';
 import { bold, dim, green, printEventHuman } from '../format.js';
 import { crawlCommand } from './crawl.js';
 import { diffCommand } from './diff.js';
+import { proveCommand } from './prove.js';
+import { startLocalTsa, type LocalTsa } from '../../../test/fixtures/tsa.js';
 
 export interface DemoOptions extends CommonOptions {
   keepServing?: boolean;
@@ -56,6 +58,21 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     fixtures.sites.regional.down = undefined;
     await crawlCommand(targets, { dataDir, json: opts.json, showEvent });
     if (opts.json) return 0;
+    // the proof, time-stamped by a local authority (OpenSSL's `ts -reply`; real ones are configured)
+    out('');
+    out(bold('4. The proof: an evidence bundle for the page taken down with a 404'));
+    let tsa: LocalTsa | undefined;
+    try {
+      tsa = await startLocalTsa('xjwatch demo TSA');
+    } catch {
+      out(dim('   (no openssl here: the bundle is made without a time-stamp)'));
+    }
+    const bundle = join(dataDir, 'evidence', `deleted-${removed!.id}`);
+    try {
+      await proveCommand([county.postingUrl(removed!)], { dataDir, out: bundle, tsas: tsa ? [{ url: tsa.url }] : [] });
+    } finally {
+      await tsa?.close();
+    }
     out('');
     out(bold('The edit, word by word'));
     diffCommand(county.postingUrl(edited!), { dataDir });
@@ -74,19 +91,23 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     out(`  An edit, three deletions (each confirmed on a second check with healthy controls), an outage`);
     out(`  reported once for the site and never as deletions, a challenge passed once in Chromium (its cookies`);
     out(`  then reused over HTTP) and a wall reported as challenge_failed. Screenshots and PDF prints of the`);
-    out(`  changed and deleted pages are kept with them.`);
+    out(`  changed and deleted pages are kept with them. The 404 deletion is proved by a bundle a sceptic can`);
+    out(`  check without xjwatch (its VERIFY.md: sha256sum -c, openssl ts -verify, any WARC reader).`);
     out(`  Every one of the ${fetches} HTTP exchanges is kept as WARC 1.1 records, bodies under their SHA-256.`);
     out('');
     out(bold('Where it is kept'));
     out(`  ${dataDir}/xjwatch.db       catalogue (SQLite)`);
     out(`  ${dataDir}/blobs/sha256/    every body as received, by SHA-256`);
     out(`  ${dataDir}/warc/            WARC files, one per run`);
+    out(`  ${bundle}   the evidence bundle (and .zip beside it)`);
     out('');
     out(bold('Try next'));
     out(`  ${cli} search 卫星工厂 --data-dir ${dataDir}`);
     out(`  ${cli} events --kind new_posting --data-dir ${dataDir} --json`);
     out(`  ${cli} history ${county.postingUrl(removed!)} --data-dir ${dataDir}`);
     out(`  ${cli} diff ${county.postingUrl(edited!)} --data-dir ${dataDir}`);
+    out(`  ${cli} verify ${bundle}        (then change a byte in it and run it again)`);
+    out(`  ${cli} prove ${county.postingUrl(softRemoved!)} --out /tmp/proof --data-dir ${dataDir}`);
     if (!opts.keepServing) out(dim(`  (add --keep-serving to keep the imitation sites up and crawl them again: ${cli} crawl county --data-dir ${dataDir})`));
     if (opts.keepServing) {
       out('');

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadSettings } from '../../config/settings.js';
+import { loadSettings, type TsaSetting } from '../../config/settings.js';
 import { prove } from '../../evidence/prove.js';
 import { openDb } from '../../store/db.js';
 import { existingDataDir, loadTerms, out, printJson, safe, type CommonOptions } from '../common.js';
@@ -9,6 +9,8 @@ export interface ProveOptions extends CommonOptions {
   out: string;
   config?: string;
   terms?: string;
+  /** time-stamp authorities to use instead of the settings' (the demo's local one) */
+  tsas?: TsaSetting[];
 }
 
 /** `xjwatch prove <URL>... --out DIR`: an evidence bundle a third party checks without xjwatch. */
@@ -18,7 +20,7 @@ export async function proveCommand(urls: string[], opts: ProveOptions): Promise<
   const { terms } = loadTerms(opts.terms);
   const db = openDb(dataDir);
   try {
-    const r = await prove({ dataDir, db, urls, out: resolve(opts.out), terms, tsas: settings.timestamps });
+    const r = await prove({ dataDir, db, urls, out: resolve(opts.out), terms, tsas: opts.tsas ?? settings.timestamps });
     const stamped = r.stamps.filter((s) => s.ok);
     if (opts.json) {
       printJson({ bundle: r.dir, zip: r.zip, files: r.files, pages: r.pages.map((p) => ({ url: p.url, verdict: p.verdict.name, headline: p.verdict.headline })), timestamps: r.stamps });
