@@ -98,7 +98,8 @@ export function buildProgram(): Command {
       .argument('<url...>')
       .requiredOption('--out <dir>', 'the bundle folder to make (must not exist); DIR.zip is made beside it')
       .option('--config <file>', 'settings file (default settings.yaml in the data directory)')
-      .option('--terms <file>', 'term file for the English glosses (default crawlers/terms.yaml)'),
+      .option('--terms <file>', 'term file for the English glosses (default crawlers/terms.yaml)')
+      .option('--wayback', "also ask the Internet Archive's Save Page Now to capture each URL now (off by default)"),
   ).action(lazy(async () => (await import('./commands/prove.js')).proveCommand));
 
   common(

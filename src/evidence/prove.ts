@@ -14,6 +14,7 @@ import { renderReport, type ReportPage, type TimelineRow } from './report.js';
 import { stampBundle, type StampRecord } from './stamp.js';
 import { verdictOf, type BundleVerdict } from './verdict.js';
 import { verifyMd } from './verify-md.js';
+import { saveToWayback, type WaybackOptions, type WaybackResult } from './wayback.js';
 import { zipBundle } from './zip.js';
 
 export interface ProveOptions {
@@ -23,6 +24,8 @@ export interface ProveOptions {
   out: string;
   terms: Term[];
   tsas: TsaSetting[];
+  /** also ask the Internet Archive to capture each URL now (an independent third-party capture) */
+  wayback?: WaybackOptions;
 }
 
 export interface ProveResult {
@@ -30,6 +33,7 @@ export interface ProveResult {
   zip: string;
   pages: { url: string; verdict: BundleVerdict }[];
   stamps: StampRecord[];
+  wayback: WaybackResult[];
   files: number;
 }
 
@@ -67,12 +71,16 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
     files.entries.set('evidence.warc.gz', { what: 'WARC 1.1: every request and response of the captures, checks and controls, copied byte for byte from the store' });
     const recordOf = new Map(records.map((r) => [r.exchange, r]));
 
+    const wayback = opts.wayback ? await Promise.all(evidence.map((ev) => saveToWayback(ev.page.url, opts.wayback!))) : [];
+    if (wayback.length) files.write('wayback.json', `${JSON.stringify(wayback, null, 2)}\n`, 'the Internet Archive\'s Save Page Now: an independent capture of each address, asked for when the bundle was made');
     const pages: ReportPage[] = [];
     const manifestPages: object[] = [];
     evidence.forEach((ev, i) => {
       const n = i + 1;
       const v = verdictOf(ev);
       const page = pagePart(ev, n, v, files, blobs, recordOf, glosses);
+      const wb = wayback[i];
+      if (wb) page.report.wayback = wb.status === 'success' ? `archived by the Internet Archive at ${wb.timestamp}: ${wb.capture}` : `asked the Internet Archive to capture it (${wb.status}${wb.problem ? `: ${wb.problem}` : ''})`;
       pages.push(page.report);
       manifestPages.push(page.manifest);
     });
@@ -103,7 +111,7 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
     const stamps = await stampBundle(tmp, opts.tsas);
     renameSync(tmp, dir);
     const zip = await zipBundle(dir);
-    return { dir, zip, pages: evidence.map((ev, i) => ({ url: ev.page.url, verdict: verdictOf(evidence[i]!) })), stamps, files: listFiles(dir).length };
+    return { dir, zip, pages: evidence.map((ev, i) => ({ url: ev.page.url, verdict: verdictOf(evidence[i]!) })), stamps, wayback, files: listFiles(dir).length };
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;

@@ -29,6 +29,8 @@ export interface ReportPage {
   files: { label: string; path: string }[];
   attachments: { name: string; url: string; sha256: string | null; path?: string }[];
   listed: string[];
+  /** what the Internet Archive's Save Page Now made of the address, when asked */
+  wayback?: string;
 }
 
 export interface ReportModel {
@@ -63,6 +65,7 @@ function pageSection(p: ReportPage): string {
     <tr><th>Published (as the page says)</th><td>${esc(p.published ?? 'not stated')}</td></tr>
     <tr><th>Last seen live</th><td>${esc(v.lastLiveAt ?? 'never')}</td></tr>
     <tr><th>Last checked</th><td>${esc(v.lastCheckAt ?? 'not checked since captured')}</td></tr>
+    ${p.wayback ? `<tr><th>Independent capture</th><td>${esc(p.wayback)}</td></tr>` : ''}
     ${p.listed.length ? `<tr><th>Listed on</th><td>${p.listed.map(esc).join('<br>')}</td></tr>` : ''}
   </table>
   <h3>What this shows</h3>

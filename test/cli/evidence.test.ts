@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, CHROMIUM_ARGS } from '../../src/fetch/browser.js';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
 import { startLocalTsa, type LocalTsa } from '../fixtures/tsa.js';
+import { startLocalWayback } from '../fixtures/wayback.js';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 /**
@@ -209,6 +210,33 @@ describe('time-stamps when no authority answers', () => {
     const r = await runCli(['stamp', join(work, 'hard')], { env: { XJWATCH_TSA_URLS: '' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('XJWATCH_TSA_URLS');
+  });
+});
+
+describe("the Internet Archive's Save Page Now (--wayback, off by default)", () => {
+  it('asks for an independent capture with capture_all, waits for it, and records it in the bundle and report', async () => {
+    const wb = await startLocalWayback();
+    try {
+      const wenv = { XJWATCH_TSA_URLS: '', XJWATCH_WAYBACK_URL: wb.url, XJWATCH_IA_KEYS: 'acc:sec', XJWATCH_WAYBACK_POLL_MS: '50' };
+      const plain = await runCli(['prove', url(HARD), '--out', join(work, 'no-wayback'), '--data-dir', dataDir], { env: wenv });
+      expect(plain.code).toBe(0);
+      expect(wb.saves).toEqual([]); // never without being asked
+      const bundle = join(work, 'wayback');
+      const r = await runCli(['prove', url(HARD), '--out', bundle, '--data-dir', dataDir, '--wayback'], { env: wenv });
+      expect(r.code, r.stderr).toBe(0);
+      expect(wb.saves).toEqual([{ url: url(HARD), captureAll: '1', auth: 'LOW acc:sec' }]);
+      expect(r.stdout).toContain(`Internet Archive: ${wb.url}/web/20261123120000/${url(HARD)}`);
+      const saved = JSON.parse(readFileSync(join(bundle, 'wayback.json'), 'utf8'));
+      expect(saved[0]).toMatchObject({ url: url(HARD), status: 'success', timestamp: '20261123120000' });
+      expect(readFileSync(join(bundle, 'report.html'), 'utf8')).toContain('archived by the Internet Archive at 20261123120000');
+      expect(readFileSync(join(bundle, 'SHA256SUMS'), 'utf8')).toContain('wayback.json');
+      wb.fail = true;
+      const failed = await runCli(['prove', url(HARD), '--out', join(work, 'wayback-failed'), '--data-dir', dataDir, '--wayback'], { env: wenv });
+      expect(failed.code).toBe(0); // the bundle does not depend on it
+      expect(failed.stdout).toContain("Internet Archive error: Couldn't resolve host");
+    } finally {
+      await wb.close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadSettings, type TsaSetting } from '../../config/settings.js';
 import { prove } from '../../evidence/prove.js';
+import { waybackOptions } from '../../evidence/wayback.js';
 import { openDb } from '../../store/db.js';
 import { existingDataDir, loadTerms, out, printJson, safe, type CommonOptions } from '../common.js';
 import { bold, dim, green, red, yellow } from '../format.js';
@@ -11,6 +12,7 @@ export interface ProveOptions extends CommonOptions {
   terms?: string;
   /** time-stamp authorities to use instead of the settings' (the demo's local one) */
   tsas?: TsaSetting[];
+  wayback?: boolean;
 }
 
 /** `xjwatch prove <URL>... --out DIR`: an evidence bundle a third party checks without xjwatch. */
@@ -20,10 +22,10 @@ export async function proveCommand(urls: string[], opts: ProveOptions): Promise<
   const { terms } = loadTerms(opts.terms);
   const db = openDb(dataDir);
   try {
-    const r = await prove({ dataDir, db, urls, out: resolve(opts.out), terms, tsas: opts.tsas ?? settings.timestamps });
+    const r = await prove({ dataDir, db, urls, out: resolve(opts.out), terms, tsas: opts.tsas ?? settings.timestamps, ...(opts.wayback || settings.wayback ? { wayback: waybackOptions() } : {}) });
     const stamped = r.stamps.filter((s) => s.ok);
     if (opts.json) {
-      printJson({ bundle: r.dir, zip: r.zip, files: r.files, pages: r.pages.map((p) => ({ url: p.url, verdict: p.verdict.name, headline: p.verdict.headline })), timestamps: r.stamps });
+      printJson({ bundle: r.dir, zip: r.zip, files: r.files, pages: r.pages.map((p) => ({ url: p.url, verdict: p.verdict.name, headline: p.verdict.headline })), timestamps: r.stamps, ...(r.wayback.length ? { wayback: r.wayback } : {}) });
       return 0;
     }
     out(bold(`Evidence bundle: ${r.dir}`) + dim(`  (${r.files} files; also ${r.zip})`));
@@ -36,6 +38,7 @@ export async function proveCommand(urls: string[], opts: ProveOptions): Promise<
     else if (!r.stamps.length) out(yellow('  not time-stamped: no time-stamp authority is configured (settings.yaml `timestamps:` or XJWATCH_TSA_URLS); add one later with `xjwatch stamp`'));
     for (const s of r.stamps.filter((x) => !x.ok)) out(yellow(`  time-stamp authority ${safe(s.tsa)} failed: ${safe(s.problem ?? '')}`));
     if (r.stamps.length && !stamped.length) out(yellow(`  not time-stamped: the bundle is complete otherwise; retry with \`xjwatch stamp ${r.dir}\``));
+    for (const w of r.wayback) out(w.status === 'success' ? `  Internet Archive: ${safe(w.capture ?? '')}` : yellow(`  Internet Archive ${w.status}: ${safe(w.problem ?? '')}`));
     out(dim(`  check it as a third party would: cd ${r.dir} && sha256sum -c SHA256SUMS   (VERIFY.md has the rest); open report.html`));
     return 0;
   } finally {
