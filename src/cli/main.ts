@@ -40,7 +40,10 @@ export function buildProgram(): Command {
       .option('--all-postings', 'report new postings without tracked terms too')
       .addOption(new Option('--recheck <which>', 'recheck known postings for changes and deletions').choices(['all', 'due', 'none']).default('all'))
       .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1))
-      .option('--no-screenshots', 'no screenshots and PDF prints of new postings with hits, changed and deleted pages'),
+      .option('--no-screenshots', 'no screenshots and PDF prints of new postings with hits, changed and deleted pages')
+      .option('--mail-to <addr>', 'also mail every event of this run to these addresses (comma-separated), at once')
+      .option('--mail-dir <dir>', 'write alert mails as .eml files here instead of sending them')
+      .option('--config <file>', 'settings file (default settings.yaml in the data directory)'),
   ).action(lazy(async () => (await import('./commands/crawl.js')).crawlCommand));
 
   common(
@@ -50,7 +53,10 @@ export function buildProgram(): Command {
       .argument('<url...>')
       .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1))
       .option('--terms <file>', 'term file for new captures (default crawlers/terms.yaml)')
-      .option('--screenshot', 'also take a screenshot and PDF print of each page: its last capture and what it answers now'),
+      .option('--screenshot', 'also take a screenshot and PDF print of each page: its last capture and what it answers now')
+      .option('--mail-to <addr>', 'also mail every event of this run to these addresses (comma-separated), at once')
+      .option('--mail-dir <dir>', 'write alert mails as .eml files here instead of sending them')
+      .option('--config <file>', 'settings file (default settings.yaml in the data directory)'),
   ).action(lazy(async () => (await import('./commands/check.js')).checkCommand));
 
   common(
@@ -116,6 +122,17 @@ export function buildProgram(): Command {
       .argument('<dir>')
       .option('--config <file>', 'settings file (default settings.yaml in the data directory)'),
   ).action(lazy(async () => (await import('./commands/stamp.js')).stampCommand));
+
+  common(
+    program
+      .command('outbox')
+      .description('alert mails: queued, waiting for their digest, sent; --send retries now')
+      .option('--send', 'send every queued mail now (and the digests that are due)')
+      .option('--flush', 'with --send: send the digests now, before their time')
+      .option('--mail-dir <dir>', 'write the mails as .eml files here instead of sending them')
+      .option('--config <file>', 'settings file (default settings.yaml in the data directory)')
+      .option('--terms <file>', 'term file for the English glosses (default crawlers/terms.yaml)'),
+  ).action(lazy(async () => (await import('./commands/outbox.js')).outboxCommand));
 
   common(
     program

@@ -14,7 +14,42 @@ const httpUrl = z.string().refine((u) => {
 
 const tsaSchema = z.union([httpUrl.transform((url) => ({ url, ca: undefined as string | undefined })), z.strictObject({ url: httpUrl, ca: z.string().min(1).optional() })]);
 
+export const ALERT_KINDS = ['new_posting', 'changed', 'delisted', 'suspected_deletion', 'deleted', 'restored', 'unreachable', 'challenge_failed', 'site_broken'] as const;
+/** what a recipient gets unless they say otherwise: what a researcher acts on, not site trouble */
+export const DEFAULT_ALERT_KINDS = ['new_posting', 'changed', 'delisted', 'deleted', 'restored'];
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not a known time zone (e.g. Asia/Shanghai, Europe/London)');
+
+const recipientSchema = z.strictObject({
+  to: z.string().trim().regex(/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/, 'is not an e-mail address'),
+  /** only these site ids (default all) */
+  sites: z.array(z.string().min(1)).optional(),
+  /** only events about pages that mention one of these terms, or terms with one of these tags */
+  terms: z.array(z.string().min(1)).optional(),
+  tags: z.array(z.string().min(1)).optional(),
+  kinds: z.array(z.enum(ALERT_KINDS)).default(DEFAULT_ALERT_KINDS as (typeof ALERT_KINDS)[number][]),
+  /** each event at once, or gathered into one mail a day or a week */
+  send: z.enum(['immediate', 'daily', 'weekly']).default('immediate'),
+  at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('08:00'),
+  day: z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']).default('mon'),
+  timezone: timezone.default('Asia/Shanghai'),
+});
+
 const settingsSchema = z.strictObject({
+  mail: z
+    .strictObject({
+      recipients: z.array(recipientSchema).default([]),
+      /** a deletion mail carries the evidence bundle's .zip when it is no larger than this */
+      attachBundleMB: z.number().min(0).max(50).default(10),
+    })
+    .default({ recipients: [], attachBundleMB: 10 }),
   /** RFC 3161 time-stamp authorities for evidence bundles; `ca` is the root certificate (PEM) when the TSA's reply does not carry it */
   timestamps: z.array(tsaSchema).default([]),
   /** bundles: also submit each URL to the Internet Archive's Save Page Now */
@@ -27,23 +62,34 @@ export interface TsaSetting {
   ca?: string;
 }
 
+export type Recipient = z.infer<typeof recipientSchema>;
+
 export interface Settings {
   file?: string;
   timestamps: TsaSetting[];
   wayback: boolean;
+  mail: { recipients: Recipient[]; attachBundleMB: number };
+}
+
+/** A recipient for one ad-hoc run (`crawl --mail-to`): everything, at once. */
+export function adhocRecipient(to: string): Recipient {
+  const r = recipientSchema.safeParse({ to });
+  if (!r.success) throw new InputError(`not an e-mail address: ${to}`, undefined, undefined, '--mail-to');
+  return { ...r.data, kinds: [...ALERT_KINDS] };
 }
 
 /**
  * The settings file: `--config FILE`, else `settings.yaml` in the data directory, else defaults.
- * XJWATCH_TSA_URLS (comma-separated) replaces the time-stamp authorities. Never holds secrets.
+ * XJWATCH_TSA_URLS (comma-separated) replaces the time-stamp authorities. Never holds secrets:
+ * the mail server and its credentials come from XJWATCH_SMTP_URL only.
  */
 export function loadSettings(dataDir: string, config?: string, env: NodeJS.ProcessEnv = process.env): Settings {
   const file = config ? resolve(config) : join(dataDir, 'settings.yaml');
-  let s: Settings = { timestamps: [], wayback: false };
+  let s: Settings = { timestamps: [], wayback: false, mail: { recipients: [], attachBundleMB: 10 } };
   if (config || existsSync(file)) {
     const src = YamlSource.read(file);
     const v = src.validate(settingsSchema, src.value ?? {});
-    s = { file, wayback: v.wayback, timestamps: v.timestamps.map((t) => ({ url: t.url, ...(t.ca ? { ca: resolve(dirname(file), t.ca) } : {}) })) };
+    s = { file, wayback: v.wayback, mail: v.mail, timestamps: v.timestamps.map((t) => ({ url: t.url, ...(t.ca ? { ca: resolve(dirname(file), t.ca) } : {}) })) };
   }
   const fromEnv = env.XJWATCH_TSA_URLS?.trim();
   if (fromEnv !== undefined && fromEnv !== '') {

@@ -240,10 +240,17 @@ export class Catalogue {
     this.stmts.upsertListing.run(pageId, listRoot, pageUrl, at, at, runId);
   }
 
+  /** Called inside the event's own transaction (the outbox queues its alerts there). */
+  afterEvent?: (eventId: number, e: EventInput) => void;
+
   insertEvent(e: EventInput): number {
-    return Number(
-      this.stmts.insertEvent.run(e.runId, e.kind, e.siteId ?? null, e.pageId ?? null, e.url ?? null, e.at, e.captureId ?? null, JSON.stringify(e.body)).lastInsertRowid,
-    );
+    return this.db.transaction(() => {
+      const id = Number(
+        this.stmts.insertEvent.run(e.runId, e.kind, e.siteId ?? null, e.pageId ?? null, e.url ?? null, e.at, e.captureId ?? null, JSON.stringify(e.body)).lastInsertRowid,
+      );
+      this.afterEvent?.(id, e);
+      return id;
+    })();
   }
 }
 

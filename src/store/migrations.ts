@@ -188,4 +188,34 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
   `,
   // 2: the hash-linked custody log and the WARC files' seals
   custodyMigration,
+  // 3: the outbox. An alert (an event for a recipient) is queued in the event's transaction; a
+  // mail gathers one alert (immediate) or many (digest), gets its Message-ID once, is rendered
+  // once (its bytes kept as a blob) and is sent until the server takes it.
+  `
+  CREATE TABLE mails (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    raw_sha256 TEXT,
+    state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try_at TEXT NOT NULL,
+    last_error TEXT,
+    sent_at TEXT,
+    sent_via TEXT
+  );
+  CREATE INDEX mails_state ON mails(state, next_try_at);
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    recipient TEXT NOT NULL,
+    send TEXT NOT NULL CHECK (send IN ('immediate', 'daily', 'weekly')),
+    due_at TEXT NOT NULL,
+    mail_id INTEGER REFERENCES mails(id),
+    UNIQUE (event_id, recipient)
+  );
+  CREATE INDEX alerts_pending ON alerts(mail_id, due_at);
+  `,
 ];

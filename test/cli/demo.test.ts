@@ -1,5 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
 
@@ -19,10 +20,13 @@ describe('xjwatch demo', () => {
     // the tour ends with a proof: a time-stamped bundle that verifies
     expect(r.stdout).toContain('deleted (http_404), confirmed on 2 checks with healthy controls');
     expect(r.stdout).toMatch(/time-stamped by http:\/\/127\.0\.0\.1/);
-    const bundle = readdirSync(join(dataDir, 'evidence')).find((f) => !f.endsWith('.zip'))!;
+    const bundle = readdirSync(join(dataDir, 'evidence')).find((f) => /^deleted-\d+$/.test(f))!; // step 4's (the mails' bundles are deleted-<page>-event<n>)
     const v = await runCli(['verify', join(dataDir, 'evidence', bundle)]);
     expect(v.code, v.stdout).toBe(0);
     expect(v.stdout).toContain('1 time-stamp');
+    // and the researcher's mails, as .eml files: the deletions among them
+    const mails = await Promise.all(readdirSync(join(dataDir, 'mail')).map((f) => simpleParser(readFileSync(join(dataDir, 'mail', f)))));
+    expect(mails.filter((m) => /^\[xjwatch\] county: page deleted/.test(m.subject ?? '')).length).toBe(3);
     const store = await runCli(['verify', '--data-dir', dataDir]);
     expect(store.code, store.stdout).toBe(0);
     const sites = await runCli(['sites', '--json', '--data-dir', dataDir]);

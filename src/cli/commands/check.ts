@@ -8,11 +8,12 @@ import { runPass } from '../../schedule/pass.js';
 import { PassProgress } from '../../schedule/progress.js';
 import { RunContext } from '../../schedule/run-context.js';
 import { PACKAGE_ROOT } from '../../version.js';
+import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
 import { dataDirOf, err, loadTerms, out, printJson, safe, userAgent, type CommonOptions } from '../common.js';
 import { dim, printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
 
-export interface CheckOptions extends CommonOptions {
+export interface CheckOptions extends CommonOptions, MailOptions {
   confirmAfter?: number;
   terms?: string;
   screenshot?: boolean;
@@ -29,7 +30,10 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
   }
   const dataDir = dataDirOf(opts);
   const dirs = siteDirs(dataDir, PACKAGE_ROOT);
+  const alerting = alertingFor(dataDir, opts);
+  const { terms } = loadTerms(opts.terms);
   const ctx = RunContext.open(dataDir, `check ${urls.join(' ')}`);
+  armAlerts(ctx, alerting, terms);
   const bySite = new Map<string, Site>();
   for (const url of urls) {
     const known = ctx.db.prepare(`SELECT p.site_id, s.name, s.home FROM pages p JOIN sites s ON s.id = p.site_id WHERE p.url = ?`).get(url) as { site_id: string; name: string; home: string } | undefined;
@@ -42,7 +46,6 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
     }
     bySite.set(site.id, site);
   }
-  const { terms } = loadTerms(opts.terms);
   const progress = new PassProgress();
   const stop = startProgress(() => progress.line());
   const events: XjEvent[] = [];
@@ -76,5 +79,6 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
     if (!opts.json && events.length === 0 && verdicts.length) out(dim('nothing to report: no change since the last check'));
     ctx.finish(status, { events: events.length });
   }
+  await sendAlerts(dataDir, alerting, terms, opts);
   return 0;
 }

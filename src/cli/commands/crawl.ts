@@ -9,8 +9,9 @@ import { PACKAGE_ROOT } from '../../version.js';
 import { dataDirOf, err, EXIT_OK, EXIT_RUNTIME, loadTerms, printJson, safe, userAgent, type CommonOptions } from '../common.js';
 import { printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
+import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
 
-export interface CrawlOptions extends CommonOptions {
+export interface CrawlOptions extends CommonOptions, MailOptions {
   terms?: string;
   follow?: string;
   maxPages?: number;
@@ -27,7 +28,9 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
   const dataDir = dataDirOf(opts);
   const sites = resolveTargets(targets, siteDirs(dataDir, PACKAGE_ROOT), { follow: opts.follow, maxPages: opts.maxPages, delayMs: opts.delay });
   const { terms } = loadTerms(opts.terms);
+  const alerting = alertingFor(dataDir, opts);
   const ctx = RunContext.open(dataDir, `crawl ${targets.join(' ')}`);
+  armAlerts(ctx, alerting, terms);
   const progress = new PassProgress();
   const stopProgress = startProgress(() => progress.line());
   const events: XjEvent[] = [];
@@ -66,6 +69,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
     ctx.finish(status, { events: events.length, sites: outcomes });
   }
   printSummary(outcomes, events, progress, dataDir, ctx.runId);
+  await sendAlerts(dataDir, alerting, terms, opts);
   return outcomes.some((o) => o.unreachable) ? EXIT_RUNTIME : EXIT_OK;
 }
 

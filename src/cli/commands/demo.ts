@@ -52,11 +52,13 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     fixtures.sites.regional.down = { status: 503 };
     err('');
     err(bold('2. The sites change: one posting edited, three taken down (404, a "页面不存在" page, a redirect home), one site down with 503'));
-    await crawlCommand(targets, { dataDir, json: opts.json, showEvent });
+    // from here on a researcher is mailed; the demo writes the mails as .eml files instead of sending
+    const mail = { mailTo: 'researcher@example.org', mailDir: join(dataDir, 'mail') };
+    await crawlCommand(targets, { dataDir, json: opts.json, showEvent, ...mail });
     err('');
     err(bold('3. The next pass: the deletions are confirmed; the site that was down is back'));
     fixtures.sites.regional.down = undefined;
-    await crawlCommand(targets, { dataDir, json: opts.json, showEvent });
+    await crawlCommand(targets, { dataDir, json: opts.json, showEvent, ...mail });
     if (opts.json) return 0;
     // the proof, time-stamped by a local authority (OpenSSL's `ts -reply`; real ones are configured)
     out('');
@@ -92,7 +94,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     out(`  reported once for the site and never as deletions, a challenge passed once in Chromium (its cookies`);
     out(`  then reused over HTTP) and a wall reported as challenge_failed. Screenshots and PDF prints of the`);
     out(`  changed and deleted pages are kept with them. The 404 deletion is proved by a bundle a sceptic can`);
-    out(`  check without xjwatch (its VERIFY.md: sha256sum -c, openssl ts -verify, any WARC reader).`);
+    out(`  check without xjwatch (its VERIFY.md: sha256sum -c, openssl ts -verify, any WARC reader). A researcher`);
+    out(`  was mailed each change and deletion (written as .eml files here; XJWATCH_SMTP_URL sends them).`);
     out(`  Every one of the ${fetches} HTTP exchanges is kept as WARC 1.1 records, bodies under their SHA-256.`);
     out('');
     out(bold('Where it is kept'));
@@ -100,6 +103,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     out(`  ${dataDir}/blobs/sha256/    every body as received, by SHA-256`);
     out(`  ${dataDir}/warc/            WARC files, one per run`);
     out(`  ${bundle}   the evidence bundle (and .zip beside it)`);
+    out(`  ${join(dataDir, 'mail')}/              the alert mails of steps 2 and 3, as .eml files (open them in any mail client)`);
     out('');
     out(bold('Try next'));
     out(`  ${cli} search 卫星工厂 --data-dir ${dataDir}`);

@@ -1,0 +1,36 @@
+import { CronTime } from 'cron';
+import type { Recipient } from '../config/settings.js';
+import type { Term } from '../terms/types.js';
+
+const DAYS = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } as const;
+
+/** What an event is about, for matching recipients' filters. */
+export interface EventFacts {
+  kind: string;
+  site?: string;
+  /** terms found in the page (for deletions: in its last capture) */
+  terms: string[];
+}
+
+/** Whether a recipient wants this event. Unset filters match everything. */
+export function wants(r: Recipient, e: EventFacts, terms: Term[]): boolean {
+  if (!r.kinds.includes(e.kind as Recipient['kinds'][number])) return false;
+  if (r.sites?.length && (!e.site || !r.sites.includes(e.site))) return false;
+  if (r.terms?.length || r.tags?.length) {
+    const tagged = new Set(terms.filter((t) => t.tags.some((g) => r.tags?.includes(g))).map((t) => t.term));
+    const hit = e.terms.some((t) => r.terms?.includes(t) || tagged.has(t));
+    // site-wide trouble mentions no terms; a recipient who filters by terms still hears of it for their sites
+    const siteWide = ['unreachable', 'challenge_failed', 'site_broken'].includes(e.kind) && r.sites?.length;
+    if (!hit && !siteWide) return false;
+  }
+  return true;
+}
+
+/** When an alert for this recipient goes out: now, or the next digest time in their time zone. */
+export function dueAt(r: Recipient, now: Date): string {
+  if (r.send === 'immediate') return now.toISOString();
+  const [hh, mm] = r.at.split(':').map(Number);
+  const cron = r.send === 'daily' ? `${mm} ${hh} * * *` : `${mm} ${hh} * * ${DAYS[r.day]}`;
+  // cron's sendAt() is the next such moment after the real clock's now
+  return new CronTime(cron, r.timezone).sendAt().toJSDate().toISOString();
+}
