@@ -38,7 +38,7 @@ async function scenario(conditional: boolean) {
   try {
     const listUrl = server.urls.county!;
     const siteFile = join(work, 'county.yaml');
-    writeFileSync(siteFile, `id: county\nname: bench county\nhome: ${new URL('/', listUrl).href}\nrate: { perHost: ${CONCURRENCY}, delayMs: 0 }\nlists:\n  - url: ${listUrl}\n    maxPages: 1000\n`);
+    writeFileSync(siteFile, `id: county\nname: bench county\nhome: ${new URL('/', listUrl).href}\nrate: { perHost: ${CONCURRENCY}, delayMs: 0 }\nscreenshots: false\nlists:\n  - url: ${listUrl}\n    maxPages: 1000\n`);
     const worker = join(DIST, 'bench/crawl-worker.js');
     const rounds: { first: Record<string, number>; again: Record<string, number> }[] = [];
     for (let r = 0; r < ROUNDS; r++) {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from './errors.js';
+import { timezone } from './site-schema.js';
 import { YamlSource } from './yaml-source.js';
 
 const httpUrl = z.string().refine((u) => {
@@ -17,15 +18,6 @@ const tsaSchema = z.union([httpUrl.transform((url) => ({ url, ca: undefined as s
 export const ALERT_KINDS = ['new_posting', 'changed', 'delisted', 'suspected_deletion', 'deleted', 'restored', 'unreachable', 'challenge_failed', 'site_broken'] as const;
 /** what a recipient gets unless they say otherwise: what a researcher acts on, not site trouble */
 export const DEFAULT_ALERT_KINDS = ['new_posting', 'changed', 'delisted', 'deleted', 'restored'];
-
-const timezone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'is not a known time zone (e.g. Asia/Shanghai, Europe/London)');
 
 const recipientSchema = z.strictObject({
   to: z.string().trim().regex(/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/, 'is not an e-mail address'),

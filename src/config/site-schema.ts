@@ -30,7 +30,7 @@ const regex = z.string().min(1).refine((s) => {
   }
 }, 'is not a valid regular expression');
 
-const timezone = z.string().refine((tz) => {
+export const timezone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;

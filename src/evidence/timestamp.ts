@@ -25,9 +25,8 @@ export class TimestampError extends Error {
 }
 
 /** An RFC 3161 request for the SHA-256 of `data`, asking for the TSA's certificate in the reply. */
-export function buildRequest(data: Uint8Array): { der: Buffer; nonce: Buffer } {
-  const nonce = randomBytes(8);
-  nonce[0] = nonce[0]! & 0x7f; // a positive INTEGER
+export function buildRequest(data: Uint8Array, nonce: Buffer = randomBytes(8)): { der: Buffer; nonce: Buffer } {
+  nonce[0] = (nonce[0]! & 0x7f) | 0x01; // a positive INTEGER with no leading zero byte to normalise away
   const req = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: new pkijs.MessageImprint({
@@ -67,7 +66,7 @@ export function readToken(tsr: Uint8Array, data: Uint8Array, nonce?: Buffer): Pi
   if (r.tst.messageImprint.hashAlgorithm.algorithmId !== SHA256_OID || !imprint.equals(createHash('sha256').update(data).digest())) {
     throw new TimestampError('the token stamps some other data');
   }
-  if (nonce && (!r.tst.nonce || !Buffer.from(r.tst.nonce.valueBlock.valueHexView).equals(stripZero(nonce)))) throw new TimestampError('the token does not carry our nonce (a replayed reply?)');
+  if (nonce && (!r.tst.nonce || asNumber(Buffer.from(r.tst.nonce.valueBlock.valueHexView)) !== asNumber(nonce))) throw new TimestampError('the token does not carry our nonce (a replayed reply?)');
   const certs = (r.signed.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
   const roots = certs.filter((c) => Buffer.from(c.issuer.toSchema().toBER()).equals(Buffer.from(c.subject.toSchema().toBER())));
   const others = certs.filter((c) => !roots.includes(c));
@@ -80,11 +79,8 @@ export function readToken(tsr: Uint8Array, data: Uint8Array, nonce?: Buffer): Pi
   };
 }
 
-function stripZero(b: Buffer): Buffer {
-  let i = 0;
-  while (i < b.length - 1 && b[i] === 0) i++;
-  return b.subarray(i);
-}
+/** An INTEGER's value, whatever leading zero bytes its encoding carries. */
+const asNumber = (b: Buffer) => BigInt(`0x${b.toString('hex') || '0'}`);
 
 /** Asks one TSA to stamp `data` (the manifest); never throws: a TSA that fails says why. */
 export async function requestStamp(tsa: string, data: Uint8Array, timeoutMs = 20_000): Promise<StampResult> {

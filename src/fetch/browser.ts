@@ -15,7 +15,7 @@ export function chromiumPath(): string | undefined {
 }
 
 /** The flags a headless Chromium needs as root in a container, and to stay off the network. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS: readonly string[] = Object.freeze(['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']);
 
 export interface BrowserCookie {
   name: string;
@@ -98,6 +98,8 @@ export class BrowserFetcher {
   }
 
   async close(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    this.starting = undefined;
     if (!this.crawler) return;
     const c = this.crawler;
     this.crawler = undefined;
@@ -105,8 +107,15 @@ export class BrowserFetcher {
     await this.running?.catch(() => undefined);
   }
 
-  private async ensureStarted(): Promise<void> {
-    if (this.crawler) return;
+  private starting: Promise<void> | undefined;
+
+  /** One crawler (one Chromium) however many fetches ask for it at once. */
+  private ensureStarted(): Promise<void> {
+    this.starting ??= this.start();
+    return this.starting;
+  }
+
+  private async start(): Promise<void> {
     const [{ PlaywrightCrawler }, { chromium }] = await Promise.all([import('@crawlee/playwright'), import('playwright-core')]);
     const executablePath = chromiumPath();
     this.crawler = new PlaywrightCrawler(
@@ -115,7 +124,8 @@ export class BrowserFetcher {
           launcher: chromium,
           useIncognitoPages: false,
           userAgent: this.opts.userAgent,
-          launchOptions: { headless: true, args: CHROMIUM_ARGS, ...(executablePath ? { executablePath } : {}) },
+          // a copy: Crawlee appends to the array it is given
+          launchOptions: { headless: true, args: [...CHROMIUM_ARGS], ...(executablePath ? { executablePath } : {}) },
         },
         browserPoolOptions: { useFingerprints: false, retireBrowserAfterPageCount: 500, maxOpenPagesPerBrowser: 4, closeInactiveBrowserAfterSecs: 600 },
         keepAlive: true,

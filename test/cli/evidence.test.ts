@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
@@ -26,6 +26,19 @@ const SOFT = 3103;
 const HOME = 3105;
 const EDITED = 3108;
 const env = () => ({ XJWATCH_TSA_URLS: tsa.url });
+/** Runs `check` with one bit of the file's middle byte flipped, then puts the file back. */
+async function withOneBitFlipped<T>(path: string, check: () => Promise<T>): Promise<T> {
+  const original = readFileSync(path);
+  const bytes = Buffer.from(original);
+  const mid = Math.floor(bytes.length / 2);
+  bytes[mid] = bytes[mid]! ^ 0x01;
+  writeFileSync(path, bytes);
+  try {
+    return await check();
+  } finally {
+    writeFileSync(path, original);
+  }
+}
 const sh = (cmd: string, cwd: string) => spawnSync('bash', ['-c', cmd], { cwd, encoding: 'utf8' });
 
 beforeAll(async () => {
@@ -98,7 +111,7 @@ describe('a page captured, then deleted and confirmed (404)', () => {
   });
 
   it('has a report that shows the Chinese text, the timeline and the verdict, offline, in Chromium', async () => {
-    const browser = await chromium.launch({ headless: true, args: CHROMIUM_ARGS, ...(chromiumPath() ? { executablePath: chromiumPath() } : {}) });
+    const browser = await chromium.launch({ headless: true, args: [...CHROMIUM_ARGS], ...(chromiumPath() ? { executablePath: chromiumPath() } : {}) });
     try {
       const page = await browser.newPage();
       const remote: string[] = [];
@@ -123,15 +136,7 @@ describe('a page captured, then deleted and confirmed (404)', () => {
     expect(ok.stdout).toMatch(/bundle intact: \d+ files, \d+ WARC records, 1 time-stamp/);
     const tsr = readdirSync(join(bundle, 'timestamps')).find((f) => f.endsWith('.tsr'))!;
     for (const target of ['pages/1/captures/1.html', 'evidence.warc.gz', 'report.html', 'manifest.json', 'custody.jsonl', `timestamps/${tsr}`]) {
-      const path = join(bundle, target);
-      copyFileSync(path, `${path}.orig`);
-      const bytes = readFileSync(path);
-      const at = Math.floor(bytes.length / 2);
-      bytes[at] = bytes[at]! ^ 0x01;
-      writeFileSync(path, bytes);
-      const bad = await runCli(['verify', bundle]);
-      copyFileSync(`${path}.orig`, path);
-      execFileSync('rm', [`${path}.orig`]);
+      const bad = await withOneBitFlipped(join(bundle, target), () => runCli(['verify', bundle]));
       expect(bad.code, `${target}\n${bad.stdout}`).toBe(1);
       expect(bad.stdout, target).toContain(`ALTERED  ${target}`);
     }
@@ -266,15 +271,7 @@ describe('xjwatch verify --data-dir: the whole store', () => {
     db.close();
     const blob = join('blobs', 'sha256', cap.body_sha256.slice(0, 2), cap.body_sha256.slice(2, 4), cap.body_sha256);
     for (const target of [blob, cap.warc_file]) {
-      const path = join(dataDir, target);
-      copyFileSync(path, `${path}.orig`);
-      const bytes = readFileSync(path);
-      const mid = Math.floor(bytes.length / 2);
-      bytes[mid] = bytes[mid]! ^ 0x01;
-      writeFileSync(path, bytes);
-      const bad = await runCli(['verify', '--data-dir', dataDir]);
-      copyFileSync(`${path}.orig`, path);
-      execFileSync('rm', [`${path}.orig`]);
+      const bad = await withOneBitFlipped(join(dataDir, target), () => runCli(['verify', '--data-dir', dataDir]));
       expect(bad.code, bad.stdout).toBe(1);
       expect(bad.stdout).toContain(`ALTERED  ${target}`);
     }
