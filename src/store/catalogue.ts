@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Db } from './db.js';
+import { PreparedStatements, type Db } from './db.js';
 
 export interface FetchRow {
   runId: number;
@@ -124,15 +124,11 @@ export class Catalogue {
     };
   }
 
-  private readonly cache = new Map<string, Database.Statement>();
+  private prepared: PreparedStatements | undefined;
 
   private stmt(sql: string): Database.Statement {
-    let st = this.cache.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.cache.set(sql, st);
-    }
-    return st;
+    this.prepared ??= new PreparedStatements(this.db);
+    return this.prepared.get(sql);
   }
 
   /** A WARC file is complete: its hash goes into the custody log. */
@@ -300,18 +296,14 @@ export interface CheckRow {
 
 /** Reads and writes of change and deletion detection. */
 export class WatchStore {
-  private readonly cache = new Map<string, Database.Statement>();
+  private readonly prepared: PreparedStatements;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.prepared = new PreparedStatements(db);
+  }
 
-  /** Statements are prepared once: preparing costs more than running them. */
   private stmt(sql: string): Database.Statement {
-    let st = this.cache.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.cache.set(sql, st);
-    }
-    return st;
+    return this.prepared.get(sql);
   }
 
   /** Known postings of a site to recheck: all, or those not checked for `hours` (and every suspected one). */

@@ -43,3 +43,19 @@ export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
   }
   return db;
 }
+
+/** Statements prepared once per connection: preparing costs more than running them. */
+export class PreparedStatements {
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  get(sql: string): Database.Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+}
