@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Recipient, Settings } from '../config/settings.js';
 import { prove } from '../evidence/prove.js';
-import { BlobStore } from '../store/blobs.js';
+import { shellQuote } from '../evidence/shell-quote.js';
+import { BlobStore, sha256Hex } from '../store/blobs.js';
 import type { Db } from '../store/db.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import type { Term } from '../terms/types.js';
@@ -41,7 +42,10 @@ export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
   const blobs = new BlobStore(join(o.dataDir, 'blobs'));
   outbox.formMails(Boolean(o.flush));
   const recipients = [...(o.extraRecipients ?? []), ...o.settings.mail.recipients];
-  for (const m of o.db.prepare(`SELECT * FROM mails WHERE state = 'queued' AND raw_sha256 IS NULL ORDER BY id`).all() as MailRow[]) {
+  // a mail not rendered yet, or whose kept bytes are gone or damaged (blobs are not fsynced one
+  // by one): rendered (again) from its events; its Message-ID stays what it was
+  const unrendered = (o.db.prepare(`SELECT * FROM mails WHERE state = 'queued' ORDER BY id`).all() as MailRow[]).filter((m) => !m.raw_sha256 || !intact(blobs, m.raw_sha256));
+  for (const m of unrendered) {
     const alerts = o.db.prepare(`SELECT event_id, send FROM alerts WHERE mail_id = ? ORDER BY id`).all(m.id) as { event_id: number; send: string }[];
     const r = recipients.find((x) => x.to === m.recipient);
     const tz = r?.timezone ?? 'Asia/Shanghai';
@@ -91,17 +95,19 @@ export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
       for (let t = 0; t < (o.tries ?? 3); t++) {
         try {
           await transport.send(raw, { from: mailFrom(), to: m.recipient });
-          outbox.markSent(m.id, transport.via);
-          result.sent++;
-          last = '';
-          break;
         } catch (err) {
           last = explain(err);
           outbox.markFailed(m.id, last);
           // a refused login or a refused address will not change in a second
           if ((err as { code?: string }).code === 'EAUTH' || ((err as { responseCode?: number }).responseCode ?? 0) >= 500) break;
-          await new Promise((r) => setTimeout(r, 1000 * 2 ** t));
+          if (t + 1 < (o.tries ?? 3)) await new Promise((r) => setTimeout(r, 1000 * 2 ** t));
+          continue;
         }
+        // outside the try: a catalogue error after the server took the mail must not send it again
+        outbox.markSent(m.id, transport.via);
+        result.sent++;
+        last = '';
+        break;
       }
       if (last) {
         result.waiting++;
@@ -117,6 +123,14 @@ export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
     transport.close();
   }
   return result;
+}
+
+function intact(blobs: BlobStore, sha: string): boolean {
+  try {
+    return sha256Hex(blobs.get(sha)) === sha;
+  } catch {
+    return false;
+  }
 }
 
 async function itemFor(o: DeliverOptions, e: EventRowFull, blobs: BlobStore): Promise<AlertItem> {
@@ -148,7 +162,7 @@ async function itemFor(o: DeliverOptions, e: EventRowFull, blobs: BlobStore): Pr
   }
   if (e.kind === 'deleted' || e.kind === 'suspected_deletion') {
     const dir = join(o.dataDir, 'evidence', `${e.kind === 'deleted' ? 'deleted' : 'suspected'}-${page?.id ?? 'x'}-event${e.id}`);
-    item.proveCommand = `npx xjwatch prove ${item.url} --out ${dir}-again --data-dir ${o.dataDir}`;
+    item.proveCommand = `npx xjwatch prove ${shellQuote(item.url)} --out ${shellQuote(`${dir}-again`)} --data-dir ${shellQuote(o.dataDir)}`;
     if (e.kind === 'deleted' && page) {
       try {
         const made = existsSync(dir)
@@ -156,7 +170,7 @@ async function itemFor(o: DeliverOptions, e: EventRowFull, blobs: BlobStore): Pr
           : await prove({ dataDir: o.dataDir, db: o.db, urls: [item.url], out: dir, terms: o.terms, tsas: o.settings.timestamps }).then((r) => ({ dir: r.dir, zip: r.zip, headline: r.pages[0]!.verdict.headline }));
         const small = existsSync(made.zip) && statSync(made.zip).size <= o.settings.mail.attachBundleMB * 1024 * 1024;
         item.bundle = { ...made, ...(small ? { attach: readFileSync(made.zip) } : {}) };
-        item.proveCommand = `npx xjwatch verify ${made.dir}   (or make a fresh one: npx xjwatch prove ${item.url} --out DIR --data-dir ${o.dataDir})`;
+        item.proveCommand = `npx xjwatch verify ${shellQuote(made.dir)}   (or make a fresh one: npx xjwatch prove ${shellQuote(item.url)} --out DIR --data-dir ${shellQuote(o.dataDir)})`;
       } catch (err) {
         o.log(`could not build the evidence bundle for ${item.url}: ${(err as Error).message}`);
       }

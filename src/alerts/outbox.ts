@@ -81,7 +81,7 @@ export class Outbox {
       for (const group of digests.values()) {
         if (flush || group.some((a) => a.due_at <= now)) newMail(group[0]!.recipient, group.map((a) => a.id), group.map((a) => a.event_id), true);
       }
-    })();
+    }).immediate(); // read and write under one lock: another run forming mails waits, not fails
     return formed;
   }
 

@@ -11,8 +11,14 @@ export interface BundleVerification {
   notes: Finding[];
   files: number;
   records: number;
-  stamps: { file: string; ok: boolean; genTime?: string; problem?: string }[];
+  /** each time-stamp, checked against the root certificate the bundle carries (named, to compare with the authority's own) */
+  stamps: { file: string; ok: boolean; genTime?: string; problem?: string; root?: string }[];
 }
+
+/** A bundle path that stays inside the bundle (a bundle may come from anyone). */
+const safePath = (p: unknown): p is string => typeof p === 'string' && /^[\w.@+-]+(\/[\w.@+-]+)*$/.test(p) && !p.split('/').some((x) => x === '..' || x === '.');
+/** Files an operating system drops into folders, which say nothing about the evidence. */
+const OS_LITTER = /(^|\/)(\.DS_Store|Thumbs\.db|desktop\.ini|\._[^/]*)$/;
 
 /** Checks a bundle the way VERIFY.md tells a third party to, and names whatever does not hold. */
 export async function verifyBundle(dir: string): Promise<BundleVerification> {
@@ -35,7 +41,15 @@ export async function verifyBundle(dir: string): Promise<BundleVerification> {
 
   // the manifest's own list, and SHA256SUMS (which also covers manifest.json)
   const listed = new Set<string>();
-  for (const f of manifest.files ?? []) {
+  if (!Array.isArray(manifest.files) || !Array.isArray(manifest.pages)) {
+    problems.push({ path: 'manifest.json', problem: 'has no list of files or pages (altered?)' });
+    return out;
+  }
+  for (const f of manifest.files) {
+    if (!safePath(f?.path)) {
+      problems.push({ path: 'manifest.json', problem: `names a file outside the bundle: ${String(f?.path).slice(0, 80)}` });
+      continue;
+    }
     listed.add(f.path);
     out.files++;
     const p = join(dir, f.path);
@@ -53,10 +67,15 @@ export async function verifyBundle(dir: string): Promise<BundleVerification> {
         problems.push({ path: 'SHA256SUMS', problem: `a line that is not "<sha256>  <file>": ${line.slice(0, 80)}` });
         continue;
       }
+      if (!safePath(m[2])) {
+        problems.push({ path: 'SHA256SUMS', problem: `names a file outside the bundle: ${m[2]!.slice(0, 80)}` });
+        continue;
+      }
       named.add(m[2]!);
       const p = join(dir, m[2]!);
+      // what `sha256sum -c` will say, line by line
       if (!existsSync(p)) problems.push({ path: m[2]!, problem: 'missing (named in SHA256SUMS)' });
-      else if (m[2] === 'manifest.json' && createHash('sha256').update(manifestBytes).digest('hex') !== m[1]) problems.push({ path: 'manifest.json', problem: 'altered: its SHA-256 differs from SHA256SUMS' });
+      else if ((m[2] === 'manifest.json' ? createHash('sha256').update(manifestBytes).digest('hex') : sha256File(p)) !== m[1]) problems.push({ path: m[2]!, problem: 'altered: its SHA-256 differs from SHA256SUMS' });
       else if (m[2] !== 'manifest.json' && !listed.has(m[2]!)) problems.push({ path: m[2]!, problem: 'named in SHA256SUMS but not in the manifest' });
     }
     for (const f of listed) if (!named.has(f)) problems.push({ path: 'SHA256SUMS', problem: `does not name ${f}` });
@@ -64,12 +83,14 @@ export async function verifyBundle(dir: string): Promise<BundleVerification> {
   }
   for (const f of listFiles(dir)) {
     if (f === 'manifest.json' || f === 'SHA256SUMS' || f.startsWith('timestamps/') || listed.has(f)) continue;
-    problems.push({ path: f, problem: 'a file that is not in the manifest (added after the bundle was made)' });
+    if (OS_LITTER.test(f)) notes.push({ path: f, problem: 'left by an operating system, not part of the bundle' });
+    else problems.push({ path: f, problem: 'a file that is not in the manifest (added after the bundle was made)' });
   }
 
   // the WARC records, where the manifest says they are, with their digests re-computed
   const warc = join(dir, 'evidence.warc.gz');
   if (existsSync(warc)) {
+    const warcSize = statSync(warc).size;
     const seen = new Set<number>();
     for (const page of manifest.pages ?? []) {
       for (const r of page.records ?? []) {
@@ -77,6 +98,10 @@ export async function verifyBundle(dir: string): Promise<BundleVerification> {
           if (seen.has(m.offset)) continue;
           seen.add(m.offset);
           out.records++;
+          if (!Number.isSafeInteger(m.offset) || !Number.isSafeInteger(m.length) || m.offset < 0 || m.length <= 0 || m.offset + m.length > warcSize) {
+            problems.push({ path: 'manifest.json', problem: `a record of ${String(r.url).slice(0, 80)} lies outside evidence.warc.gz` });
+            continue;
+          }
           const rec = parseRecord(readSlice(warc, m.offset, m.length));
           if (rec.problem) problems.push({ path: `evidence.warc.gz @${m.offset}`, problem: `${r.url}: ${rec.problem}` });
         }
@@ -102,9 +127,14 @@ export async function verifyBundle(dir: string): Promise<BundleVerification> {
   for (const f of tsrs) {
     const base = join(dir, 'timestamps', f.slice(0, -4));
     const root = existsSync(`${base}.root.pem`) ? readFileSync(`${base}.root.pem`, 'utf8') : '';
+    if (!root) {
+      // most authorities do not send their root: not tampering, but nothing to check it against here
+      notes.push({ path: `timestamps/${f}`, problem: `no root certificate beside it: put the authority's root as timestamps/${f.slice(0, -4)}.root.pem to check it` });
+      continue;
+    }
     const v = await verifyToken(readFileSync(join(dir, 'timestamps', f)), manifestBytes, root);
-    out.stamps.push({ file: `timestamps/${f}`, ok: v.ok, ...(v.genTime ? { genTime: v.genTime } : {}), ...(v.problem ? { problem: v.problem } : {}) });
-    if (!v.ok) problems.push({ path: `timestamps/${f}`, problem: `the time-stamp does not verify: ${v.problem}${root ? '' : ' (no root certificate beside it)'}` });
+    out.stamps.push({ file: `timestamps/${f}`, ok: v.ok, ...(v.genTime ? { genTime: v.genTime } : {}), ...(v.problem ? { problem: v.problem } : {}), ...(v.root ? { root: v.root } : {}) });
+    if (!v.ok) problems.push({ path: `timestamps/${f}`, problem: `the time-stamp does not verify: ${v.problem}` });
   }
   if (!tsrs.length) notes.push({ path: 'timestamps/', problem: 'no time-stamp: nothing shows when the bundle was made (add one with xjwatch stamp)' });
   return out;

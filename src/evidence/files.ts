@@ -9,6 +9,8 @@ export class BundleFiles {
   constructor(readonly root: string) {}
 
   write(path: string, data: Uint8Array | string, what: string): string {
+    // two things under one name would leave only the second: never
+    if (this.entries.has(path)) throw new Error(`bundle file written twice: ${path}`);
     const full = join(this.root, path);
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, data);

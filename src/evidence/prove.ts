@@ -154,7 +154,7 @@ function pagePart(
   ev.captures.forEach((c, k) => {
     const f = ev.fetches.get(c.fetch_id);
     keepBody(c.body_sha256, c.content_type, c.final_url, `captures/${k + 1}`, `capture ${k + 1} (${c.at}): the body as received`);
-    if (c.text) pageFiles.push({ label: `capture ${k + 1}: extracted text`, path: files.write(`${base}/captures/${k + 1}.txt`, c.text, `capture ${k + 1}: extracted text (UTF-8)`) });
+    if (c.text) pageFiles.push({ label: `capture ${k + 1}: extracted text`, path: files.write(`${base}/captures/${k + 1}.extracted.txt`, c.text, `capture ${k + 1}: extracted text (UTF-8)`) });
     timeline.push({ at: c.at, what: `capture ${k + 1}`, status: String(c.status), ip: f?.ip ?? '', result: `${c.title ?? ''}${c.final_url !== ev.page.url ? ` (at ${c.final_url})` : ''}`, sha256: c.body_sha256, warc: warcAt(f) });
   });
   for (const c of ev.checks) {
@@ -212,7 +212,7 @@ function pagePart(
   const attachments: ReportPage['attachments'] = ev.attachments.map((a, k) => {
     const c = a.evidence.captures.at(-1);
     const path = c ? keepBody(c.body_sha256, c.content_type, a.evidence.page.url, `attachments/${k + 1}`, `attachment ${k + 1} as received`) : undefined;
-    if (c?.text) pageFiles.push({ label: `attachment ${k + 1}: extracted text`, path: files.write(`${base}/attachments/${k + 1}.txt`, c.text, `attachment ${k + 1}: extracted text (UTF-8)`) });
+    if (c?.text) pageFiles.push({ label: `attachment ${k + 1}: extracted text`, path: files.write(`${base}/attachments/${k + 1}.extracted.txt`, c.text, `attachment ${k + 1}: extracted text (UTF-8)`) });
     return { name: a.name ?? a.evidence.page.title ?? a.evidence.page.url, url: a.evidence.page.url, sha256: c?.body_sha256 ?? null, ...(path ? { path } : {}) };
   });
 

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { writeFileAtomic } from '../store/atomic.js';
 import { join } from 'node:path';
 import type { TsaSetting } from '../config/settings.js';
 import { requestStamp, type StampResult } from './timestamp.js';
@@ -27,7 +28,7 @@ export async function stampBundle(dir: string, tsas: TsaSetting[]): Promise<Stam
   const tdir = join(dir, 'timestamps');
   mkdirSync(tdir, { recursive: true });
   const logPath = join(tdir, 'stamps.json');
-  const log: StampRecord[] = existsSync(logPath) ? (JSON.parse(readFileSync(logPath, 'utf8')) as StampRecord[]) : [];
+  const log = stampsOf(dir);
   const results: StampResult[] = await Promise.all(tsas.map((t) => requestStamp(t.url, manifest)));
   const made: StampRecord[] = [];
   results.forEach((r, i) => {
@@ -39,17 +40,19 @@ export async function stampBundle(dir: string, tsas: TsaSetting[]): Promise<Stam
     const taken = new Set(readdirSync(tdir));
     let name = slug(r.tsa);
     for (let k = 2; taken.has(`${name}.tsr`); k++) name = `${slug(r.tsa)}-${k}`;
-    writeFileSync(join(tdir, `${name}.tsq`), r.tsq!);
-    writeFileSync(join(tdir, `${name}.tsr`), r.tsr);
-    writeFileSync(join(tdir, `${name}.chain.pem`), r.chainPem ?? '');
+    // each file whole or absent; the token last, so a .tsr never stands without its certificates
+    writeFileAtomic(join(tdir, `${name}.tsq`), r.tsq!);
+    // openssl refuses an empty -untrusted file: none is written when the reply has only the root
+    if (r.chainPem) writeFileAtomic(join(tdir, `${name}.chain.pem`), r.chainPem);
     const ca = tsas[i]!.ca;
     const root = ca ? readFileSync(ca, 'utf8') : r.rootPem;
-    if (root) writeFileSync(join(tdir, `${name}.root.pem`), root);
+    if (root) writeFileAtomic(join(tdir, `${name}.root.pem`), root);
+    writeFileAtomic(join(tdir, `${name}.tsr`), r.tsr);
     made.push({ name, tsa: r.tsa, ok: true, gen_time: r.genTime, serial: r.serial, policy: r.policy, root: ca ? 'from the settings' : root ? 'from the reply' : 'missing', at });
   });
   const all = [...log, ...made];
-  writeFileSync(logPath, `${JSON.stringify(all, null, 2)}\n`);
-  writeFileSync(join(tdir, 'README.txt'), stampsReadme(all));
+  writeFileAtomic(logPath, `${JSON.stringify(all, null, 2)}\n`);
+  writeFileAtomic(join(tdir, 'README.txt'), stampsReadme(all));
   return made;
 }
 
@@ -67,7 +70,12 @@ function stampsReadme(all: StampRecord[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The record of stamps asked for so far (the .tsr files are the proof; this is the story). */
 export function stampsOf(dir: string): StampRecord[] {
   const p = join(dir, 'timestamps', 'stamps.json');
-  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as StampRecord[]) : [];
+  try {
+    return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as StampRecord[]) : [];
+  } catch {
+    return []; // a damaged record must not stop a new stamp
+  }
 }

@@ -63,8 +63,24 @@ export function verifyStore(dataDir: string, db: Db): StoreVerification {
       if (!logged.get(t)!.has(id)) problems.push({ path: `xjwatch.db ${t} ${id}`, problem: 'a row that is not in the custody log (inserted behind xjwatch\'s back)' });
     }
   }
-  for (const c of db.prepare(`SELECT id, text, text_sha256 FROM captures WHERE text IS NOT NULL`).iterate() as Iterable<{ id: number; text: string; text_sha256: string | null }>) {
-    if (c.text_sha256 && sha(c.text) !== c.text_sha256) problems.push({ path: `xjwatch.db captures ${c.id}`, problem: 'the extracted text no longer matches its SHA-256' });
+  for (const c of db.prepare(`SELECT id, text, text_sha256 FROM captures WHERE text_sha256 IS NOT NULL`).iterate() as Iterable<{ id: number; text: string | null; text_sha256: string }>) {
+    if (c.text === null) problems.push({ path: `xjwatch.db captures ${c.id}`, problem: 'the extracted text was removed' });
+    else if (sha(c.text) !== c.text_sha256) problems.push({ path: `xjwatch.db captures ${c.id}`, problem: 'the extracted text no longer matches its SHA-256' });
+  }
+  // the log as bundles made from this store saw it: a rewritten chain no longer ends where they pinned it
+  const headAt = db.prepare(`SELECT hash FROM custody WHERE seq = ?`);
+  const evidenceDir = join(dataDir, 'evidence');
+  for (const b of existsSync(evidenceDir) ? readdirSync(evidenceDir) : []) {
+    const m = join(evidenceDir, b, 'manifest.json');
+    if (!existsSync(m)) continue;
+    try {
+      const pinned = (JSON.parse(readFileSync(m, 'utf8')) as { custody_head?: { seq: number; hash: string } | null }).custody_head;
+      if (!pinned) continue;
+      const now = (headAt.get(pinned.seq) as { hash: string } | undefined)?.hash;
+      if (now !== pinned.hash) problems.push({ path: `xjwatch.db custody #${pinned.seq}`, problem: `the log no longer holds the entry the bundle evidence/${b} pinned (${pinned.hash.slice(0, 16)}…): it was rewritten` });
+    } catch {
+      notes.push({ path: `evidence/${b}/manifest.json`, problem: 'unreadable: its pinned log head was not compared' });
+    }
   }
 
   // 2. blobs: each file's name is the SHA-256 of its bytes, and every body the catalogue names is there

@@ -103,7 +103,7 @@ export async function requestStamp(tsa: string, data: Uint8Array, timeoutMs = 20
 }
 
 /** Verifies a token's signature over `data` with the certificates it carries and the given roots. */
-export async function verifyToken(tsr: Uint8Array, data: Uint8Array, rootsPem: string): Promise<{ ok: boolean; problem?: string; genTime?: string }> {
+export async function verifyToken(tsr: Uint8Array, data: Uint8Array, rootsPem: string): Promise<{ ok: boolean; problem?: string; genTime?: string; root?: string }> {
   try {
     const r = parseReply(tsr);
     if (!r.tst) return { ok: false, problem: 'no token in the reply' };
@@ -114,7 +114,9 @@ export async function verifyToken(tsr: Uint8Array, data: Uint8Array, rootsPem: s
     if (!roots.length) return { ok: false, problem: 'no root certificate to check it against' };
     // checkChain: the signer's certificate must lead to the root (pkijs skips that by default)
     const ok = await r.signed!.verify({ signer: 0, trustedCerts: roots, data: new Uint8Array(data).buffer, checkChain: true });
-    return ok ? { ok, genTime: r.tst.genTime.toISOString() } : { ok, problem: 'the signature does not verify' };
+    // the root is named by subject and fingerprint: trusting it is the reader's call, not ours
+    const root = roots.map((c) => `${c.subject.typesAndValues.map((t) => t.value.valueBlock.value).join(', ')} (SHA-256 fingerprint ${createHash('sha256').update(Buffer.from(c.toSchema().toBER(false))).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:')})`).join('; ');
+    return ok ? { ok, genTime: r.tst.genTime.toISOString(), root } : { ok, problem: 'the signature does not verify' };
   } catch (err) {
     return { ok: false, problem: (err as Error).message };
   }

@@ -35,8 +35,10 @@ export function verdictOf(ev: PageEvidence): BundleVerdict {
   const lastCapture = ev.captures.at(-1);
   const liveChecks = checks.filter((c) => LIVE_OUTCOMES.has(c.outcome));
   const lastLiveAt = [lastCapture?.at, liveChecks.at(-1)?.at].filter(Boolean).sort().at(-1);
+  // the run of checks, newest back, that found it gone the same way with healthy controls (as
+  // detect/lifecycle counts them: a change of reason starts again)
   let confirmedOn = 0;
-  for (let i = checks.length - 1; i >= 0 && checks[i]!.outcome === 'gone'; i--) if (checks[i]!.counted) confirmedOn++;
+  for (let i = checks.length - 1; i >= 0 && checks[i]!.outcome === 'gone' && checks[i]!.reason === last?.reason; i--) if (checks[i]!.counted) confirmedOn++;
   const firstSeen = ev.captures[0]?.at;
   const base = { confirmedOn, lastLiveAt, lastCheckAt: last?.at };
   const altered = ev.captures.length > 1;
@@ -53,6 +55,18 @@ export function verdictOf(ev: PageEvidence): BundleVerdict {
         last ? `It was still served when last checked on ${last.at}.` : 'It has not been checked again since.',
       ],
       cannotConclude: ['That the page will stay up, or what it showed between the recorded times.'],
+    };
+  }
+  if (last.outcome === 'gone' && last.reason && !last.counted && ev.page.reported !== 'deleted') {
+    // gone while the controls were not healthy (the site as a whole in trouble): says nothing yet
+    return {
+      ...base,
+      name: 'unreachable',
+      deleted: false,
+      reason: last.reason,
+      headline: `answered "gone" (${last.reason}) when last checked on ${last.at}, but the site's controls were not healthy then: not evidence of deletion`,
+      canConclude: [`The page was captured on ${firstSeen ?? '(never)'}. On ${last.at} ${REASON_WORDS[last.reason] ?? last.reason}, while the site's home page or its other postings did not answer normally either.`],
+      cannotConclude: ['That the page was deleted: when the whole site misbehaves, one page\'s answer says nothing about it. Check again when the site is well.'],
     };
   }
   if (last.outcome === 'gone' && last.reason) {

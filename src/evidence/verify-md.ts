@@ -21,11 +21,13 @@ every file, \`manifest.json\` included; \`manifest.json\` lists the same hashes 
 Each \`timestamps/*.tsr\` is a time-stamp token, signed by an independent time-stamp authority, over
 \`manifest.json\` — and so, through its hashes, over every file:
 
-    for t in timestamps/*.tsr; do b="\${t%.tsr}"; echo "$t"; openssl ts -verify -data manifest.json -in "$t" -CAfile "$b.root.pem" -untrusted "$b.chain.pem"; done
+    for t in timestamps/*.tsr; do b="\${t%.tsr}"; echo "$t"; openssl ts -verify -data manifest.json -in "$t" -CAfile "$b.root.pem" \$([ -s "$b.chain.pem" ] && echo -untrusted "$b.chain.pem"); done
 
 Each must print \`Verification: OK\`. The time is in \`openssl ts -reply -in timestamps/<name>.tsr -text\`
 (\`Time stamp:\`). The root certificate \`<name>.root.pem\` came with the authority's reply or from
-the monitor's settings: compare its fingerprint with the one the authority publishes:
+the monitor's settings, inside this bundle — so it proves nothing by itself: compare its
+fingerprint with the one the authority publishes (or verify with \`-CAfile\` set to a root you
+obtained from the authority yourself):
 
     openssl x509 -in timestamps/<name>.root.pem -noout -subject -fingerprint -sha256
 
@@ -52,7 +54,7 @@ it sat in the monitor's own store.
 
 \`pages/<n>/captures/*\` are the response bodies as received (HTML in the site's own encoding, PDF,
 DOC, XLS …); the SHA-256 of each equals the \`WARC-Payload-Digest\` of its response record
-(\`sha256sum pages/1/captures/*\`). The \`.txt\` files beside them are the text extracted from them.
+(\`sha256sum pages/1/captures/*\`). The \`.extracted.txt\` files beside them are the text read from them.
 
 ## 5. The custody log
 
@@ -60,7 +62,7 @@ DOC, XLS …); the SHA-256 of each equals the \`WARC-Payload-Digest\` of its res
 is hash-linked to the one before it in the monitor's store: its \`hash\` is the SHA-256 of
 \`prev\`, a newline, and \`record\` (the row as written at the time):
 
-    python3 -c 'import json,hashlib; bad=[e["seq"] for e in map(json.loads, open("custody.jsonl")) if hashlib.sha256((e["prev"]+"\\n"+e["record"]).encode()).hexdigest()!=e["hash"]]; print("custody entries OK" if not bad else "BAD: %s" % bad)'
+    python3 -c 'import json,hashlib; bad=[e["seq"] for e in map(json.loads, open("custody.jsonl", encoding="utf-8")) if hashlib.sha256((e["prev"]+"\\n"+e["record"]).encode()).hexdigest()!=e["hash"]]; print("custody entries OK" if not bad else "BAD: %s" % bad)'
 
 \`manifest.json\` → \`custody_head\` is the log's last hash when the bundle was made; with the
 time-stamp it pins the monitor's whole log at that moment.

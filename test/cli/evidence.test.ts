@@ -71,7 +71,7 @@ describe('a page captured, then deleted and confirmed (404)', () => {
     expect(proved.code, proved.stderr).toBe(0);
     expect(proved.stdout).toContain('deleted (http_404), confirmed on 2 checks with healthy controls');
     expect(proved.stdout).toMatch(/time-stamped by http:\/\/127\.0\.0\.1/);
-    for (const f of ['manifest.json', 'SHA256SUMS', 'VERIFY.md', 'report.html', 'evidence.warc.gz', 'custody.jsonl', 'pages/1/captures/1.html', 'pages/1/captures/1.txt', 'pages/1/pictures/last-live.png', 'pages/1/pictures/last-live.pdf', 'pages/1/pictures/present.png', 'pages/1/pictures/present.pdf']) {
+    for (const f of ['manifest.json', 'SHA256SUMS', 'VERIFY.md', 'report.html', 'evidence.warc.gz', 'custody.jsonl', 'pages/1/captures/1.html', 'pages/1/captures/1.extracted.txt', 'pages/1/pictures/last-live.png', 'pages/1/pictures/last-live.pdf', 'pages/1/pictures/present.png', 'pages/1/pictures/present.pdf']) {
       expect(existsSync(join(bundle, f)), f).toBe(true);
     }
     expect(readdirSync(join(bundle, 'pages/1/checks')).some((f) => f.includes('-404.'))).toBe(true);
@@ -141,7 +141,21 @@ describe('a page captured, then deleted and confirmed (404)', () => {
       expect(bad.stdout, target).toContain(`ALTERED  ${target}`);
     }
     expect((await runCli(['verify', bundle])).code).toBe(0);
-    // and a file slipped in afterwards
+    // SHA256SUMS itself is checked line by line, as sha256sum -c does
+    const sums = readFileSync(join(bundle, 'SHA256SUMS'), 'utf8');
+    writeFileSync(join(bundle, 'SHA256SUMS'), sums.replace(/^[0-9a-f]{64}(  report\.html)$/m, `${'0'.repeat(64)}$1`));
+    const badSums = await runCli(['verify', bundle]);
+    writeFileSync(join(bundle, 'SHA256SUMS'), sums);
+    expect(badSums.code).toBe(1);
+    expect(badSums.stdout).toContain('ALTERED  report.html: altered: its SHA-256 differs from SHA256SUMS');
+    // the time-stamp is checked against the root the bundle carries, which is named for comparison
+    expect(ok.stdout).toMatch(/signed under the root the bundle carries: Local Test TSA Root CA \(SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}\)/);
+    // litter from a file manager is a note; a file slipped in afterwards is not
+    writeFileSync(join(bundle, '.DS_Store'), 'x');
+    const litter = await runCli(['verify', bundle]);
+    expect(litter.code).toBe(0);
+    expect(litter.stdout).toContain('note     .DS_Store');
+    execFileSync('rm', [join(bundle, '.DS_Store')]);
     writeFileSync(join(bundle, 'pages/1/extra.txt'), 'added later');
     const added = await runCli(['verify', bundle]);
     expect(added.code).toBe(1);
@@ -262,6 +276,8 @@ describe('bad input', () => {
 
 describe('xjwatch verify --data-dir: the whole store', () => {
   it('passes an untouched store, then names an altered blob, WARC file or catalogue row (exit 1)', async () => {
+    // a bundle kept in the data directory pins the log's head as it was
+    expect((await runCli(['prove', url(HARD), '--out', join(dataDir, 'evidence', 'pinned'), '--data-dir', dataDir], { env: { XJWATCH_TSA_URLS: '' } })).code).toBe(0);
     const ok = await runCli(['verify', '--data-dir', dataDir]);
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.stdout).toContain('store intact');
@@ -284,5 +300,15 @@ describe('xjwatch verify --data-dir: the whole store', () => {
     const row = await runCli(['verify', '--data-dir', dataDir]);
     expect(row.code).toBe(1);
     expect(row.stdout).toMatch(new RegExp(`custody #\\d+ \\(captures ${cap.id}\\): the captures row was changed after it was logged`));
+
+    // a log rewritten after a bundle pinned its head
+    const pinned = JSON.parse(readFileSync(join(dataDir, 'evidence', 'pinned', 'manifest.json'), 'utf8')).custody_head as { seq: number; hash: string };
+    const w2 = new Database(join(dataDir, 'xjwatch.db'));
+    w2.exec(`DROP TRIGGER custody_append_only`);
+    w2.prepare(`UPDATE custody SET hash = ? WHERE seq = ?`).run('f'.repeat(64), pinned.seq);
+    w2.close();
+    const rewritten = await runCli(['verify', '--data-dir', dataDir]);
+    expect(rewritten.code).toBe(1);
+    expect(rewritten.stdout).toContain(`custody #${pinned.seq}: the log no longer holds the entry the bundle evidence/pinned pinned`);
   });
 });

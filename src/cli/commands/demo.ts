@@ -9,6 +9,7 @@ import { bold, dim, green, printEventHuman } from '../format.js';
 import { crawlCommand } from './crawl.js';
 import { diffCommand } from './diff.js';
 import { proveCommand } from './prove.js';
+import { shellQuote } from '../../evidence/shell-quote.js';
 import { startLocalTsa, type LocalTsa } from '../../../test/fixtures/tsa.js';
 
 export interface DemoOptions extends CommonOptions {
@@ -106,13 +107,13 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     out(`  ${join(dataDir, 'mail')}/              the alert mails of steps 2 and 3, as .eml files (open them in any mail client)`);
     out('');
     out(bold('Try next'));
-    out(`  ${cli} search 卫星工厂 --data-dir ${dataDir}`);
-    out(`  ${cli} events --kind new_posting --data-dir ${dataDir} --json`);
-    out(`  ${cli} history ${county.postingUrl(removed!)} --data-dir ${dataDir}`);
-    out(`  ${cli} diff ${county.postingUrl(edited!)} --data-dir ${dataDir}`);
+    out(`  ${cli} search 卫星工厂 --data-dir ${shellQuote(dataDir)}`);
+    out(`  ${cli} events --kind new_posting --data-dir ${shellQuote(dataDir)} --json`);
+    out(`  ${cli} history ${county.postingUrl(removed!)} --data-dir ${shellQuote(dataDir)}`);
+    out(`  ${cli} diff ${county.postingUrl(edited!)} --data-dir ${shellQuote(dataDir)}`);
     out(`  ${cli} verify ${bundle}        (then change a byte in it and run it again)`);
-    out(`  ${cli} prove ${county.postingUrl(softRemoved!)} --out /tmp/proof --data-dir ${dataDir}`);
-    if (!opts.keepServing) out(dim(`  (add --keep-serving to keep the imitation sites up and crawl them again: ${cli} crawl county --data-dir ${dataDir})`));
+    out(`  ${cli} prove ${county.postingUrl(softRemoved!)} --out /tmp/proof --data-dir ${shellQuote(dataDir)}`);
+    if (!opts.keepServing) out(dim(`  (add --keep-serving to keep the imitation sites up and crawl them again: ${cli} crawl county --data-dir ${shellQuote(dataDir)})`));
     if (opts.keepServing) {
       out('');
       out(`The imitation sites stay up until Ctrl-C; their site files are in ${join(dataDir, 'sites')}.`);

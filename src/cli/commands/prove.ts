@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadSettings, type TsaSetting } from '../../config/settings.js';
 import { prove } from '../../evidence/prove.js';
+import { shellQuote } from '../../evidence/shell-quote.js';
 import { waybackOptions } from '../../evidence/wayback.js';
 import { openDb } from '../../store/db.js';
 import { existingDataDir, loadTerms, out, printJson, safe, type CommonOptions } from '../common.js';
@@ -37,9 +38,9 @@ export async function proveCommand(urls: string[], opts: ProveOptions): Promise<
     if (stamped.length) for (const s of stamped) out(`  time-stamped by ${safe(s.tsa)} at ${s.gen_time}${s.root === 'missing' ? yellow(' (no root certificate: see timestamps/README.txt)') : ''}`);
     else if (!r.stamps.length) out(yellow('  not time-stamped: no time-stamp authority is configured (settings.yaml `timestamps:` or XJWATCH_TSA_URLS); add one later with `xjwatch stamp`'));
     for (const s of r.stamps.filter((x) => !x.ok)) out(yellow(`  time-stamp authority ${safe(s.tsa)} failed: ${safe(s.problem ?? '')}`));
-    if (r.stamps.length && !stamped.length) out(yellow(`  not time-stamped: the bundle is complete otherwise; retry with \`xjwatch stamp ${r.dir}\``));
+    if (r.stamps.length && !stamped.length) out(yellow(`  not time-stamped: the bundle is complete otherwise; retry with \`xjwatch stamp ${shellQuote(r.dir)}\``));
     for (const w of r.wayback) out(w.status === 'success' ? `  Internet Archive: ${safe(w.capture ?? '')}` : yellow(`  Internet Archive ${w.status}: ${safe(w.problem ?? '')}`));
-    out(dim(`  check it as a third party would: cd ${r.dir} && sha256sum -c SHA256SUMS   (VERIFY.md has the rest); open report.html`));
+    out(dim(`  check it as a third party would: cd ${shellQuote(r.dir)} && sha256sum -c SHA256SUMS   (VERIFY.md has the rest); open report.html`));
     return 0;
   } finally {
     db.close();

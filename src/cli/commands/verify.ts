@@ -28,7 +28,12 @@ export async function verifyCommand(dir: string | undefined, opts: VerifyOptions
     const bundle = resolve(dir);
     if (!existsSync(bundle)) throw new InputError('no such folder', bundle);
     const v = await verifyBundle(bundle);
-    if (!opts.json) for (const s of v.stamps.filter((x) => x.ok)) out(`${green('time-stamp')} ${safe(s.file)}: ${s.genTime}`);
+    if (!opts.json) {
+      for (const s of v.stamps.filter((x) => x.ok)) {
+        out(`${green('time-stamp')} ${safe(s.file)}: ${s.genTime}`);
+        out(dim(`           signed under the root the bundle carries: ${safe(s.root ?? '')} — compare it with the authority's published fingerprint`));
+      }
+    }
     return report(v.problems, v.notes, opts.json, { files: v.files, records: v.records, stamps: v.stamps }, `bundle intact: ${v.files} files, ${v.records} WARC records, ${v.stamps.filter((s) => s.ok).length} time-stamp(s)`);
   }
   const dataDir = existingDataDir(opts);
