@@ -112,7 +112,8 @@ export function buildProgram(): Command {
     program
       .command('verify')
       .description('check a bundle (exit 1 if anything was altered), or with no folder re-hash the whole data directory')
-      .argument('[dir]'),
+      .argument('[dir]')
+      .option('--ca <file>', "root certificate(s), PEM, to check the bundle's time-stamps against instead of the roots it carries"),
   ).action(lazy(async () => (await import('./commands/verify.js')).verifyCommand));
 
   common(

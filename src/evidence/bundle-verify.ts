@@ -21,7 +21,7 @@ const safePath = (p: unknown): p is string => typeof p === 'string' && /^[\w.@+-
 const OS_LITTER = /(^|\/)(\.DS_Store|Thumbs\.db|desktop\.ini|\._[^/]*)$/;
 
 /** Checks a bundle the way VERIFY.md tells a third party to, and names whatever does not hold. */
-export async function verifyBundle(dir: string): Promise<BundleVerification> {
+export async function verifyBundle(dir: string, opts: { trustedRootsPem?: string } = {}): Promise<BundleVerification> {
   const problems: Finding[] = [];
   const notes: Finding[] = [];
   const out: BundleVerification = { problems, notes, files: 0, records: 0, stamps: [] };
@@ -126,7 +126,8 @@ export async function verifyBundle(dir: string): Promise<BundleVerification> {
   const tsrs = existsSync(join(dir, 'timestamps')) ? listFiles(join(dir, 'timestamps')).filter((f) => f.endsWith('.tsr')) : [];
   for (const f of tsrs) {
     const base = join(dir, 'timestamps', f.slice(0, -4));
-    const root = existsSync(`${base}.root.pem`) ? readFileSync(`${base}.root.pem`, 'utf8') : '';
+    // roots the reader brings (--ca) replace the ones the bundle carries
+    const root = opts.trustedRootsPem ?? (existsSync(`${base}.root.pem`) ? readFileSync(`${base}.root.pem`, 'utf8') : '');
     if (!root) {
       // most authorities do not send their root: not tampering, but nothing to check it against here
       notes.push({ path: `timestamps/${f}`, problem: `no root certificate beside it: put the authority's root as timestamps/${f.slice(0, -4)}.root.pem to check it` });

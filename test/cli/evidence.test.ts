@@ -150,6 +150,17 @@ describe('a page captured, then deleted and confirmed (404)', () => {
     expect(badSums.stdout).toContain('ALTERED  report.html: altered: its SHA-256 differs from SHA256SUMS');
     // the time-stamp is checked against the root the bundle carries, which is named for comparison
     expect(ok.stdout).toMatch(/signed under the root the bundle carries: Local Test TSA Root CA \(SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}\)/);
+    // roots the reader brings: the authority's own passes, another's fails
+    writeFileSync(join(work, 'tsa-root.pem'), tsa.rootPem);
+    const pinnedOk = await runCli(['verify', bundle, '--ca', join(work, 'tsa-root.pem')]);
+    expect(pinnedOk.code, pinnedOk.stdout).toBe(0);
+    expect(pinnedOk.stdout).toContain('signed under the root you trust');
+    const stranger = await startLocalTsa('Stranger TSA');
+    writeFileSync(join(work, 'stranger-root.pem'), stranger.rootPem);
+    await stranger.close();
+    const pinnedBad = await runCli(['verify', bundle, '--ca', join(work, 'stranger-root.pem')]);
+    expect(pinnedBad.code).toBe(1);
+    expect(pinnedBad.stdout).toMatch(/ALTERED  timestamps\/.*\.tsr: the time-stamp does not verify/);
     // litter from a file manager is a note; a file slipped in afterwards is not
     writeFileSync(join(bundle, '.DS_Store'), 'x');
     const litter = await runCli(['verify', bundle]);

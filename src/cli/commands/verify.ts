@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../config/errors.js';
 import { verifyBundle } from '../../evidence/bundle-verify.js';
@@ -7,7 +7,10 @@ import { openDb } from '../../store/db.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
 import { dim, green, red, yellow } from '../format.js';
 
-export type VerifyOptions = CommonOptions;
+export interface VerifyOptions extends CommonOptions {
+  /** root certificates (PEM) the reader trusts for the time-stamps, instead of the bundle's own */
+  ca?: string;
+}
 
 function report(problems: Finding[], notes: Finding[], json: boolean | undefined, summary: object, okLine: string): number {
   if (json) {
@@ -27,11 +30,20 @@ export async function verifyCommand(dir: string | undefined, opts: VerifyOptions
   if (dir) {
     const bundle = resolve(dir);
     if (!existsSync(bundle)) throw new InputError('no such folder', bundle);
-    const v = await verifyBundle(bundle);
+    let trustedRootsPem: string | undefined;
+    if (opts.ca) {
+      try {
+        trustedRootsPem = readFileSync(opts.ca, 'utf8');
+      } catch (e) {
+        throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code ?? e})`, opts.ca, undefined, '--ca');
+      }
+      if (!trustedRootsPem.includes('-----BEGIN CERTIFICATE-----')) throw new InputError('holds no PEM certificate', opts.ca, undefined, '--ca');
+    }
+    const v = await verifyBundle(bundle, trustedRootsPem ? { trustedRootsPem } : {});
     if (!opts.json) {
       for (const s of v.stamps.filter((x) => x.ok)) {
         out(`${green('time-stamp')} ${safe(s.file)}: ${s.genTime}`);
-        out(dim(`           signed under the root the bundle carries: ${safe(s.root ?? '')} — compare it with the authority's published fingerprint`));
+        out(dim(opts.ca ? `           signed under the root you trust (${safe(opts.ca)}): ${safe(s.root ?? '')}` : `           signed under the root the bundle carries: ${safe(s.root ?? '')} — compare it with the authority's published fingerprint, or pass --ca`));
       }
     }
     return report(v.problems, v.notes, opts.json, { files: v.files, records: v.records, stamps: v.stamps }, `bundle intact: ${v.files} files, ${v.records} WARC records, ${v.stamps.filter((s) => s.ok).length} time-stamp(s)`);
