@@ -73,6 +73,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
   if (!due.length) return result;
   if (o.mailDir) {
     for (const m of due) {
+      if (!outbox.claim(m)) continue;
       writeFileAtomic(join(o.mailDir, `${String(m.id).padStart(5, '0')}-${m.message_id.replace(/[<>]/g, '').replace(/[^a-z0-9.@-]+/gi, '_')}.eml`), blobs.get(m.raw_sha256!));
       outbox.markSent(m.id, `file ${o.mailDir}`);
       result.sent++;
@@ -90,6 +91,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
   }
   try {
     for (const m of due) {
+      if (!outbox.claim(m)) continue; // another run is sending it
       const raw = blobs.get(m.raw_sha256!);
       let last = '';
       for (let t = 0; t < (o.tries ?? 3); t++) {

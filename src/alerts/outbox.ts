@@ -31,6 +31,16 @@ export interface EventRowFull {
   body: string;
 }
 
+/** Whether a process (on this machine, where the catalogue is) still runs. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Backoff between tries of one mail: 1, 2, 4 … minutes, at most 6 hours. */
 export function backoffMs(attempts: number): number {
   return Math.min(6 * 3600_000, 60_000 * 2 ** Math.max(0, attempts - 1));
@@ -99,14 +109,31 @@ export class Outbox {
     return this.db.prepare(`SELECT * FROM mails WHERE state = 'queued' ${all ? '' : 'AND next_try_at <= ?'} ORDER BY id`).all(...(all ? [] : [new Date().toISOString()])) as MailRow[];
   }
 
+  /**
+   * Takes a queued mail for this process, under the write lock: refused while another live
+   * process holds it (cron and a hand sending at once), granted when that process died mid-way.
+   */
+  claim(m: MailRow, leaseMs = 10 * 60_000): boolean {
+    return this.db
+      .transaction(() => {
+        const row = this.db.prepare(`SELECT state, lease_pid, lease_until FROM mails WHERE id = ?`).get(m.id) as { state: string; lease_pid: number | null; lease_until: string | null };
+        if (row.state !== 'queued') return false;
+        const now = new Date().toISOString();
+        if (row.lease_pid && row.lease_pid !== process.pid && row.lease_until && row.lease_until > now && alive(row.lease_pid)) return false;
+        this.db.prepare(`UPDATE mails SET lease_pid = ?, lease_until = ? WHERE id = ?`).run(process.pid, new Date(Date.now() + leaseMs).toISOString(), m.id);
+        return true;
+      })
+      .immediate();
+  }
+
   markSent(id: number, via: string): void {
-    this.db.prepare(`UPDATE mails SET state = 'sent', sent_at = ?, sent_via = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?`).run(new Date().toISOString(), via, id);
+    this.db.prepare(`UPDATE mails SET state = 'sent', sent_at = ?, sent_via = ?, attempts = attempts + 1, last_error = NULL, lease_pid = NULL, lease_until = NULL WHERE id = ?`).run(new Date().toISOString(), via, id);
   }
 
   markFailed(id: number, error: string): void {
     const row = this.db.prepare(`SELECT attempts FROM mails WHERE id = ?`).get(id) as { attempts: number };
     const attempts = row.attempts + 1;
-    this.db.prepare(`UPDATE mails SET attempts = ?, last_error = ?, next_try_at = ? WHERE id = ?`).run(attempts, error, new Date(Date.now() + backoffMs(attempts)).toISOString(), id);
+    this.db.prepare(`UPDATE mails SET attempts = ?, last_error = ?, next_try_at = ?, lease_pid = NULL, lease_until = NULL WHERE id = ?`).run(attempts, error, new Date(Date.now() + backoffMs(attempts)).toISOString(), id);
   }
 
   list(): (MailRow & { events: number })[] {

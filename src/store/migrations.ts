@@ -204,7 +204,10 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
     next_try_at TEXT NOT NULL,
     last_error TEXT,
     sent_at TEXT,
-    sent_via TEXT
+    sent_via TEXT,
+    -- the process sending it now, and until when: two runs never send one mail at once
+    lease_pid INTEGER,
+    lease_until TEXT
   );
   CREATE INDEX mails_state ON mails(state, next_try_at);
   CREATE TABLE alerts (

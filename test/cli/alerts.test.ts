@@ -240,6 +240,20 @@ describe('the mail server down, a wrong password, a sender killed mid-delivery',
   }, 120_000);
 });
 
+describe('two runs sending at once', () => {
+  it('never both send the same mail (each run claims a mail before sending it)', async () => {
+    county().edit(satellite, (p) => p.paragraphs.push('第五次修改。'));
+    const c = await runCli(['check', url(satellite), '--data-dir', dataDir, '--mail-to', 'adhoc@example.org'], { env: { XJWATCH_SMTP_URL: 'smtp://127.0.0.1:9' } });
+    expect(c.code).toBe(0);
+    const before = smtp.received.length;
+    smtp.holdMs = 1500;
+    const [a, b] = await Promise.all([runCli(['outbox', '--send', '--data-dir', dataDir], { env: env() }), runCli(['outbox', '--send', '--data-dir', dataDir], { env: env() })]);
+    smtp.holdMs = 0;
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(smtp.received.length).toBe(before + 1);
+  }, 60_000);
+});
+
 describe('--mail-dir: .eml files for people without SMTP', () => {
   it('writes each mail as an .eml file that any mail client opens', async () => {
     const dir = join(work, 'eml');
