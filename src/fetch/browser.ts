@@ -173,7 +173,9 @@ export class BrowserFetcher {
           entry.resolve({ passed: false, finalUrl: request.url, status: 0, html: '', cookies: [], problem: `the browser could not load the page: ${error.message.split('\n')[0]}` });
         },
       },
-      new Configuration({ persistStorage: false, purgeOnStart: true }),
+      // no purge: run() purges the queue as it starts, which dropped pages handed over meanwhile
+      // (fetches then waited for their time-out); the queue is in memory and new anyway
+      new Configuration({ persistStorage: false, purgeOnStart: false }),
     );
     this.running = this.crawler.run().catch(() => undefined);
   }

@@ -7,7 +7,8 @@ import { runCli, tempDir } from '../helpers/cli.js';
 describe('xjwatch demo', () => {
   it('serves the fixture sites, crawls them into its own data directory, shows what it found and where, exit 0', async () => {
     const dataDir = join(tempDir('xjwatch-demo-test-'), 'demo');
-    const r = await runCli(['demo', '--data-dir', dataDir]);
+    // the whole tour, Chromium included; a loaded CI machine may take minutes
+    const r = await runCli(['demo', '--data-dir', dataDir], { timeoutMs: 300_000 });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^NEW /m);
     expect(r.stdout).toMatch(/\d+ postings and \d+ attachments captured; \d+ mention tracked terms/);
@@ -31,5 +32,5 @@ describe('xjwatch demo', () => {
     expect(store.code, store.stdout).toBe(0);
     const sites = await runCli(['sites', '--json', '--data-dir', dataDir]);
     expect(sites.json.map((x) => x.id)).toEqual(expect.arrayContaining(['county', 'prefecture', 'regional', 'aspnet']));
-  });
+  }, 320_000);
 });
