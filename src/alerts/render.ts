@@ -1,3 +1,4 @@
+import { esc } from '../evidence/report.js';
 import type { Term } from '../terms/types.js';
 
 /** Everything a mail says about one event, gathered from the catalogue beforehand. */
@@ -24,7 +25,6 @@ export interface RenderedMail {
   attachments: { filename: string; content: Buffer; contentType: string; cid?: string }[];
 }
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** Page text in a subject or a plain-text line: no control characters, no line breaks, bounded. */
 const flat = (s: unknown, max = 200) => {
   const t = String(s ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();

@@ -42,7 +42,7 @@ export interface ReportModel {
 }
 
 /** Page content is untrusted: everything goes through this. */
-export function esc(s: string | null | undefined): string {
+export function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
