@@ -53,8 +53,12 @@ export async function verifyBundle(dir: string, opts: { trustedRootsPem?: string
     listed.add(f.path);
     out.files++;
     const p = join(dir, f.path);
-    if (!existsSync(p)) problems.push({ path: f.path, problem: 'missing' });
-    else if (sha256File(p) !== f.sha256 || statSync(p).size !== f.size) problems.push({ path: f.path, problem: `altered: SHA-256 ${sha256File(p)}, manifest says ${f.sha256}` });
+    if (!existsSync(p)) {
+      problems.push({ path: f.path, problem: 'missing' });
+      continue;
+    }
+    const now = sha256File(p);
+    if (now !== f.sha256 || statSync(p).size !== f.size) problems.push({ path: f.path, problem: `altered: SHA-256 ${now}, manifest says ${f.sha256}` });
   }
   const sumsPath = join(dir, 'SHA256SUMS');
   if (!existsSync(sumsPath)) problems.push({ path: 'SHA256SUMS', problem: 'missing' });

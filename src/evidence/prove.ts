@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TsaSetting } from '../config/settings.js';
 import { InputError } from '../config/errors.js';
@@ -275,8 +275,4 @@ function custodyLines(db: Db, evidence: PageEvidence[], fetches: Map<number, Fet
   }
   rows.sort((a, b) => a.seq - b.seq);
   return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
-}
-
-export function readManifest(dir: string): { files: { path: string; sha256: string; size: number }[]; pages: { url: string; records: CopiedRecord[] }[] } {
-  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
 }

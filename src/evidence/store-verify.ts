@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import type { Db } from '../store/db.js';
 import { CUSTODY_COLUMNS, GENESIS, recordSql } from '../store/custody.js';
 import { fileSha256 } from '../store/warc-writer.js';
+import { listFiles } from './files.js';
 import { parseRecord, readSlice } from './warc-record.js';
 
 /** Something in the store that is not as it was written. `path` names the file (or log row). */
@@ -19,15 +20,6 @@ export interface StoreVerification {
   counts: { logEntries: number; rows: number; blobs: number; warcFiles: number; records: number };
   /** the custody log's last hash: what a bundle's time-stamp pins */
   head: string;
-}
-
-function* walk(dir: string): Generator<string> {
-  if (!existsSync(dir)) return;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) yield* walk(p);
-    else if (e.isFile()) yield p;
-  }
 }
 
 /** Re-hashes the whole data directory: the custody log, every row it covers, every blob, every WARC file. */
@@ -86,7 +78,7 @@ export function verifyStore(dataDir: string, db: Db): StoreVerification {
   // 2. blobs: each file's name is the SHA-256 of its bytes, and every body the catalogue names is there
   const blobRoot = join(dataDir, 'blobs', 'sha256');
   const present = new Set<string>();
-  for (const p of walk(blobRoot)) {
+  for (const p of existsSync(blobRoot) ? listFiles(blobRoot).map((f) => join(blobRoot, f)) : []) {
     if (p.includes('.tmp-')) continue;
     counts.blobs++;
     const name = p.slice(p.lastIndexOf('/') + 1);
@@ -131,8 +123,9 @@ export function verifyStore(dataDir: string, db: Db): StoreVerification {
       }
     }
   }
-  for (const p of walk(join(dataDir, 'warc'))) {
-    const rel = relative(dataDir, p);
+  const warcRoot = join(dataDir, 'warc');
+  for (const f of existsSync(warcRoot) ? listFiles(warcRoot) : []) {
+    const rel = `warc/${f}`;
     if (!files.has(rel)) notes.push({ path: rel, problem: 'a WARC file the catalogue does not know' });
   }
   return { problems, notes, counts, head: prev };
