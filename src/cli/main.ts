@@ -12,6 +12,14 @@ function common(cmd: Command): Command {
     .option('--json', 'machine-readable output: one JSON object per line on stdout');
 }
 
+/** Runs that make events can mail them (see the alerts in README.md). */
+function mailing(cmd: Command): Command {
+  return common(cmd)
+    .option('--mail-to <addr>', 'also mail every event of this run to these addresses (comma-separated), at once')
+    .option('--mail-dir <dir>', 'write alert mails as .eml files here instead of sending them')
+    .option('--config <file>', 'settings file (default settings.yaml in the data directory)');
+}
+
 /** Commands load their modules on use, so that `xjwatch search` does not pay for the crawler. */
 function lazy<T extends Action>(load: () => Promise<T>) {
   return async (...args: unknown[]) => {
@@ -28,7 +36,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
 
-  common(
+  mailing(
     program
       .command('crawl')
       .description('one pass: list pages, new postings and their attachments; prints events')
@@ -40,23 +48,17 @@ export function buildProgram(): Command {
       .option('--all-postings', 'report new postings without tracked terms too')
       .addOption(new Option('--recheck <which>', 'recheck known postings for changes and deletions').choices(['all', 'due', 'none']).default('all'))
       .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1))
-      .option('--no-screenshots', 'no screenshots and PDF prints of new postings with hits, changed and deleted pages')
-      .option('--mail-to <addr>', 'also mail every event of this run to these addresses (comma-separated), at once')
-      .option('--mail-dir <dir>', 'write alert mails as .eml files here instead of sending them')
-      .option('--config <file>', 'settings file (default settings.yaml in the data directory)'),
+      .option('--no-screenshots', 'no screenshots and PDF prints of new postings with hits, changed and deleted pages'),
   ).action(lazy(async () => (await import('./commands/crawl.js')).crawlCommand));
 
-  common(
+  mailing(
     program
       .command('check')
       .description('recheck pages now (with controls), compare with their last capture, report')
       .argument('<url...>')
       .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1))
       .option('--terms <file>', 'term file for new captures (default crawlers/terms.yaml)')
-      .option('--screenshot', 'also take a screenshot and PDF print of each page: its last capture and what it answers now')
-      .option('--mail-to <addr>', 'also mail every event of this run to these addresses (comma-separated), at once')
-      .option('--mail-dir <dir>', 'write alert mails as .eml files here instead of sending them')
-      .option('--config <file>', 'settings file (default settings.yaml in the data directory)'),
+      .option('--screenshot', 'also take a screenshot and PDF print of each page: its last capture and what it answers now'),
   ).action(lazy(async () => (await import('./commands/check.js')).checkCommand));
 
   common(
