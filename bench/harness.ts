@@ -28,7 +28,7 @@ export function runChild(script: string, args: string[]): Promise<ChildResult> {
 
 /** The fixture sites in their own process, so that serving does not compete with crawling. */
 export async function startFixtureProcess(args: string[]): Promise<{ urls: Record<string, string>; stop: () => void; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(DIST, 'test/fixtures/sites/server.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(DIST, 'src/demo/sites/server.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const urls: Record<string, string> = {};
   await new Promise<void>((resolve, reject) => {
     let buf = '';

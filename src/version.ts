@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root (where package.json, crawlers/ and test/fixtures/ live), from src/ or dist/src/. */
+/** The package root (where package.json, crawlers/ and the demo sites' files live), from src/ or dist/src/. */
 export const PACKAGE_ROOT = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {

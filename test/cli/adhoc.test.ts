@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
-import { postingText } from '../fixtures/sites/site.js';
+import { startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
+import { postingText } from '../../src/demo/sites/site.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 let fx: RunningFixtures;

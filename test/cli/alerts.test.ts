@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as cheerio from 'cheerio';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { siteFile, startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
+import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { startSmtp, type LocalSmtp } from '../helpers/smtp.js';
 

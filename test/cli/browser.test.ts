@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { siteFile, startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
-import { mentionsTrackedTerm } from '../fixtures/sites/site.js';
+import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
+import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 /**

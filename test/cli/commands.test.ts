@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
+import { startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 let fx: RunningFixtures;

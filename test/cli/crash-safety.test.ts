@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { siteFile, startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
+import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
-import { mentionsTrackedTerm } from '../fixtures/sites/site.js';
+import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
 import { checkStore } from '../helpers/store-check.js';
 
 let fx: RunningFixtures;

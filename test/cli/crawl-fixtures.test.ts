@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOSTILE } from '../fixtures/sites/hostile.js';
-import { mentionsTrackedTerm } from '../fixtures/sites/site.js';
-import { startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
+import { HOSTILE } from '../../src/demo/sites/hostile.js';
+import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
+import { startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
 
 let fx: RunningFixtures;

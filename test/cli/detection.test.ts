@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { siteFile, startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
-import type { Gone } from '../fixtures/sites/site.js';
+import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
+import type { Gone } from '../../src/demo/sites/site.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 /**

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
+import { startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 
 // What the browser path relies on, seen in a real Chromium: the challenge pages compute their
 // cookies and land on the content; the script-built list fills itself from its JSON endpoint.

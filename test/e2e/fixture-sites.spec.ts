@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
+import { startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 
 // The fixture sites must look to a real browser as the government sites they imitate do: GBK
 // pages declared only in <meta> read as Chinese, the TRS pager script draws its links, and the

@@ -6,7 +6,7 @@ import { DocumentTextExtractor } from '../../dist/src/extract/document-text/extr
 import { documentKind } from '../../src/extract/document-text/kind.js';
 import { ROOT } from '../helpers/cli.js';
 
-const file = (name: string) => readFileSync(join(ROOT, 'test/fixtures/sites/files', name));
+const file = (name: string) => readFileSync(join(ROOT, 'src/demo/sites/files', name));
 const ex = new DocumentTextExtractor({ timeoutMs: 20_000 });
 afterAll(() => ex.close());
 

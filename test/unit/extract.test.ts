@@ -3,10 +3,10 @@ import { parseHtml } from '../../src/extract/html.js';
 import { extractListing, isPostingUrl } from '../../src/extract/listing.js';
 import { extractPosting } from '../../src/extract/posting.js';
 import { findAttachments } from '../../src/extract/attachments.js';
-import { AspNetSite } from '../fixtures/sites/aspnet.js';
-import { CountyVsbSite } from '../fixtures/sites/county-vsb.js';
-import { PrefectureTrsSite } from '../fixtures/sites/prefecture-trs.js';
-import { RegionalDatePathSite } from '../fixtures/sites/regional-datepath.js';
+import { AspNetSite } from '../../src/demo/sites/aspnet.js';
+import { CountyVsbSite } from '../../src/demo/sites/county-vsb.js';
+import { PrefectureTrsSite } from '../../src/demo/sites/prefecture-trs.js';
+import { RegionalDatePathSite } from '../../src/demo/sites/regional-datepath.js';
 
 const county = Object.assign(new CountyVsbSite(), { base: 'http://county.test' });
 const prefecture = Object.assign(new PrefectureTrsSite(), { base: 'http://pref.test' });

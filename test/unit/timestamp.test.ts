@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRequest, readToken, verifyToken } from '../../src/evidence/timestamp.js';
-import { startLocalTsa, type LocalTsa } from '../fixtures/tsa.js';
+import { startLocalTsa, type LocalTsa } from '../../src/demo/tsa.js';
 
 let tsa: LocalTsa;
 beforeAll(async () => {
