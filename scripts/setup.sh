@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Set up a fresh machine for xjwatch: the Debian packages it needs that are missing, then the npm
+# packages and the build. The README's first command and .ci/run both use this one step, so a
+# green CI means a newcomer's machine gets the same. Quiet about what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# package | how to tell it is there | why xjwatch needs it
+need=()
+why=()
+want() { need+=("$1"); why+=("$1: $2"); }
+
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+if [ -n "${XJWATCH_CHROMIUM:-}" ] && [ -x "${XJWATCH_CHROMIUM}" ]; then
+  : # the operator named a browser of their own
+elif ! command -v chromium >/dev/null 2>&1 && ! have_pkg chromium; then
+  want chromium 'passes JavaScript challenges, renders script-built lists, takes screenshots and PDF prints'
+fi
+if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -qi 'CJK'; }; then
+  have_pkg fonts-noto-cjk || want fonts-noto-cjk 'Chinese text in screenshots and PDF prints instead of empty boxes'
+fi
+command -v openssl >/dev/null 2>&1 || want openssl 'RFC 3161 time-stamps; the local time-stamp authority of the demo'
+# the evidence tests check bundles with the tools a third party would use
+command -v unzip >/dev/null 2>&1 || want unzip 'the tests open evidence bundles as a third party would'
+command -v python3 >/dev/null 2>&1 || want python3 'the tests read WARC files with an independent reader'
+
+if ((${#need[@]})); then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "this is not a Debian-like machine; install these yourself, then run this again:"
+    printf '  %s\n' "${why[@]}" >&2
+    exit 1
+  fi
+  sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { say "not root and no sudo: install ${need[*]} as root, then run this again"; exit 1; }
+    sudo=(sudo)
+  fi
+  say "installing Debian packages that are missing:"
+  printf '  %s\n' "${why[@]}" >&2
+  log=$(mktemp)
+  # apt's chatter goes to a log, shown only when something fails
+  if ! { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    say "apt-get could not install ${need[*]} (full log: $log)"
+    exit 1
+  fi
+  rm -f "$log"
+  say "installed ${need[*]}"
+fi
+
+# npm ci wipes node_modules and rebuilds better-sqlite3 (about a minute): only when the lock file
+# changed since the last set-up; otherwise the build alone brings dist/ up to date.
+stamp=node_modules/.xjwatch-setup
+lock=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock-$(node --version)" ]; then
+  npm run --silent build
+else
+  say "installing npm packages (npm ci) and building xjwatch"
+  npm ci --no-audit --no-fund --loglevel=error
+  printf '%s' "$lock-$(node --version)" >"$stamp"
+fi
