@@ -69,3 +69,9 @@ export function parsePositiveInt(flag: string, min = 0) {
     return n;
   };
 }
+
+/** Said once, as soon as a run finds it needs the browser and cannot start it. */
+export function browserUnavailableNotice(problem: string): void {
+  // on a terminal the progress line is redrawn in place: start a line of our own
+  err(`${process.stderr.isTTY ? '\r\x1b[K' : ''}xjwatch: the browser is needed but cannot start. ${problem}. Pages behind JavaScript challenges are reported as blocked, no screenshots or PDF prints are made.`);
+}

@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { Configuration, log } from '@crawlee/core';
 import type { Cookie as PwCookie, Page, Response as PwResponse } from 'playwright-core';
 import { detectChallenge } from './challenge.js';
+import { CHROMIUM_ARGS, probeChromium } from './chromium.js';
 import type { Exchange, ExchangeSink, FetchPurpose } from './exchange.js';
 
 log.setLevel(log.LEVELS.OFF);
-
-/** Where the browser is: XJWATCH_CHROMIUM, Debian's /usr/bin/chromium, else Playwright's own. */
-export function chromiumPath(): string | undefined {
-  if (process.env.XJWATCH_CHROMIUM) return process.env.XJWATCH_CHROMIUM;
-  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(p)) return p;
-  return undefined;
-}
-
-/** The flags a headless Chromium needs as root in a container, and to stay off the network. */
-export const CHROMIUM_ARGS: readonly string[] = Object.freeze(['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']);
 
 export interface BrowserCookie {
   name: string;
@@ -53,6 +43,8 @@ export interface BrowserResult {
   pdf?: Buffer;
   /** why it did not pass */
   problem?: string;
+  /** no browser could be started in this run: nothing was fetched */
+  unavailable?: boolean;
 }
 
 export interface BrowserOptions {
@@ -61,6 +53,8 @@ export interface BrowserOptions {
   /** how long to wait for a challenge to clear */
   challengeTimeoutMs: number;
   navigationTimeoutMs: number;
+  /** told once, as soon as the browser turns out not to start (with what was tried and the fix) */
+  onUnavailable?: (problem: string) => void;
 }
 
 /**
@@ -77,11 +71,14 @@ export class BrowserFetcher {
   private running: Promise<unknown> | undefined;
   /** pages fetched through the browser in this run */
   pages = 0;
+  /** why the browser could not start in this run (then every fetch answers at once) */
+  unavailable: string | undefined;
 
   constructor(private readonly opts: BrowserOptions) {}
 
   async fetch(task: BrowserTask): Promise<BrowserResult> {
     await this.ensureStarted();
+    if (this.unavailable) return { passed: false, finalUrl: task.url, status: 0, html: '', cookies: [], problem: this.unavailable, unavailable: true };
     const id = randomUUID();
     // the crawl must go on even if Chromium wedges: an answer always comes, late at worst
     const limit = (task.challengeTimeoutMs ?? this.opts.challengeTimeoutMs) + this.opts.navigationTimeoutMs + 30_000;
@@ -116,8 +113,14 @@ export class BrowserFetcher {
   }
 
   private async start(): Promise<void> {
-    const [{ PlaywrightCrawler }, { chromium }] = await Promise.all([import('@crawlee/playwright'), import('playwright-core')]);
-    const executablePath = chromiumPath();
+    // launched once first: a missing or broken browser is one message now, not a time-out per page
+    const [probe, { PlaywrightCrawler }, { chromium }] = await Promise.all([probeChromium(), import('@crawlee/playwright'), import('playwright-core')]);
+    if (probe.problem || !probe.path) {
+      this.unavailable = probe.problem ?? 'Chromium could not start';
+      this.opts.onUnavailable?.(this.unavailable);
+      return;
+    }
+    const executablePath = probe.path;
     this.crawler = new PlaywrightCrawler(
       {
         launchContext: {
@@ -125,7 +128,7 @@ export class BrowserFetcher {
           useIncognitoPages: false,
           userAgent: this.opts.userAgent,
           // a copy: Crawlee appends to the array it is given
-          launchOptions: { headless: true, args: [...CHROMIUM_ARGS], ...(executablePath ? { executablePath } : {}) },
+          launchOptions: { headless: true, args: [...CHROMIUM_ARGS], executablePath },
         },
         browserPoolOptions: { useFingerprints: false, retireBrowserAfterPageCount: 500, maxOpenPagesPerBrowser: 4, closeInactiveBrowserAfterSecs: 600 },
         keepAlive: true,

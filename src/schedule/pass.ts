@@ -22,6 +22,8 @@ export interface PassOptions {
   screenshotUrls?: string[];
   emit: (event: XjEvent) => void;
   progress: PassProgress;
+  /** the browser was needed and could not start: told once, at once (what was tried, the fix) */
+  onBrowserUnavailable?: (problem: string) => void;
 }
 
 /** One full pass over the given sites, all at once (each site is polite to its own host). */
@@ -34,6 +36,7 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
     sink: ctx.recorder.record,
     challengeTimeoutMs: opts.challengeTimeoutMs ?? 30_000,
     navigationTimeoutMs: 60_000,
+    onUnavailable: opts.onBrowserUnavailable,
   });
   try {
     // one site's failure must not pull the store from under the others: wait for all

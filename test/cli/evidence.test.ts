@@ -2,11 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath, CHROMIUM_ARGS } from '../../src/fetch/browser.js';
-import { siteFile, startFixtureSites, type RunningFixtures } from '../fixtures/sites/server.js';
-import { startLocalTsa, type LocalTsa } from '../fixtures/tsa.js';
+import { launchChromium } from '../../src/fetch/chromium.js';
+import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
+import { startLocalTsa, type LocalTsa } from '../../src/demo/tsa.js';
 import { startLocalWayback } from '../fixtures/wayback.js';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 
@@ -111,7 +110,7 @@ describe('a page captured, then deleted and confirmed (404)', () => {
   });
 
   it('has a report that shows the Chinese text, the timeline and the verdict, offline, in Chromium', async () => {
-    const browser = await chromium.launch({ headless: true, args: [...CHROMIUM_ARGS], ...(chromiumPath() ? { executablePath: chromiumPath() } : {}) });
+    const { browser } = await launchChromium();
     try {
       const page = await browser.newPage();
       const remote: string[] = [];

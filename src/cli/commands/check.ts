@@ -10,6 +10,7 @@ import { RunContext } from '../../schedule/run-context.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
 import { dataDirOf, err, loadTerms, out, printJson, safe, userAgent, type CommonOptions } from '../common.js';
+import { browserUnavailableNotice } from '../common.js';
 import { dim, printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
 
@@ -66,6 +67,7 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
         else printEventHuman(e);
       },
       progress,
+      onBrowserUnavailable: browserUnavailableNotice,
     });
     status = 'ok';
   } finally {

@@ -7,6 +7,7 @@ import { RunContext } from '../../schedule/run-context.js';
 import type { SiteOutcome } from '../../schedule/site-pass.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { dataDirOf, err, EXIT_OK, EXIT_RUNTIME, loadTerms, printJson, safe, userAgent, type CommonOptions } from '../common.js';
+import { browserUnavailableNotice } from '../common.js';
 import { printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
@@ -22,6 +23,8 @@ export interface CrawlOptions extends CommonOptions, MailOptions {
   screenshots?: boolean;
   /** how to show an event in human output (the demo shows one line each) */
   showEvent?: (e: XjEvent) => void;
+  /** told of every event, whatever the output (the demo's summary is built from them) */
+  onEvent?: (e: XjEvent) => void;
 }
 
 export async function crawlCommand(targets: string[], opts: CrawlOptions): Promise<number> {
@@ -36,6 +39,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
   const events: XjEvent[] = [];
   const emit = (e: XjEvent) => {
     events.push(e);
+    opts.onEvent?.(e);
     if (opts.json) printJson(e);
     else (opts.showEvent ?? printEventHuman)(e);
   };
@@ -60,6 +64,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
       screenshots: opts.screenshots !== false,
       emit,
       progress,
+      onBrowserUnavailable: browserUnavailableNotice,
     });
     status = 'ok';
   } finally {
