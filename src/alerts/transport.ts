@@ -63,3 +63,19 @@ export function smtpTransport(env: NodeJS.ProcessEnv = process.env): Transport {
     close: () => t.close(),
   };
 }
+
+/** Connects to the mail server and logs in, sending nothing: does XJWATCH_SMTP_URL work? */
+export async function checkSmtp(env: NodeJS.ProcessEnv = process.env, timeoutMs = 10_000): Promise<{ via: string; problem?: string }> {
+  const parsed = smtpTransport(env); // throws MailConfigError for a missing or malformed URL
+  const via = parsed.via;
+  parsed.close();
+  const t = nodemailer.createTransport(env.XJWATCH_SMTP_URL!, { connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs } as object);
+  try {
+    await t.verify();
+    return { via };
+  } catch (e) {
+    return { via, problem: explain(e) };
+  } finally {
+    t.close();
+  }
+}

@@ -139,6 +139,13 @@ export function buildProgram(): Command {
 
   common(
     program
+      .command('doctor')
+      .description('is this machine ready? Chromium, a CJK font, openssl, SQLite, the data directory, mail and time-stamp settings; exit 1 if something needed is missing')
+      .option('--config <file>', 'settings file (default settings.yaml in the data directory)'),
+  ).action(lazy(async () => (await import('./commands/doctor.js')).doctorCommand));
+
+  common(
+    program
       .command('demo')
       .description('offline demonstration: starts the bundled fixture sites and crawls them')
       .option('--keep-serving', 'leave the fixture sites running afterwards (Ctrl-C to stop)'),
