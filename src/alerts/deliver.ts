@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Recipient, Settings } from '../config/settings.js';
 import { prove } from '../evidence/prove.js';
-import { shellQuote } from '../evidence/shell-quote.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { BlobStore, sha256Hex } from '../store/blobs.js';
 import type { Db } from '../store/db.js';
 import { writeFileAtomic } from '../store/atomic.js';
