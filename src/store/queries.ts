@@ -1,13 +1,7 @@
 import type { Db } from './db.js';
+import type { EventRecord, RenderingRecord } from './rows.js';
 
-export interface EventRow {
-  id: number;
-  kind: string;
-  site_id: string | null;
-  url: string | null;
-  at: string;
-  body: string;
-}
+export type EventRow = Pick<EventRecord, 'id' | 'kind' | 'site_id' | 'url' | 'at' | 'body'>;
 
 export function listEvents(db: Db, f: { since?: string; kind?: string; site?: string }): EventRow[] {
   const where: string[] = [];
@@ -136,14 +130,7 @@ export function search(db: Db, normalizedQuery: string, f: { site?: string; limi
   return out.slice(0, f.limit);
 }
 
-export interface RenderingRow {
-  at: string;
-  what: string;
-  capture_id: number | null;
-  png_sha256: string | null;
-  pdf_sha256: string | null;
-  problem: string | null;
-}
+export type RenderingRow = Pick<RenderingRecord, 'at' | 'what' | 'capture_id' | 'png_sha256' | 'pdf_sha256' | 'problem'>;
 
 /** Screenshots and PDF prints of a URL, oldest first. */
 export function renderingsOf(db: Db, url: string): RenderingRow[] {
