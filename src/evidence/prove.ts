@@ -6,10 +6,12 @@ import { wordDiff } from '../detect/diff.js';
 import type { Term } from '../terms/types.js';
 import { BlobStore } from '../store/blobs.js';
 import type { Db } from '../store/db.js';
+import { custodyEntryOf, custodyHead, warcFileIds } from '../store/evidence-reads.js';
+import type { FetchRecord } from '../store/rows.js';
 import { VERSION } from '../version.js';
 import { writeBundleWarc, type CopiedRecord } from './bundle-warc.js';
 import { BundleFiles, extensionFor, fileSize, listFiles, sha256File } from './files.js';
-import { gather, type FetchRow, type PageEvidence } from './gather.js';
+import { gather, type PageEvidence } from './gather.js';
 import { renderReport, type ReportPage, type TimelineRow } from './report.js';
 import { stampBundle, type StampRecord } from './stamp.js';
 import { verdictOf, type BundleVerdict } from './verdict.js';
@@ -61,7 +63,7 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
     const blobs = new BlobStore(join(opts.dataDir, 'blobs'));
     const glosses = new Map(opts.terms.map((t) => [t.term, t.gloss]));
 
-    const allFetches = new Map<number, FetchRow>();
+    const allFetches = new Map<number, FetchRecord>();
     const collect = (ev: PageEvidence) => {
       for (const [id, f] of ev.fetches) allFetches.set(id, f);
       for (const a of ev.attachments) collect(a.evidence);
@@ -87,7 +89,7 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
 
     writeFileSync(join(tmp, 'custody.jsonl'), custodyLines(opts.db, evidence, allFetches));
     files.entries.set('custody.jsonl', { what: 'the store\'s hash-linked custody log entries for every row this bundle draws on' });
-    const head = opts.db.prepare(`SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1`).get() as { seq: number; hash: string } | undefined;
+    const head = custodyHead(opts.db);
     const madeAt = new Date().toISOString();
     files.write('VERIFY.md', verifyMd(pages.map((p) => ({ n: p.n, url: p.url, headline: p.verdict.headline }))), 'how to verify this bundle with standard tools');
     files.write(
@@ -147,7 +149,7 @@ function pagePart(
   };
 
   const timeline: TimelineRow[] = [];
-  const warcAt = (f: FetchRow | undefined) => {
+  const warcAt = (f: FetchRecord | undefined) => {
     const r = f ? recordOf.get(f.exchange_id) : undefined;
     return r ? `evidence.warc.gz @${r.offset}+${r.length}` : undefined;
   };
@@ -256,7 +258,7 @@ function pagePart(
   return { report, manifest };
 }
 
-function custodyLines(db: Db, evidence: PageEvidence[], fetches: Map<number, FetchRow>): string {
+function custodyLines(db: Db, evidence: PageEvidence[], fetches: Map<number, FetchRecord>): string {
   const ids: Record<string, Set<number>> = { fetches: new Set(fetches.keys()), captures: new Set(), checks: new Set(), renderings: new Set(), warc_files: new Set() };
   const walk = (ev: PageEvidence) => {
     ev.captures.forEach((c) => ids.captures!.add(c.id));
@@ -266,11 +268,11 @@ function custodyLines(db: Db, evidence: PageEvidence[], fetches: Map<number, Fet
   };
   evidence.forEach(walk);
   const files = new Set([...fetches.values()].map((f) => f.warc_file));
-  for (const r of db.prepare(`SELECT id, file FROM warc_files`).all() as { id: number; file: string }[]) if (files.has(r.file)) ids.warc_files!.add(r.id);
-  const stmt = db.prepare(`SELECT seq, tbl, row_id, prev, hash, record FROM custody WHERE tbl = ? AND row_id = ?`);
+  for (const r of warcFileIds(db)) if (files.has(r.file)) ids.warc_files!.add(r.id);
+  const entryOf = custodyEntryOf(db);
   const rows: { seq: number }[] = [];
   for (const [tbl, set] of Object.entries(ids)) for (const id of set) {
-    const r = stmt.get(tbl, id) as { seq: number } | undefined;
+    const r = entryOf(tbl, id);
     if (r) rows.push(r);
   }
   rows.sort((a, b) => a.seq - b.seq);
