@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Recipient, Settings } from '../config/settings.js';
 import { prove } from '../evidence/prove.js';
-import { shellQuote } from '../evidence/shell-quote.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { BlobStore, sha256Hex } from '../store/blobs.js';
+import { alertPage, captureHits, captureStamp, lastScreenshot, siteName } from '../store/alert-reads.js';
 import type { Db } from '../store/db.js';
+import type { EventRecord } from '../store/rows.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import type { Term } from '../terms/types.js';
-import { Outbox, type EventRowFull, type MailRow } from './outbox.js';
+import { Outbox } from './outbox.js';
 import { renderMail, type AlertItem } from './render.js';
 import { explain, mailFrom, MailConfigError, smtpTransport, type Transport } from './transport.js';
 
@@ -44,9 +46,9 @@ export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
   const recipients = [...(o.extraRecipients ?? []), ...o.settings.mail.recipients];
   // a mail not rendered yet, or whose kept bytes are gone or damaged (blobs are not fsynced one
   // by one): rendered (again) from its events; its Message-ID stays what it was
-  const unrendered = (o.db.prepare(`SELECT * FROM mails WHERE state = 'queued' ORDER BY id`).all() as MailRow[]).filter((m) => !m.raw_sha256 || !intact(blobs, m.raw_sha256));
+  const unrendered = outbox.due(true).filter((m) => !m.raw_sha256 || !intact(blobs, m.raw_sha256));
   for (const m of unrendered) {
-    const alerts = o.db.prepare(`SELECT event_id, send FROM alerts WHERE mail_id = ? ORDER BY id`).all(m.id) as { event_id: number; send: string }[];
+    const alerts = outbox.alertsOf(m.id);
     const r = recipients.find((x) => x.to === m.recipient);
     const tz = r?.timezone ?? 'Asia/Shanghai';
     const items = await Promise.all(outbox.events(alerts.map((a) => a.event_id)).map((e) => itemFor(o, e, blobs)));
@@ -135,21 +137,21 @@ function intact(blobs: BlobStore, sha: string): boolean {
   }
 }
 
-async function itemFor(o: DeliverOptions, e: EventRowFull, blobs: BlobStore): Promise<AlertItem> {
+async function itemFor(o: DeliverOptions, e: EventRecord, blobs: BlobStore): Promise<AlertItem> {
   const body = JSON.parse(e.body) as Record<string, unknown>;
-  const page = e.page_id ? (o.db.prepare(`SELECT id, url, title, published, last_capture_id FROM pages WHERE id = ?`).get(e.page_id) as { id: number; url: string; title: string | null; published: string | null; last_capture_id: number | null } | undefined) : undefined;
-  const site = e.site_id ? (o.db.prepare(`SELECT name FROM sites WHERE id = ?`).get(e.site_id) as { name: string } | undefined) : undefined;
+  const page = e.page_id ? alertPage(o.db, e.page_id) : undefined;
+  const name = e.site_id ? siteName(o.db, e.site_id) : undefined;
   const captureId = e.capture_id ?? (e.kind === 'deleted' || e.kind === 'suspected_deletion' || e.kind === 'delisted' ? page?.last_capture_id : null);
-  const capture = captureId ? (o.db.prepare(`SELECT at, body_sha256 FROM captures WHERE id = ?`).get(captureId) as { at: string; body_sha256: string } | undefined) : undefined;
+  const capture = captureId ? captureStamp(o.db, captureId) : undefined;
   const hits = Array.isArray(body.terms)
     ? (body.terms as AlertItem['hits'])
     : captureId
-      ? (o.db.prepare(`SELECT term, count, snippet FROM term_hits WHERE capture_id = ? ORDER BY count DESC`).all(captureId) as AlertItem['hits'])
+      ? captureHits(o.db, captureId)
       : [];
   const item: AlertItem = {
     kind: e.kind,
     site: e.site_id ?? '',
-    siteName: site?.name ?? e.site_id ?? '',
+    siteName: name ?? e.site_id ?? '',
     url: e.url ?? page?.url ?? '',
     title: String(body.title ?? page?.title ?? ''),
     published: (body.published as string | null | undefined) ?? page?.published ?? null,
@@ -159,8 +161,8 @@ async function itemFor(o: DeliverOptions, e: EventRowFull, blobs: BlobStore): Pr
   };
   // the page as a reader saw it, for new postings with hits and for changes
   if ((e.kind === 'new_posting' || e.kind === 'changed') && captureId) {
-    const shot = o.db.prepare(`SELECT png_sha256 FROM renderings WHERE capture_id = ? AND png_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1`).get(captureId) as { png_sha256: string } | undefined;
-    if (shot && blobs.has(shot.png_sha256)) item.screenshot = { filename: `screenshot-${e.site_id}-${page?.id ?? e.id}.png`, content: blobs.get(shot.png_sha256) };
+    const shot = lastScreenshot(o.db, captureId);
+    if (shot && blobs.has(shot)) item.screenshot = { filename: `screenshot-${e.site_id}-${page?.id ?? e.id}.png`, content: blobs.get(shot) };
   }
   if (e.kind === 'deleted' || e.kind === 'suspected_deletion') {
     const dir = join(o.dataDir, 'evidence', `${e.kind === 'deleted' ? 'deleted' : 'suspected'}-${page?.id ?? 'x'}-event${e.id}`);

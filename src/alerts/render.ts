@@ -1,4 +1,4 @@
-import { esc } from '../evidence/report.js';
+import { esc } from '../text/html-escape.js';
 import type { Term } from '../terms/types.js';
 
 /** Everything a mail says about one event, gathered from the catalogue beforehand. */

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../config/errors.js';
+import { StoreError } from '../store/db-type.js';
 import { VERSION } from '../version.js';
 import { EXIT_RUNTIME, EXIT_USAGE, err, parsePositiveInt, RuntimeFailure } from './common.js';
 
@@ -179,6 +180,11 @@ function exitCodeFor(e: unknown): number {
     return EXIT_USAGE;
   }
   if (e instanceof RuntimeFailure) {
+    err(`xjwatch: ${e.message}`);
+    return EXIT_RUNTIME;
+  }
+  // a catalogue that cannot be opened or is too new: the message says what to do, a stack does not
+  if (e instanceof StoreError) {
     err(`xjwatch: ${e.message}`);
     return EXIT_RUNTIME;
   }

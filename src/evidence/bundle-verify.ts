@@ -20,6 +20,8 @@ const safePath = (p: unknown): p is string => typeof p === 'string' && /^[\w.@+-
 /** Files an operating system drops into folders, which say nothing about the evidence. */
 const OS_LITTER = /(^|\/)(\.DS_Store|Thumbs\.db|desktop\.ini|\._[^/]*)$/;
 
+type Manifest = { files: { path: string; sha256: string; size: number }[]; pages: { records: { url: string; members: { offset: number; length: number }[] }[] }[] };
+
 /** Checks a bundle the way VERIFY.md tells a third party to, and names whatever does not hold. */
 export async function verifyBundle(dir: string, opts: { trustedRootsPem?: string } = {}): Promise<BundleVerification> {
   const problems: Finding[] = [];
@@ -31,116 +33,137 @@ export async function verifyBundle(dir: string, opts: { trustedRootsPem?: string
     return out;
   }
   const manifestBytes = readFileSync(manifestPath);
-  let manifest: { files: { path: string; sha256: string; size: number }[]; pages: { records: { url: string; members: { offset: number; length: number }[] }[] }[] };
+  let manifest: Manifest;
   try {
     manifest = JSON.parse(manifestBytes.toString('utf8'));
   } catch (err) {
     problems.push({ path: 'manifest.json', problem: `not JSON (altered?): ${(err as Error).message}` });
     return out;
   }
-
-  // the manifest's own list, and SHA256SUMS (which also covers manifest.json)
-  const listed = new Set<string>();
   if (!Array.isArray(manifest.files) || !Array.isArray(manifest.pages)) {
     problems.push({ path: 'manifest.json', problem: 'has no list of files or pages (altered?)' });
     return out;
   }
+  const listed = checkListedFiles(dir, manifest, out);
+  checkSums(dir, manifestBytes, listed, problems);
+  checkUnlisted(dir, listed, out);
+  checkRecords(dir, manifest, out);
+  checkCustody(dir, problems);
+  await checkStamps(dir, manifestBytes, opts.trustedRootsPem, out);
+  return out;
+}
+
+/** The manifest's own list: each file there, with its hash and size. Returns the paths it lists. */
+function checkListedFiles(dir: string, manifest: Manifest, out: BundleVerification): Set<string> {
+  const listed = new Set<string>();
   for (const f of manifest.files) {
     if (!safePath(f?.path)) {
-      problems.push({ path: 'manifest.json', problem: `names a file outside the bundle: ${String(f?.path).slice(0, 80)}` });
+      out.problems.push({ path: 'manifest.json', problem: `names a file outside the bundle: ${String(f?.path).slice(0, 80)}` });
       continue;
     }
     listed.add(f.path);
     out.files++;
     const p = join(dir, f.path);
     if (!existsSync(p)) {
-      problems.push({ path: f.path, problem: 'missing' });
+      out.problems.push({ path: f.path, problem: 'missing' });
       continue;
     }
     const now = sha256File(p);
-    if (now !== f.sha256 || statSync(p).size !== f.size) problems.push({ path: f.path, problem: `altered: SHA-256 ${now}, manifest says ${f.sha256}` });
+    if (now !== f.sha256 || statSync(p).size !== f.size) out.problems.push({ path: f.path, problem: `altered: SHA-256 ${now}, manifest says ${f.sha256}` });
   }
+  return listed;
+}
+
+/** SHA256SUMS, which also covers manifest.json: what `sha256sum -c` will say, line by line. */
+function checkSums(dir: string, manifestBytes: Buffer, listed: Set<string>, problems: Finding[]): void {
   const sumsPath = join(dir, 'SHA256SUMS');
-  if (!existsSync(sumsPath)) problems.push({ path: 'SHA256SUMS', problem: 'missing' });
-  else {
-    const sums = readFileSync(sumsPath, 'utf8').split('\n').filter(Boolean);
-    const named = new Set<string>();
-    for (const line of sums) {
-      const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-      if (!m) {
-        problems.push({ path: 'SHA256SUMS', problem: `a line that is not "<sha256>  <file>": ${line.slice(0, 80)}` });
-        continue;
-      }
-      if (!safePath(m[2])) {
-        problems.push({ path: 'SHA256SUMS', problem: `names a file outside the bundle: ${m[2]!.slice(0, 80)}` });
-        continue;
-      }
-      named.add(m[2]!);
-      const p = join(dir, m[2]!);
-      // what `sha256sum -c` will say, line by line
-      if (!existsSync(p)) problems.push({ path: m[2]!, problem: 'missing (named in SHA256SUMS)' });
-      else if ((m[2] === 'manifest.json' ? createHash('sha256').update(manifestBytes).digest('hex') : sha256File(p)) !== m[1]) problems.push({ path: m[2]!, problem: 'altered: its SHA-256 differs from SHA256SUMS' });
-      else if (m[2] !== 'manifest.json' && !listed.has(m[2]!)) problems.push({ path: m[2]!, problem: 'named in SHA256SUMS but not in the manifest' });
-    }
-    for (const f of listed) if (!named.has(f)) problems.push({ path: 'SHA256SUMS', problem: `does not name ${f}` });
-    if (!named.has('manifest.json')) problems.push({ path: 'SHA256SUMS', problem: 'does not name manifest.json' });
+  if (!existsSync(sumsPath)) {
+    problems.push({ path: 'SHA256SUMS', problem: 'missing' });
+    return;
   }
+  const sums = readFileSync(sumsPath, 'utf8').split('\n').filter(Boolean);
+  const named = new Set<string>();
+  for (const line of sums) {
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (!m) {
+      problems.push({ path: 'SHA256SUMS', problem: `a line that is not "<sha256>  <file>": ${line.slice(0, 80)}` });
+      continue;
+    }
+    if (!safePath(m[2])) {
+      problems.push({ path: 'SHA256SUMS', problem: `names a file outside the bundle: ${m[2]!.slice(0, 80)}` });
+      continue;
+    }
+    named.add(m[2]!);
+    const p = join(dir, m[2]!);
+    if (!existsSync(p)) problems.push({ path: m[2]!, problem: 'missing (named in SHA256SUMS)' });
+    else if ((m[2] === 'manifest.json' ? createHash('sha256').update(manifestBytes).digest('hex') : sha256File(p)) !== m[1]) problems.push({ path: m[2]!, problem: 'altered: its SHA-256 differs from SHA256SUMS' });
+    else if (m[2] !== 'manifest.json' && !listed.has(m[2]!)) problems.push({ path: m[2]!, problem: 'named in SHA256SUMS but not in the manifest' });
+  }
+  for (const f of listed) if (!named.has(f)) problems.push({ path: 'SHA256SUMS', problem: `does not name ${f}` });
+  if (!named.has('manifest.json')) problems.push({ path: 'SHA256SUMS', problem: 'does not name manifest.json' });
+}
+
+/** Files in the folder that the manifest does not list: added later, or litter from an operating system. */
+function checkUnlisted(dir: string, listed: Set<string>, out: BundleVerification): void {
   for (const f of listFiles(dir)) {
     if (f === 'manifest.json' || f === 'SHA256SUMS' || f.startsWith('timestamps/') || listed.has(f)) continue;
-    if (OS_LITTER.test(f)) notes.push({ path: f, problem: 'left by an operating system, not part of the bundle' });
-    else problems.push({ path: f, problem: 'a file that is not in the manifest (added after the bundle was made)' });
+    if (OS_LITTER.test(f)) out.notes.push({ path: f, problem: 'left by an operating system, not part of the bundle' });
+    else out.problems.push({ path: f, problem: 'a file that is not in the manifest (added after the bundle was made)' });
   }
+}
 
-  // the WARC records, where the manifest says they are, with their digests re-computed
+/** The WARC records, where the manifest says they are, with their digests re-computed. */
+function checkRecords(dir: string, manifest: Manifest, out: BundleVerification): void {
   const warc = join(dir, 'evidence.warc.gz');
-  if (existsSync(warc)) {
-    const warcSize = statSync(warc).size;
-    const seen = new Set<number>();
-    for (const page of manifest.pages ?? []) {
-      for (const r of page.records ?? []) {
-        for (const m of r.members ?? []) {
-          if (seen.has(m.offset)) continue;
-          seen.add(m.offset);
-          out.records++;
-          if (!Number.isSafeInteger(m.offset) || !Number.isSafeInteger(m.length) || m.offset < 0 || m.length <= 0 || m.offset + m.length > warcSize) {
-            problems.push({ path: 'manifest.json', problem: `a record of ${String(r.url).slice(0, 80)} lies outside evidence.warc.gz` });
-            continue;
-          }
-          const rec = parseRecord(readSlice(warc, m.offset, m.length));
-          if (rec.problem) problems.push({ path: `evidence.warc.gz @${m.offset}`, problem: `${r.url}: ${rec.problem}` });
+  if (!existsSync(warc)) return;
+  const warcSize = statSync(warc).size;
+  const seen = new Set<number>();
+  for (const page of manifest.pages ?? []) {
+    for (const r of page.records ?? []) {
+      for (const m of r.members ?? []) {
+        if (seen.has(m.offset)) continue;
+        seen.add(m.offset);
+        out.records++;
+        if (!Number.isSafeInteger(m.offset) || !Number.isSafeInteger(m.length) || m.offset < 0 || m.length <= 0 || m.offset + m.length > warcSize) {
+          out.problems.push({ path: 'manifest.json', problem: `a record of ${String(r.url).slice(0, 80)} lies outside evidence.warc.gz` });
+          continue;
         }
+        const rec = parseRecord(readSlice(warc, m.offset, m.length));
+        if (rec.problem) out.problems.push({ path: `evidence.warc.gz @${m.offset}`, problem: `${r.url}: ${rec.problem}` });
       }
     }
   }
+}
 
-  // the custody entries: each hashes to itself
+/** The custody entries: each hashes to itself. */
+function checkCustody(dir: string, problems: Finding[]): void {
   const custody = join(dir, 'custody.jsonl');
-  if (existsSync(custody)) {
-    for (const line of readFileSync(custody, 'utf8').split('\n').filter(Boolean)) {
-      try {
-        const e = JSON.parse(line) as { seq: number; prev: string; record: string; hash: string };
-        if (createHash('sha256').update(`${e.prev}\n${e.record}`).digest('hex') !== e.hash) problems.push({ path: 'custody.jsonl', problem: `entry #${e.seq} does not hash to its hash` });
-      } catch {
-        problems.push({ path: 'custody.jsonl', problem: 'a line that is not JSON' });
-      }
+  if (!existsSync(custody)) return;
+  for (const line of readFileSync(custody, 'utf8').split('\n').filter(Boolean)) {
+    try {
+      const e = JSON.parse(line) as { seq: number; prev: string; record: string; hash: string };
+      if (createHash('sha256').update(`${e.prev}\n${e.record}`).digest('hex') !== e.hash) problems.push({ path: 'custody.jsonl', problem: `entry #${e.seq} does not hash to its hash` });
+    } catch {
+      problems.push({ path: 'custody.jsonl', problem: 'a line that is not JSON' });
     }
   }
+}
 
-  // the time-stamps over manifest.json
+/** The time-stamps over manifest.json. */
+async function checkStamps(dir: string, manifestBytes: Buffer, trustedRootsPem: string | undefined, out: BundleVerification): Promise<void> {
   const tsrs = existsSync(join(dir, 'timestamps')) ? listFiles(join(dir, 'timestamps')).filter((f) => f.endsWith('.tsr')) : [];
   for (const f of tsrs) {
     const base = join(dir, 'timestamps', f.slice(0, -4));
     // roots the reader brings (--ca) replace the ones the bundle carries
-    const root = opts.trustedRootsPem ?? (existsSync(`${base}.root.pem`) ? readFileSync(`${base}.root.pem`, 'utf8') : '');
+    const root = trustedRootsPem ?? (existsSync(`${base}.root.pem`) ? readFileSync(`${base}.root.pem`, 'utf8') : '');
     if (!root) {
       // most authorities do not send their root: not tampering, but nothing to check it against here
-      notes.push({ path: `timestamps/${f}`, problem: `no root certificate beside it: put the authority's root as timestamps/${f.slice(0, -4)}.root.pem to check it` });
+      out.notes.push({ path: `timestamps/${f}`, problem: `no root certificate beside it: put the authority's root as timestamps/${f.slice(0, -4)}.root.pem to check it` });
       continue;
     }
     const v = await verifyToken(readFileSync(join(dir, 'timestamps', f)), manifestBytes, root);
     out.stamps.push({ file: `timestamps/${f}`, ok: v.ok, ...(v.genTime ? { genTime: v.genTime } : {}), ...(v.problem ? { problem: v.problem } : {}), ...(v.root ? { root: v.root } : {}) });
-    if (!v.ok) problems.push({ path: `timestamps/${f}`, problem: `the time-stamp does not verify: ${v.problem}` });
+    if (!v.ok) out.problems.push({ path: `timestamps/${f}`, problem: `the time-stamp does not verify: ${v.problem}` });
   }
-  if (!tsrs.length) notes.push({ path: 'timestamps/', problem: 'no time-stamp: nothing shows when the bundle was made (add one with xjwatch stamp)' });
-  return out;
+  if (!tsrs.length) out.notes.push({ path: 'timestamps/', problem: 'no time-stamp: nothing shows when the bundle was made (add one with xjwatch stamp)' });
 }

@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { WARCRecord, WARCSerializer } from 'warcio';
-import type { FetchRow } from './gather.js';
+import type { FetchRecord } from '../store/rows.js';
 import { readSlice } from './warc-record.js';
 
 export interface CopiedRecord {
@@ -25,7 +25,7 @@ export interface CopiedRecord {
  * byte for byte from the store (each record is its own gzip member, so copies are whole
  * records with their original digests, and the file is a valid WARC.gz).
  */
-export async function writeBundleWarc(dataDir: string, path: string, fetches: FetchRow[], software: string): Promise<CopiedRecord[]> {
+export async function writeBundleWarc(dataDir: string, path: string, fetches: FetchRecord[], software: string): Promise<CopiedRecord[]> {
   const fd = openSync(path, 'w');
   let offset = 0;
   const put = (b: Buffer) => {

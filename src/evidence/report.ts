@@ -1,4 +1,5 @@
 import type { DiffPart } from '../detect/diff.js';
+import { esc } from '../text/html-escape.js';
 import type { BundleVerdict } from './verdict.js';
 
 /** One row of a page's timeline: a capture, a check of the page, or a control made with a check. */
@@ -39,11 +40,6 @@ export interface ReportModel {
   pages: ReportPage[];
   stamps: string[];
   custodyHead: string;
-}
-
-/** Page content is untrusted: everything goes through this. */
-export function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 const VERDICT_CLASS: Record<string, string> = { 'gone-hard': 'gone', 'gone-soft': 'gone', 'redirected-home': 'gone', 'present-altered': 'altered', 'present-unchanged': 'live', blocked: 'unknown', unreachable: 'unknown' };

@@ -1,4 +1,2 @@
-/** A shell word: a command a user pastes must run as shown, whatever a crawled URL holds (; | & $ spaces). */
-export function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+// kept only for src/cli/commands/demo.ts, which another change owns; drop once it imports text/
+export { shellQuote } from '../text/shell-quote.js';

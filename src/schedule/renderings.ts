@@ -1,4 +1,5 @@
 import type { BrowserFetcher } from '../fetch/browser.js';
+import { captureBody, insertRendering } from '../store/renderings.js';
 import type { RunContext } from './run-context.js';
 
 /** A page to picture: a kept capture (rendered from its own bytes) or what its URL answers now. */
@@ -20,14 +21,12 @@ export async function makeRenderings(ctx: RunContext, browser: BrowserFetcher, j
   let made = 0;
   await Promise.all(
     jobs.map(async (job) => {
-      const capture = job.captureId ? (ctx.db.prepare(`SELECT body_sha256, content_type FROM captures WHERE id = ?`).get(job.captureId) as { body_sha256: string; content_type: string | null } | undefined) : undefined;
+      const capture = job.captureId ? captureBody(ctx.db, job.captureId) : undefined;
       const offline = job.what === 'capture' && capture ? { body: ctx.blobs.get(capture.body_sha256), contentType: capture.content_type ?? 'text/html' } : undefined;
       const r = await browser.fetch({ url: job.url, purpose: { siteId: job.siteId, label: 'check' }, cookies: await cookiesFor(job.url), screenshot: true, pdf: true, offline, challengeTimeoutMs: 15_000 });
       const png = r.screenshot ? await ctx.blobs.put(r.screenshot) : null;
       const pdf = r.pdf ? await ctx.blobs.put(r.pdf) : null;
-      ctx.db
-        .prepare(`INSERT INTO renderings (page_id, capture_id, run_id, at, what, png_sha256, pdf_sha256, problem) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(job.pageId, job.captureId ?? null, ctx.runId, new Date().toISOString(), job.what, png, pdf, r.problem ?? null);
+      insertRendering(ctx.db, { page_id: job.pageId, capture_id: job.captureId ?? null, run_id: ctx.runId, at: new Date().toISOString(), what: job.what, png_sha256: png, pdf_sha256: pdf, problem: r.problem ?? null });
       if (png) made++;
     }),
   );

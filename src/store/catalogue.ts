@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import { PreparedStatements, type Db } from './db.js';
+import type { CaptureRecord, PageRecord } from './rows.js';
 
-export interface FetchRow {
+/** A fetch as the crawl writes it; read back, it is a FetchRecord (rows.ts). */
+export interface FetchInput {
   runId: number;
   exchangeId: string;
   siteId?: string;
@@ -65,20 +67,6 @@ export interface CaptureInput {
   searchText?: string;
   problems: string[];
   hits: HitRow[];
-}
-
-export interface PageRow {
-  id: number;
-  url: string;
-  site_id: string;
-  kind: string;
-  parent_id: number | null;
-  first_seen_at: string;
-  last_seen_at: string;
-  state: string;
-  last_capture_id: number | null;
-  title: string | null;
-  published: string | null;
 }
 
 export interface EventInput {
@@ -152,13 +140,13 @@ export class Catalogue {
     this.stmts.upsertSite.run(site.id, site.name, site.home, site.source, runId, runId);
   }
 
-  insertFetch(row: FetchRow): number {
+  insertFetch(row: FetchInput): number {
     const params: Record<string, unknown> = { siteId: null, purpose: null, via: 'http', taskUrl: null, status: null, ip: null, contentType: null, bodySha256: null, bodySize: null, wireBytes: null, truncated: null, location: null, errorKind: null, error: null, ...row };
     return Number(this.stmts.insertFetch.run(params).lastInsertRowid);
   }
 
-  page(url: string): PageRow | undefined {
-    return this.stmts.pageByUrl.get(url) as PageRow | undefined;
+  page(url: string): PageRecord | undefined {
+    return this.stmts.pageByUrl.get(url) as PageRecord | undefined;
   }
 
   knownUrls(siteId: string, kind: 'posting' | 'attachment' | 'list'): Set<string> {
@@ -172,7 +160,7 @@ export class Catalogue {
     if (!page) {
       const parentId = c.parentUrl ? this.page(c.parentUrl)?.id ?? null : null;
       const id = Number(this.stmts.insertPage.run(c.url, c.siteId, c.kind, parentId, c.at, c.at, c.title ?? null, c.published ?? null).lastInsertRowid);
-      page = { id } as PageRow;
+      page = { id } as PageRecord;
       created = true;
     }
     const captureId = Number(
@@ -250,34 +238,8 @@ export class Catalogue {
   }
 }
 
-export interface WatchedPage {
-  id: number;
-  url: string;
-  site_id: string;
-  title: string | null;
-  published: string | null;
-  reported: string | null;
-  reported_at: string | null;
-  fail_reason: string | null;
-  fail_count: number;
-  fail_since: string | null;
-  delisted_at: string | null;
-  last_checked_at: string | null;
-  last_capture_id: number | null;
-}
-
-export interface CaptureRow {
-  id: number;
-  at: string;
-  body_sha256: string;
-  compare_sha256: string | null;
-  text: string | null;
-  title: string | null;
-  published: string | null;
-  etag: string | null;
-  last_modified: string | null;
-  final_url: string;
-}
+/** A posting as change and deletion detection sees it: its whole row. */
+export type WatchedPage = PageRecord;
 
 export interface CheckRow {
   runId: number;
@@ -318,13 +280,13 @@ export class WatchStore {
     return this.stmt(`SELECT * FROM pages WHERE url = ?`).get(url) as WatchedPage | undefined;
   }
 
-  capture(id: number): CaptureRow | undefined {
-    return this.stmt(`SELECT * FROM captures WHERE id = ?`).get(id) as CaptureRow | undefined;
+  capture(id: number): CaptureRecord | undefined {
+    return this.stmt(`SELECT * FROM captures WHERE id = ?`).get(id) as CaptureRecord | undefined;
   }
 
   /** The newest capture of a page that answered normally (a soft-404 answer is a check, not a capture). */
-  lastCapture(pageId: number): CaptureRow | undefined {
-    return this.stmt(`SELECT * FROM captures WHERE page_id = ? ORDER BY id DESC LIMIT 1`).get(pageId) as CaptureRow | undefined;
+  lastCapture(pageId: number): CaptureRecord | undefined {
+    return this.stmt(`SELECT * FROM captures WHERE page_id = ? ORDER BY id DESC LIMIT 1`).get(pageId) as CaptureRecord | undefined;
   }
 
   hitsOf(captureId: number): { term: string; count: number; snippet: string }[] {

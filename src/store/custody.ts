@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import type { Db } from './db-type.js';
 
 /**
  * The custody log: every row written to these tables gets an entry, in the same transaction,

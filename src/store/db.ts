@@ -2,13 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { StoreError, type Db } from './db-type.js';
 import { MIGRATIONS } from './migrations.js';
 
-export type Db = Database.Database;
-
-export class StoreError extends Error {
-  override name = 'StoreError';
-}
+export { StoreError, type Db } from './db-type.js';
 
 /** Opens (creating if needed) the catalogue in WAL mode and brings its schema up to date. */
 export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {

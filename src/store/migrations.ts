@@ -1,5 +1,5 @@
 import { custodyMigration } from './custody.js';
-import type { Db } from './db.js';
+import type { Db } from './db-type.js';
 
 /**
  * Schema changes, applied in order inside one transaction each; PRAGMA user_version records how

@@ -1,13 +1,7 @@
 import type { Db } from './db.js';
+import type { CheckRecord, EventRecord, PageRecord, RenderingRecord } from './rows.js';
 
-export interface EventRow {
-  id: number;
-  kind: string;
-  site_id: string | null;
-  url: string | null;
-  at: string;
-  body: string;
-}
+export type EventRow = Pick<EventRecord, 'id' | 'kind' | 'site_id' | 'url' | 'at' | 'body'>;
 
 export function listEvents(db: Db, f: { since?: string; kind?: string; site?: string }): EventRow[] {
   const where: string[] = [];
@@ -136,18 +130,25 @@ export function search(db: Db, normalizedQuery: string, f: { site?: string; limi
   return out.slice(0, f.limit);
 }
 
-export interface RenderingRow {
-  at: string;
-  what: string;
-  capture_id: number | null;
-  png_sha256: string | null;
-  pdf_sha256: string | null;
-  problem: string | null;
-}
+export type RenderingRow = Pick<RenderingRecord, 'at' | 'what' | 'capture_id' | 'png_sha256' | 'pdf_sha256' | 'problem'>;
 
 /** Screenshots and PDF prints of a URL, oldest first. */
 export function renderingsOf(db: Db, url: string): RenderingRow[] {
   return db
     .prepare(`SELECT r.at, r.what, r.capture_id, r.png_sha256, r.pdf_sha256, r.problem FROM renderings r JOIN pages p ON p.id = r.page_id WHERE p.url = ? ORDER BY r.id`)
     .all(url) as RenderingRow[];
+}
+
+/** The site a known page belongs to, as the catalogue recorded it. */
+export function siteOfPage(db: Db, url: string): { site_id: string; name: string; home: string } | undefined {
+  return db.prepare(`SELECT p.site_id, s.name, s.home FROM pages p JOIN sites s ON s.id = p.site_id WHERE p.url = ?`).get(url) as { site_id: string; name: string; home: string } | undefined;
+}
+
+export type CheckVerdict = Pick<CheckRecord, 'outcome' | 'reason' | 'status' | 'detail' | 'counted'> & Pick<PageRecord, 'url' | 'fail_count'>;
+
+/** The checks a run made, in order, with how many failures in a row each page has now. */
+export function checksOfRun(db: Db, runId: number): CheckVerdict[] {
+  return db
+    .prepare(`SELECT p.url, c.outcome, c.reason, c.status, c.detail, c.counted, p.fail_count FROM checks c JOIN pages p ON p.id = c.page_id WHERE c.run_id = ? ORDER BY c.id`)
+    .all(runId) as CheckVerdict[];
 }

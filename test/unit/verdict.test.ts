@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckFull, PageEvidence } from '../../src/evidence/gather.js';
-import { shellQuote } from '../../src/evidence/shell-quote.js';
+import { shellQuote } from '../../src/text/shell-quote.js';
 import { verdictOf } from '../../src/evidence/verdict.js';
 
 const check = (id: number, outcome: string, reason: string | null, counted: boolean): CheckFull => ({

@@ -7,6 +7,7 @@ import type { XjEvent } from '../../detect/events.js';
 import { runPass } from '../../schedule/pass.js';
 import { PassProgress } from '../../schedule/progress.js';
 import { RunContext } from '../../schedule/run-context.js';
+import { checksOfRun, siteOfPage } from '../../store/queries.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
 import { dataDirOf, err, loadTerms, out, printJson, safe, userAgent, type CommonOptions } from '../common.js';
@@ -37,7 +38,7 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
   armAlerts(ctx, alerting, terms);
   const bySite = new Map<string, Site>();
   for (const url of urls) {
-    const known = ctx.db.prepare(`SELECT p.site_id, s.name, s.home FROM pages p JOIN sites s ON s.id = p.site_id WHERE p.url = ?`).get(url) as { site_id: string; name: string; home: string } | undefined;
+    const known = siteOfPage(ctx.db, url);
     let site: Site;
     if (known) {
       const file = findSiteFile(known.site_id, dirs);
@@ -72,9 +73,7 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
     status = 'ok';
   } finally {
     stop();
-    const verdicts = ctx.db
-      .prepare(`SELECT p.url, c.outcome, c.reason, c.status, c.detail, c.counted, p.fail_count FROM checks c JOIN pages p ON p.id = c.page_id WHERE c.run_id = ? ORDER BY c.id`)
-      .all(ctx.runId) as { url: string; outcome: string; reason: string | null; status: number | null; detail: string | null; counted: number; fail_count: number }[];
+    const verdicts = checksOfRun(ctx.db, ctx.runId);
     for (const v of verdicts) {
       err(`${safe(v.url)}: ${v.outcome}${v.reason ? ` (${v.reason})` : ''}${v.detail ? ` — ${safe(v.detail)}` : ''}${v.counted ? dim(` [${v.fail_count} check(s) in a row]`) : ''}`);
     }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { loadSettings, type TsaSetting } from '../../config/settings.js';
 import { prove } from '../../evidence/prove.js';
-import { shellQuote } from '../../evidence/shell-quote.js';
+import { shellQuote } from '../../text/shell-quote.js';
 import { waybackOptions } from '../../evidence/wayback.js';
 import { openDb } from '../../store/db.js';
 import { existingDataDir, loadTerms, out, printJson, safe, type CommonOptions } from '../common.js';
