@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import type { Db } from './db-type.js';
 
 /** What a series of runs recorded, counted from the catalogue: the facts a summary may state. */
 export interface Tallies {

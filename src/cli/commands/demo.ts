@@ -7,7 +7,7 @@ import type { XjEvent } from '../../detect/events.js';
 import { probeChromium } from '../../fetch/chromium.js';
 import { openDb } from '../../store/db.js';
 import { lastRunId, tallies } from '../../store/tallies.js';
-import { shellQuote } from '../../evidence/shell-quote.js';
+import { shellQuote } from '../../text/shell-quote.js';
 import { err, EXIT_OK, EXIT_RUNTIME, out, safe, type CommonOptions } from '../common.js';
 import { demoSummary, type DemoFacts } from '../demo-summary.js';
 import { bold, dim, green, printEventHuman, red, yellow } from '../format.js';
