@@ -1,7 +1,7 @@
 import type { Site } from '../config/site-file.js';
 import type { AttachmentSummary, XjEvent } from '../detect/events.js';
 import { newPostingEvent } from '../detect/new-posting.js';
-import { decodeBody } from '../fetch/decode.js';
+import { decodeBody } from '../extract/decode.js';
 import type { Exchange } from '../fetch/exchange.js';
 import { crawlSite, type FailedFetch, type FetchedPage, type FetchTask } from '../fetch/site-crawler.js';
 import { parseHtml } from '../extract/html.js';
