@@ -4,11 +4,11 @@ import { changedRuns, wordDiff } from '../detect/diff.js';
 import type { ControlsSummary, XjEvent } from '../detect/events.js';
 import { step, type Happening, type PageWatch } from '../detect/lifecycle.js';
 import { siteTrouble } from '../detect/site-trouble.js';
-import type { FailedFetch, FetchedPage, FetchTask } from '../fetch/site-crawler.js';
 import type { CaptureInput, WatchedPage } from '../store/catalogue.js';
 import { WatchStore } from '../store/catalogue.js';
 import type { TermHit } from '../terms/types.js';
 import type { RunContext } from './run-context.js';
+import type { ControlRole, PassFailure, PassPage, PassTask } from './task-data.js';
 
 /** What a page handler read from a live answer, for a check. */
 export interface ReadAnswer {
@@ -26,7 +26,7 @@ export interface RecheckOptions {
   confirmAfter: number;
   emit: (e: XjEvent) => void;
   /** reads a live answer (decode, extract, terms) the way new postings are read */
-  read: (page: FetchedPage) => Promise<ReadAnswer | undefined>;
+  read: (page: PassPage) => Promise<ReadAnswer | undefined>;
   /** asks for a screenshot and PDF print of a page's capture or present answer */
   picture?: (job: { pageId: number; url: string; what: 'capture' | 'present'; captureId?: number }) => void;
   /** picture these pages' present answer and last capture whatever happens (check --screenshot) */
@@ -41,8 +41,6 @@ interface CheckState {
   at?: string;
   status?: number;
 }
-
-type ControlRole = 'home' | 'not_found' | 'sibling';
 
 interface ControlState {
   url: string;
@@ -75,7 +73,7 @@ export class Rechecks {
   }
 
   /** The fetches to make: controls first, then the rechecks (with conditional headers). */
-  tasks(): FetchTask[] {
+  tasks(): PassTask[] {
     const mode = this.opts.mode;
     if (mode === 'none') return [];
     const pages =
@@ -83,10 +81,10 @@ export class Rechecks {
         ? mode.urls.map((u) => this.store.pageByUrl(u)).filter((p): p is WatchedPage => Boolean(p) && p!.site_id === this.site.id)
         : this.store.postingsToCheck(this.site.id, mode, this.site.recheckHours, new Date());
     if (pages.length === 0) return [];
-    const out: FetchTask[] = [];
+    const out: PassTask[] = [];
     const control = (role: ControlRole, url: string) => {
       this.controls.set(role, { url });
-      out.push({ url, purpose: { siteId: this.site.id, label: 'control' }, data: { role } });
+      out.push({ url, purpose: { siteId: this.site.id, label: 'control' }, data: { kind: 'control', role } });
     };
     control('home', this.site.home);
     control('not_found', madeUpUrl(pages[0]!.url));
@@ -98,7 +96,7 @@ export class Rechecks {
       const headers: Record<string, string> = {};
       if (last?.etag) headers['If-None-Match'] = last.etag;
       if (last?.last_modified) headers['If-Modified-Since'] = last.last_modified;
-      out.push({ url: page.url, purpose: { siteId: this.site.id, label: 'check' }, headers, data: { pageId: page.id } });
+      out.push({ url: page.url, purpose: { siteId: this.site.id, label: 'check' }, headers, data: { kind: 'check', pageId: page.id } });
     }
     return out;
   }
@@ -111,7 +109,7 @@ export class Rechecks {
     this.live.add(url);
   }
 
-  async onPage(page: FetchedPage, fetchId: number, bodySha: string | undefined): Promise<void> {
+  async onPage(page: PassPage, fetchId: number, bodySha: string | undefined): Promise<void> {
     const last = page.chain[page.chain.length - 1]!;
     const answer: Answer = { status: page.status, finalUrl: page.finalUrl, redirected: page.chain.length > 1 };
     const state = page.task.purpose.label === 'check' ? this.checks.get(page.task.url) : undefined;
@@ -121,7 +119,7 @@ export class Rechecks {
     const read = page.status >= 200 && page.status < 300 && !answer.sameBytes ? await this.opts.read(page) : undefined;
     if (read) Object.assign(answer, { title: read.title, text: read.text, clientRedirect: read.clientRedirect, challenge: read.challenge });
     if (page.task.purpose.label === 'control') {
-      const c = this.controls.get(page.task.data?.role as ControlRole);
+      const c = page.task.data?.kind === 'control' ? this.controls.get(page.task.data.role) : undefined;
       if (c) Object.assign(c, { answer, fetchId });
       return;
     }
@@ -129,10 +127,10 @@ export class Rechecks {
     Object.assign(state, { answer, read, fetchId, at: last.startedAt.toISOString(), status: page.status });
   }
 
-  onFailure(f: FailedFetch, fetchId: number | undefined): void {
+  onFailure(f: PassFailure, fetchId: number | undefined): void {
     const answer: Answer = { errorKind: f.kind, errorMessage: f.message };
     if (f.task.purpose.label === 'control') {
-      const c = this.controls.get(f.task.data?.role as ControlRole);
+      const c = f.task.data?.kind === 'control' ? this.controls.get(f.task.data.role) : undefined;
       if (c) Object.assign(c, { answer, fetchId });
       return;
     }

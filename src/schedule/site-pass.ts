@@ -3,7 +3,8 @@ import type { AttachmentSummary, XjEvent } from '../detect/events.js';
 import { newPostingEvent } from '../detect/new-posting.js';
 import { decodeBody } from '../extract/decode.js';
 import type { Exchange } from '../fetch/exchange.js';
-import { crawlSite, type FailedFetch, type FetchedPage, type FetchTask } from '../fetch/site-crawler.js';
+import { crawlSite } from '../fetch/site-crawler.js';
+import { attachmentName, NOT_LISTED, passFailure, passPage, postingData, type PassFailure, type PassPage, type PassTask } from './task-data.js';
 import { parseHtml } from '../extract/html.js';
 import { extractListing } from '../extract/listing.js';
 import { extractPosting } from '../extract/posting.js';
@@ -153,14 +154,14 @@ export class SitePass {
   async run(): Promise<SiteOutcome> {
     const site = this.site;
     this.ctx.catalogue.upsertSite(site, this.ctx.runId);
-    const lists: FetchTask[] =
+    const lists: PassTask[] =
       this.opts.lists === false
         ? []
         : site.lists.map((spec) => {
             const maxPages = this.opts.maxPages ?? spec.maxPages ?? DEFAULT_MAX_PAGES;
             this.roots.set(spec.url, { url: spec.url, spec, pages: 0, queued: 1, maxPages, seen: new Set() });
             this.listRootOf.set(spec.url, spec.url);
-            return this.listTask(spec.url, spec.url, 1);
+            return this.listTask(spec.url, spec.url, 1, false);
           });
     const rechecks = this.rechecks.tasks();
     this.opts.progress.checksQueued(site.id, rechecks.filter((t) => t.purpose.label === 'check').length);
@@ -170,7 +171,7 @@ export class SitePass {
       for (const url of mode.urls) {
         if (this.isKnown(url) || rechecks.some((t) => t.url === url)) continue;
         this.opts.progress.postingQueued(this.site.id);
-        rechecks.push({ url, purpose: { siteId: site.id, label: 'posting' }, data: {} });
+        rechecks.push({ url, purpose: { siteId: site.id, label: 'posting' }, data: NOT_LISTED });
       }
     }
     // controls first, so that they are made at the time of the checks they vouch for
@@ -189,10 +190,13 @@ export class SitePass {
       browser: this.opts.browser,
       challengeTimeoutMs: site.challengeTimeoutMs,
       sink: this.ctx.recorder.record,
-      onPage: (page) => this.guard(page.task, () => this.onPage(page)),
+      onPage: (fetched) => {
+        const page = passPage(fetched);
+        return this.guard(page.task, () => this.onPage(page));
+      },
       onFailure: (f) => {
         try {
-          this.onFailure(f);
+          this.onFailure(passFailure(f));
         } catch (err) {
           // recording a failure failed (disk full, database busy): say so, and let the crawl go on
           this.problem(f.task.url, `could not record the failure: ${(err as Error).message}`);
@@ -222,18 +226,18 @@ export class SitePass {
   }
 
   /** A bug or a hostile page in one handler must not cost the run: record it and go on. */
-  private async guard(task: FetchTask, fn: () => Promise<FetchTask[]> | FetchTask[]): Promise<FetchTask[]> {
+  private async guard(task: PassTask, fn: () => Promise<PassTask[]> | PassTask[]): Promise<PassTask[]> {
     try {
       return await fn();
     } catch (err) {
       this.problem(task.url, `could not process ${task.purpose.label}: ${(err as Error).message}`);
-      if (task.purpose.label === 'attachment') this.attachmentDone(task.url, { url: task.url, name: String(task.data?.name ?? ''), hits: [], error: (err as Error).message });
+      if (task.purpose.label === 'attachment') this.attachmentDone(task.url, { url: task.url, name: attachmentName(task), hits: [], error: (err as Error).message });
       if (task.purpose.label === 'posting') this.opts.progress.postingDone(this.site.id);
       return [];
     }
   }
 
-  private async onPage(page: FetchedPage): Promise<FetchTask[]> {
+  private async onPage(page: PassPage): Promise<PassTask[]> {
     switch (page.task.purpose.label) {
       case 'list':
         return this.onList(page);
@@ -252,13 +256,13 @@ export class SitePass {
     }
   }
 
-  private onFailure(f: FailedFetch): void {
+  private onFailure(f: PassFailure): void {
     const { url, purpose } = f.task;
     this.outcome.failures.push({ url, kind: f.kind, message: f.message });
     this.opts.progress.failure(this.site.id);
     if (purpose.label === 'list') {
       this.outcome.listFailures.push(`${url}: ${f.kind} (${f.message})`);
-      const root = this.roots.get(String(f.task.data?.root));
+      const root = f.task.data?.kind === 'list' ? this.roots.get(f.task.data.root) : undefined;
       if (root) root.failed = true;
     }
     if (purpose.label === 'check') this.opts.progress.checkDone(this.site.id);
@@ -269,22 +273,24 @@ export class SitePass {
     if (purpose.label === 'posting') this.opts.progress.postingDone(this.site.id);
     if (purpose.label === 'attachment') {
       // a body cut at the size limit is still kept, in the WARC and the blob store
-      this.attachmentDone(url, { url, name: String(f.task.data?.name ?? ''), hits: [], error: `${f.kind}: ${f.message}` });
+      this.attachmentDone(url, { url, name: attachmentName(f.task), hits: [], error: `${f.kind}: ${f.message}` });
     }
   }
 
-  private listTask(url: string, root: string, n: number): FetchTask {
+  private listTask(url: string, root: string, n: number, generated: boolean): PassTask {
     this.listRootOf.set(url, root);
     // a list page unchanged since the last run can answer 304; its links are read from that capture
     const prev = this.ctx.catalogue.lastListCapture(url);
     const headers: Record<string, string> = {};
     if (prev?.etag) headers['If-None-Match'] = prev.etag;
     if (prev?.last_modified) headers['If-Modified-Since'] = prev.last_modified;
-    return { url, purpose: { siteId: this.site.id, label: 'list' }, headers, data: { root, n } };
+    return { url, purpose: { siteId: this.site.id, label: 'list' }, headers, data: { kind: 'list', root, n, generated } };
   }
 
-  private onList(page: FetchedPage): FetchTask[] {
-    const root = this.roots.get(String(page.task.data?.root))!;
+  private onList(page: PassPage): PassTask[] {
+    const data = page.task.data;
+    if (data?.kind !== 'list') throw new Error('internal: a list page without its list');
+    const root = this.roots.get(data.root)!;
     root.pages++;
     this.outcome.listPages++;
     this.opts.progress.list(this.site.id);
@@ -297,7 +303,7 @@ export class SitePass {
       contentType = prev.content_type ?? undefined;
       page = { ...page, status: 200 };
     }
-    if (page.status === 404 && page.task.data?.generated) {
+    if (page.status === 404 && data.generated) {
       // a numbered page past the last one: the end of the list, not a failure
       root.pages--;
       this.outcome.listPages--;
@@ -319,7 +325,7 @@ export class SitePass {
     const fresh = listing.postings.filter((l) => !root.seen.has(l.url));
     for (const l of listing.postings) root.seen.add(l.url);
     const problems: string[] = decoded.note ? [`charset: ${decoded.note}`] : [];
-    const follow: FetchTask[] = [];
+    const follow: PassTask[] = [];
 
     // pagination, guarded: a page that only repeats earlier links is a trap, and maxPages caps it
     if (listing.postings.length > 0 && fresh.length === 0) {
@@ -329,7 +335,7 @@ export class SitePass {
     } else {
       const next = listing.pages.map((url) => ({ url, generated: false }));
       if (root.spec.pattern && fresh.length > 0) {
-        next.push({ url: new URL(root.spec.pattern.replace('{n}', String(root.spec.start + Number(page.task.data?.n ?? 1) - 1)), root.url).href, generated: true });
+        next.push({ url: new URL(root.spec.pattern.replace('{n}', String(root.spec.start + data.n - 1)), root.url).href, generated: true });
       }
       for (const { url, generated } of next) {
         if (this.listRootOf.has(url)) continue;
@@ -341,9 +347,7 @@ export class SitePass {
           break;
         }
         root.queued++;
-        const task = this.listTask(url, root.url, Number(page.task.data?.n ?? 1) + 1);
-        if (generated) task.data = { ...task.data, generated: true };
-        follow.push(task);
+        follow.push(this.listTask(url, root.url, data.n + 1, generated));
       }
     }
     if (listing.postings.length === 0 && !page.rendered && this.site.fetch !== 'http' && this.opts.browser && /fetch\(|XMLHttpRequest|\$\.(ajax|get|post|getJSON)\(|axios\./.test(decoded.text)) {
@@ -371,7 +375,7 @@ export class SitePass {
       this.outcome.postingsSeen++;
       if (this.isKnown(l.url) || this.pending.has(l.url)) continue;
       this.opts.progress.postingQueued(this.site.id);
-      follow.push({ url: l.url, purpose: { siteId: this.site.id, label: 'posting', parentUrl: page.finalUrl }, data: { listUrl: page.finalUrl, listRoot: root.url, linkText: l.text } });
+      follow.push({ url: l.url, purpose: { siteId: this.site.id, label: 'posting', parentUrl: page.finalUrl }, data: { kind: 'posting', listUrl: page.finalUrl, listRoot: root.url, linkText: l.text } });
     }
     return follow;
   }
@@ -388,10 +392,9 @@ export class SitePass {
     return event;
   }
 
-  private async onPosting(page: FetchedPage): Promise<FetchTask[]> {
+  private async onPosting(page: PassPage): Promise<PassTask[]> {
     const url = page.task.url;
-    const listUrl = String(page.task.data?.listUrl ?? '');
-    const listRoot = String(page.task.data?.listRoot ?? '');
+    const { listUrl, listRoot, linkText } = postingData(page.task);
     if (page.status < 200 || page.status >= 300) {
       this.problem(url, `listed posting answers HTTP ${page.status}; not captured as a posting`);
       this.opts.progress.postingDone(this.site.id);
@@ -412,7 +415,7 @@ export class SitePass {
       attachments = read.attachments;
     } else {
       // a list that links straight to a document: the document is the posting
-      const title = String(page.task.data?.linkText ?? '');
+      const title = linkText;
       const doc = await this.documentText(page, title, contentType);
       pageHits = this.matcher.matchNormalized(`${normalizeText(title)}\n${doc.searchText ?? ''}`);
       capture = this.captureInput(page, fetchId, 'posting', { title, ...doc, hits: pageHits });
@@ -420,7 +423,7 @@ export class SitePass {
     this.rechecks.noteLive(url);
     const pending: PendingPosting = { url, listUrl, listRoot, capture, pageHits, attachments, waiting: new Set() };
     this.pending.set(url, pending);
-    const tasks: FetchTask[] = [];
+    const tasks: PassTask[] = [];
     for (const a of attachments) {
       const done = this.attachmentResults.get(a.url);
       if (done || this.isKnownAttachment(a.url)) continue;
@@ -437,7 +440,7 @@ export class SitePass {
         purpose: { siteId: this.site.id, label: 'attachment', parentUrl: url },
         // VSB's download.jsp answers an error page to requests without the posting as Referer
         headers: { Referer: page.finalUrl },
-        data: { name: a.name },
+        data: { kind: 'attachment', name: a.name },
         maxBodyBytes: Math.round(this.site.maxAttachmentMB * 1024 * 1024),
       });
     }
@@ -446,12 +449,12 @@ export class SitePass {
   }
 
   /** Reads a posting page: decode, leave out the site's ignored parts, extract, match terms. */
-  private readHtml(page: FetchedPage, fetchId: number, contentType: string | undefined): ReadAnswer & { attachments: { url: string; name: string }[] } {
+  private readHtml(page: PassPage, fetchId: number, contentType: string | undefined): ReadAnswer & { attachments: { url: string; name: string }[] } {
     const decoded = decodeBody(page.body, contentType, this.site.encoding);
     const $ = parseHtml(decoded.text);
     for (const sel of this.site.ignore.selectors) $(sel).remove();
     const ex = extractPosting($, page.finalUrl, this.site.article, this.site.name);
-    const title = ex.title || String(page.task.data?.linkText ?? '');
+    const title = ex.title || postingData(page.task).linkText;
     const normBody = normalizeText(ex.text);
     const hits = this.matcher.matchNormalized(`${normalizeText(title)}\n${normBody}`);
     const problems = [...ex.problems, ...(decoded.note ? [`charset: ${decoded.note}`] : [])];
@@ -473,7 +476,7 @@ export class SitePass {
   }
 
   /** A recheck's or control's live answer, read like a new posting. */
-  private async readAnswer(page: FetchedPage): Promise<ReadAnswer | undefined> {
+  private async readAnswer(page: PassPage): Promise<ReadAnswer | undefined> {
     const contentType = headerString(page.headers['content-type']);
     const mime = (contentType ?? '').split(';')[0]!.trim();
     const fetchId = this.fetchIdOf(page.chain);
@@ -485,7 +488,7 @@ export class SitePass {
   }
 
   /** Text of a document (PDF, Word, Excel), kept with the capture and normalised for search and terms. */
-  private async documentText(page: FetchedPage, name: string, contentType: string | undefined): Promise<{ text?: string; textSha256?: string; searchText?: string; problems: string[] }> {
+  private async documentText(page: PassPage, name: string, contentType: string | undefined): Promise<{ text?: string; textSha256?: string; searchText?: string; problems: string[] }> {
     const doc = await this.opts.documents.extract(page.body, name || page.finalUrl, contentType);
     const problems = doc.problem && doc.kind !== 'unknown' ? [doc.problem] : [];
     for (const p of problems) this.problem(page.task.url, p);
@@ -497,11 +500,11 @@ export class SitePass {
    * An attachment's text is read off the crawl's path: the reader works while the crawler fetches
    * on, and the posting is finished when the text is in (the pass waits for all before it ends).
    */
-  private onAttachment(page: FetchedPage): void {
+  private onAttachment(page: PassPage): void {
     const work = this.readAttachment(page).catch((err: Error) => {
       this.problem(page.task.url, `could not process attachment: ${err.message}`);
       try {
-        if (!this.attachmentResults.has(page.task.url)) this.attachmentDone(page.task.url, { url: page.task.url, name: String(page.task.data?.name ?? ''), hits: [], error: err.message });
+        if (!this.attachmentResults.has(page.task.url)) this.attachmentDone(page.task.url, { url: page.task.url, name: attachmentName(page.task), hits: [], error: err.message });
       } catch (again) {
         this.problem(page.task.url, `could not record the attachment's posting: ${(again as Error).message}`);
       }
@@ -510,9 +513,9 @@ export class SitePass {
     void work.finally(() => this.reading.delete(work));
   }
 
-  private async readAttachment(page: FetchedPage): Promise<void> {
+  private async readAttachment(page: PassPage): Promise<void> {
     const url = page.task.url;
-    const name = String(page.task.data?.name ?? '');
+    const name = attachmentName(page.task);
     if (page.status < 200 || page.status >= 300) {
       this.attachmentDone(url, { url, name, hits: [], error: `HTTP ${page.status}` });
       return;
@@ -594,7 +597,7 @@ export class SitePass {
   }
 
   private captureInput(
-    page: FetchedPage,
+    page: PassPage,
     fetchId: number,
     kind: CaptureInput['kind'],
     extra: Partial<CaptureInput> & { problems: string[] },
