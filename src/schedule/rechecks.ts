@@ -1,8 +1,8 @@
 import type { Site } from '../config/site-file.js';
 import { classify, type Answer, type SiteControls, type Verdict } from '../detect/classify.js';
-import { changedRuns, wordDiff } from '../detect/diff.js';
+import { changedEvent, delistedEvent, happeningEvent, siteRestoredEvent, siteTroubleEvent } from '../detect/check-events.js';
 import type { ControlsSummary, XjEvent } from '../detect/events.js';
-import { step, type Happening, type PageWatch } from '../detect/lifecycle.js';
+import { step, type PageWatch } from '../detect/lifecycle.js';
 import { siteTrouble } from '../detect/site-trouble.js';
 import type { CaptureInput, WatchedPage } from '../store/catalogue.js';
 import { WatchStore } from '../store/catalogue.js';
@@ -187,7 +187,7 @@ export class Rechecks {
       const page = this.store.pageByUrl(row.url)!;
       const last = page.last_capture_id ? this.store.capture(page.last_capture_id) : undefined;
       const at = new Date().toISOString();
-      const e: XjEvent = { kind: 'delisted', site: this.site.id, url: row.url, title: page.title ?? '', list: root, last_listed_at: row.last_seen_at, capture: last ? `sha256:${last.body_sha256}` : '', at };
+      const e = delistedEvent({ site: this.site.id, url: row.url, title: page.title, list: root, lastListedAt: row.last_seen_at, last, at });
       this.ctx.catalogue.transaction(() => {
         this.store.setDelisted(row.page_id, at);
         this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, pageId: row.page_id, url: row.url, at, body: e });
@@ -206,14 +206,14 @@ export class Rechecks {
     const was = this.store.siteReported(this.site.id);
     if (trouble) {
       if (was === trouble.kind) return;
-      const e: XjEvent = { kind: trouble.kind, site: this.site.id, url: this.site.home, scope: 'site', reason: trouble.reason, detail: trouble.detail, at };
+      const e = siteTroubleEvent(this.site, trouble, at);
       this.ctx.catalogue.transaction(() => {
         this.store.setSiteReported(this.site.id, trouble.kind, at);
         this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, url: e.url, at, body: e });
       });
       this.opts.emit(e);
     } else if (was) {
-      const e: XjEvent = { kind: 'restored', site: this.site.id, url: this.site.home, title: this.site.name, scope: 'site', was, same_text: null, capture: null, at };
+      const e = siteRestoredEvent({ id: this.site.id, home: this.site.home, name: this.site.name }, was, at);
       this.ctx.catalogue.transaction(() => {
         this.store.setSiteReported(this.site.id, null, at);
         this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, url: e.url, at, body: e });
@@ -248,7 +248,8 @@ export class Rechecks {
           if (last) {
             outcome = 'changed';
             this.counts.changed++;
-            events.push(this.changedEvent(page, last, read, at));
+            const lastTerms = this.store.hitsOf(last.id).map((h) => h.term);
+            events.push(changedEvent({ site: this.site.id, page, last, lastTerms, read, at }));
           }
         }
       } else if (v.kind === 'not_modified' || v.kind === 'live') {
@@ -274,7 +275,7 @@ export class Rechecks {
         detail: 'detail' in v ? v.detail : undefined,
       });
       this.store.updateWatch(page.id, s.watch, at, s.happenings.length > 0);
-      for (const h of s.happenings) events.push(this.happeningEvent(page, h, v, c, last, k.summary, at, captureId));
+      for (const h of s.happenings) events.push(happeningEvent(h, { site: this.site.id, page, verdict: v, status: c.status, read: c.read, last, controls: k.summary, at }));
       for (const e of events) cat.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, pageId: page.id, url, at, captureId, body: e });
     });
     for (const e of events) this.opts.emit(e);
@@ -288,73 +289,6 @@ export class Rechecks {
     if (events.some((e) => e.kind === 'deleted') || always) {
       if (lastId) picture({ pageId: page.id, url, what: 'capture', captureId: lastId });
       picture({ pageId: page.id, url, what: 'present' });
-    }
-  }
-
-  private changedEvent(page: WatchedPage, last: { id: number; body_sha256: string; text: string | null; at: string }, read: ReadAnswer, at: string): XjEvent {
-    const runs = changedRuns(wordDiff(last.text ?? '', read.capture.text ?? ''));
-    const before = new Set(this.store.hitsOf(last.id).map((h) => h.term));
-    const after = new Set(read.hits.map((h) => h.term));
-    return {
-      kind: 'changed',
-      site: this.site.id,
-      url: page.url,
-      title: read.title || page.title || '',
-      added: runs.added,
-      removed: runs.removed,
-      terms_appeared: [...after].filter((t) => !before.has(t)),
-      terms_vanished: [...before].filter((t) => !after.has(t)),
-      terms: read.hits.map((h) => ({ term: h.term, count: h.count, snippet: h.snippet })),
-      capture: `sha256:${read.capture.bodySha256}`,
-      previous_capture: `sha256:${last.body_sha256}`,
-      previous_at: last.at,
-      at,
-    };
-  }
-
-  private happeningEvent(
-    page: WatchedPage,
-    h: Happening,
-    v: Verdict,
-    c: CheckState,
-    last: { body_sha256: string; at: string; text: string | null } | undefined,
-    controls: ControlsSummary,
-    at: string,
-    captureId: number | undefined,
-  ): XjEvent {
-    const base = { site: this.site.id, url: page.url, at };
-    switch (h.kind) {
-      case 'suspected_deletion':
-      case 'deleted':
-        return {
-          ...base,
-          kind: h.kind,
-          title: page.title ?? '',
-          reason: h.reason,
-          detail: h.detail,
-          checks: h.kind === 'deleted' ? h.checks : 1,
-          failing_since: h.kind === 'deleted' ? h.since : at,
-          last_seen: last?.at ?? page.last_checked_at ?? '',
-          last_capture: last ? `sha256:${last.body_sha256}` : '',
-          status: c.status ?? null,
-          controls,
-        };
-      case 'restored': {
-        const now = c.read?.capture;
-        return {
-          ...base,
-          kind: 'restored',
-          title: c.read?.title || page.title || '',
-          scope: 'page',
-          was: h.was,
-          same_text: v.kind === 'not_modified' ? true : now && last ? (now.text ?? '') === (last.text ?? '') : null,
-          capture: now ? `sha256:${now.bodySha256}` : last ? `sha256:${last.body_sha256}` : null,
-        };
-      }
-      case 'unreachable':
-      case 'challenge_failed':
-        void captureId;
-        return { ...base, kind: h.kind, scope: 'page', reason: h.reason, detail: h.detail };
     }
   }
 }

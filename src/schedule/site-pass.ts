@@ -1,9 +1,11 @@
 import type { Site } from '../config/site-file.js';
 import type { AttachmentSummary, XjEvent } from '../detect/events.js';
 import { newPostingEvent } from '../detect/new-posting.js';
+import { siteBroken } from '../detect/site-broken.js';
 import { crawlSite, type SiteCrawlOptions } from '../fetch/site-crawler.js';
 import type { DocumentTextExtractor } from '../extract/document-text/extractor.js';
 import type { BrowserFetcher } from '../fetch/browser.js';
+import { listHistory } from '../store/listing-reads.js';
 import { mergeHits, type TermMatcher } from '../terms/matcher.js';
 import { Attachments, type PendingPosting } from './attachments.js';
 import { KnownUrls } from './known-urls.js';
@@ -135,7 +137,7 @@ export class SitePass {
     }
     if (!this.rechecks.troubled) {
       for (const empty of this.lists.emptyLists) {
-        const e = this.ctx.catalogue.transaction(() => this.siteBroken(empty.url, empty.at));
+        const e = this.ctx.catalogue.transaction(() => this.reportBroken(empty.url, empty.at));
         if (e) this.opts.emit(e);
       }
     }
@@ -221,15 +223,10 @@ export class SitePass {
     }
   }
 
-  /** A list page that used to yield postings and now yields none: reported once until it recovers. */
-  private siteBroken(listUrl: string, at: string): XjEvent | undefined {
-    const db = this.ctx.db;
-    const lastListed = db.prepare(`SELECT max(last_seen_at) AS t FROM listings WHERE list_url = ?`).get(listUrl) as { t: string | null };
-    if (!lastListed.t) return undefined;
-    const already = db.prepare(`SELECT 1 FROM events WHERE kind = 'site_broken' AND url = ? AND at > ?`).get(listUrl, lastListed.t);
-    if (already) return undefined;
-    const event: XjEvent = { kind: 'site_broken', site: this.site.id, url: listUrl, reason: `the list page yields no posting links (last yielded some at ${lastListed.t})`, at };
-    this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: event.kind, siteId: this.site.id, url: listUrl, at, body: event });
+  /** An empty first list page, judged now that the pass knows the site was not simply down. */
+  private reportBroken(listUrl: string, at: string): XjEvent | undefined {
+    const event = siteBroken(this.site.id, listUrl, listHistory(this.ctx.db, listUrl), at);
+    if (event) this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: event.kind, siteId: this.site.id, url: listUrl, at, body: event });
     return event;
   }
 
