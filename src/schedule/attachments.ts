@@ -1,4 +1,5 @@
 import type { Site } from '../config/site-file.js';
+import type { AttachmentSummary } from '../detect/events.js';
 import type { CaptureInput } from '../store/catalogue.js';
 import type { TermMatcher } from '../terms/matcher.js';
 import type { TermHit } from '../terms/types.js';
@@ -162,4 +163,14 @@ export class Attachments {
           : { url: a.url, name: a.name, hits: [], error: 'not fetched' }),
     );
   }
+}
+
+/** How an attachment is named in its posting's event. */
+export function attachmentSummary(r: AttachmentResult): AttachmentSummary {
+  return {
+    url: r.url,
+    name: r.name,
+    ...(r.capture ? { capture: `sha256:${r.capture.bodySha256}` } : {}),
+    ...(r.error ? { error: r.error } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import type { Site } from '../config/site-file.js';
-import type { AttachmentSummary, XjEvent } from '../detect/events.js';
+import type { XjEvent } from '../detect/events.js';
 import { newPostingEvent } from '../detect/new-posting.js';
 import { siteBroken } from '../detect/site-broken.js';
 import { crawlSite, type SiteCrawlOptions } from '../fetch/site-crawler.js';
@@ -7,7 +7,7 @@ import type { DocumentTextExtractor } from '../extract/document-text/extractor.j
 import type { BrowserFetcher } from '../fetch/browser.js';
 import { listHistory } from '../store/listing-reads.js';
 import { mergeHits, type TermMatcher } from '../terms/matcher.js';
-import { Attachments, type PendingPosting } from './attachments.js';
+import { attachmentSummary, Attachments, type PendingPosting } from './attachments.js';
 import { KnownUrls } from './known-urls.js';
 import { ListWalk } from './list-walk.js';
 import { PageReader } from './page-reader.js';
@@ -15,7 +15,10 @@ import type { PassProgress } from './progress.js';
 import { Rechecks } from './rechecks.js';
 import { makeRenderings, type RenderJob } from './renderings.js';
 import type { RunContext } from './run-context.js';
+import { emptyOutcome, type SiteOutcome } from './site-outcome.js';
 import { attachmentName, NOT_LISTED, passFailure, passPage, postingData, type PassFailure, type PassPage, type PassTask } from './task-data.js';
+
+export type { SiteOutcome } from './site-outcome.js';
 
 export interface SitePassOptions {
   userAgent: string;
@@ -37,22 +40,6 @@ export interface SitePassOptions {
   screenshots?: boolean;
   /** also picture these URLs (check --screenshot) */
   screenshotUrls?: string[];
-}
-
-export interface SiteOutcome {
-  site: string;
-  listPages: number;
-  listFailures: string[];
-  postingsSeen: number;
-  newPostings: number;
-  reported: number;
-  attachments: number;
-  failures: { url: string; kind: string; message: string }[];
-  problems: { url: string; problem: string }[];
-  /** no list page could be fetched: nothing was learnt about the site */
-  unreachable: boolean;
-  checks: Rechecks['counts'];
-  renderings: number;
 }
 
 /**
@@ -86,20 +73,7 @@ export class SitePass {
       picture: (job) => this.renderJobs.push({ siteId: site.id, ...job }),
       pictureAlways: opts.screenshotUrls,
     });
-    this.outcome = {
-      site: site.id,
-      listPages: 0,
-      listFailures: [],
-      postingsSeen: 0,
-      newPostings: 0,
-      reported: 0,
-      attachments: 0,
-      failures: [],
-      problems: [],
-      unreachable: false,
-      checks: this.rechecks.counts,
-      renderings: 0,
-    };
+    this.outcome = emptyOutcome(site.id, this.rechecks.counts);
     const { progress } = opts;
     this.attachments = new Attachments({ site, ctx, reader: this.reader, matcher, progress, known: this.known, problem, counted: () => this.outcome.attachments++, ready: (p) => this.finalize(p) });
     this.lists = new ListWalk({ site, ctx, reader: this.reader, known: this.known, progress, counts: this.outcome, maxPages: opts.maxPages, browser: Boolean(opts.browser), problem, isPending: (url) => this.attachments.isPending(url) });
@@ -262,12 +236,7 @@ export class SitePass {
         catalogue.linkAttachment(saved.pageId, r.url, r.name);
       }
       if (p.listRoot) catalogue.recordListing(saved.pageId, p.listRoot, p.listUrl, this.ctx.runId, p.capture.at);
-      const attachments: AttachmentSummary[] = results.map((r) => ({
-        url: r.url,
-        name: r.name,
-        ...(r.capture ? { capture: `sha256:${r.capture.bodySha256}` } : {}),
-        ...(r.error ? { error: r.error } : {}),
-      }));
+      const attachments = results.map(attachmentSummary);
       const ev = newPostingEvent(
         { site: this.site.id, url: p.url, title: p.capture.title ?? '', published: p.capture.published, bodySha256: p.capture.bodySha256, hits, attachments, at: p.capture.at },
         saved.created,
