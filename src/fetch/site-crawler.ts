@@ -8,21 +8,21 @@ import { RecordingHttpClient } from './http-client.js';
 
 log.setLevel(log.LEVELS.OFF);
 
-/** A URL to fetch, and why. */
-export interface FetchTask {
+/** A URL to fetch, and why; `D` is what the caller wants back with the answer. */
+export interface FetchTask<D = unknown> {
   url: string;
   purpose: FetchPurpose;
   /** e.g. Referer for VSB attachment downloads, which refuse requests without one */
   headers?: Record<string, string>;
-  /** free data the handler gets back with the result */
-  data?: Record<string, unknown>;
+  /** carried, never read: the handler gets it back with the result */
+  data?: D;
   maxBodyBytes?: number;
   /** read the page as a browser renders it (lists built by JavaScript) */
   render?: boolean;
 }
 
-export interface FetchedPage {
-  task: FetchTask;
+export interface FetchedPage<D = unknown> {
+  task: FetchTask<D>;
   /** URL after redirects */
   finalUrl: string;
   status: number;
@@ -36,8 +36,8 @@ export interface FetchedPage {
   rendered?: boolean;
 }
 
-export interface FailedFetch {
-  task: FetchTask;
+export interface FailedFetch<D = unknown> {
+  task: FetchTask<D>;
   kind: FetchErrorKind;
   message: string;
   /** the exchanges of the last attempt, if any reached the recorder */

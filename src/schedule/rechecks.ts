@@ -1,14 +1,14 @@
 import type { Site } from '../config/site-file.js';
 import { classify, type Answer, type SiteControls, type Verdict } from '../detect/classify.js';
-import { changedRuns, wordDiff } from '../detect/diff.js';
+import { changedEvent, delistedEvent, happeningEvent, siteRestoredEvent, siteTroubleEvent } from '../detect/check-events.js';
 import type { ControlsSummary, XjEvent } from '../detect/events.js';
-import { step, type Happening, type PageWatch } from '../detect/lifecycle.js';
+import { step, type PageWatch } from '../detect/lifecycle.js';
 import { siteTrouble } from '../detect/site-trouble.js';
-import type { FailedFetch, FetchedPage, FetchTask } from '../fetch/site-crawler.js';
 import type { CaptureInput, WatchedPage } from '../store/catalogue.js';
 import { WatchStore } from '../store/catalogue.js';
 import type { TermHit } from '../terms/types.js';
 import type { RunContext } from './run-context.js';
+import type { ControlRole, PassFailure, PassPage, PassTask } from './task-data.js';
 
 /** What a page handler read from a live answer, for a check. */
 export interface ReadAnswer {
@@ -26,7 +26,7 @@ export interface RecheckOptions {
   confirmAfter: number;
   emit: (e: XjEvent) => void;
   /** reads a live answer (decode, extract, terms) the way new postings are read */
-  read: (page: FetchedPage) => Promise<ReadAnswer | undefined>;
+  read: (page: PassPage) => Promise<ReadAnswer | undefined>;
   /** asks for a screenshot and PDF print of a page's capture or present answer */
   picture?: (job: { pageId: number; url: string; what: 'capture' | 'present'; captureId?: number }) => void;
   /** picture these pages' present answer and last capture whatever happens (check --screenshot) */
@@ -41,8 +41,6 @@ interface CheckState {
   at?: string;
   status?: number;
 }
-
-type ControlRole = 'home' | 'not_found' | 'sibling';
 
 interface ControlState {
   url: string;
@@ -75,7 +73,7 @@ export class Rechecks {
   }
 
   /** The fetches to make: controls first, then the rechecks (with conditional headers). */
-  tasks(): FetchTask[] {
+  tasks(): PassTask[] {
     const mode = this.opts.mode;
     if (mode === 'none') return [];
     const pages =
@@ -83,10 +81,10 @@ export class Rechecks {
         ? mode.urls.map((u) => this.store.pageByUrl(u)).filter((p): p is WatchedPage => Boolean(p) && p!.site_id === this.site.id)
         : this.store.postingsToCheck(this.site.id, mode, this.site.recheckHours, new Date());
     if (pages.length === 0) return [];
-    const out: FetchTask[] = [];
+    const out: PassTask[] = [];
     const control = (role: ControlRole, url: string) => {
       this.controls.set(role, { url });
-      out.push({ url, purpose: { siteId: this.site.id, label: 'control' }, data: { role } });
+      out.push({ url, purpose: { siteId: this.site.id, label: 'control' }, data: { kind: 'control', role } });
     };
     control('home', this.site.home);
     control('not_found', madeUpUrl(pages[0]!.url));
@@ -98,7 +96,7 @@ export class Rechecks {
       const headers: Record<string, string> = {};
       if (last?.etag) headers['If-None-Match'] = last.etag;
       if (last?.last_modified) headers['If-Modified-Since'] = last.last_modified;
-      out.push({ url: page.url, purpose: { siteId: this.site.id, label: 'check' }, headers, data: { pageId: page.id } });
+      out.push({ url: page.url, purpose: { siteId: this.site.id, label: 'check' }, headers, data: { kind: 'check', pageId: page.id } });
     }
     return out;
   }
@@ -111,7 +109,7 @@ export class Rechecks {
     this.live.add(url);
   }
 
-  async onPage(page: FetchedPage, fetchId: number, bodySha: string | undefined): Promise<void> {
+  async onPage(page: PassPage, fetchId: number, bodySha: string | undefined): Promise<void> {
     const last = page.chain[page.chain.length - 1]!;
     const answer: Answer = { status: page.status, finalUrl: page.finalUrl, redirected: page.chain.length > 1 };
     const state = page.task.purpose.label === 'check' ? this.checks.get(page.task.url) : undefined;
@@ -121,7 +119,7 @@ export class Rechecks {
     const read = page.status >= 200 && page.status < 300 && !answer.sameBytes ? await this.opts.read(page) : undefined;
     if (read) Object.assign(answer, { title: read.title, text: read.text, clientRedirect: read.clientRedirect, challenge: read.challenge });
     if (page.task.purpose.label === 'control') {
-      const c = this.controls.get(page.task.data?.role as ControlRole);
+      const c = page.task.data?.kind === 'control' ? this.controls.get(page.task.data.role) : undefined;
       if (c) Object.assign(c, { answer, fetchId });
       return;
     }
@@ -129,10 +127,10 @@ export class Rechecks {
     Object.assign(state, { answer, read, fetchId, at: last.startedAt.toISOString(), status: page.status });
   }
 
-  onFailure(f: FailedFetch, fetchId: number | undefined): void {
+  onFailure(f: PassFailure, fetchId: number | undefined): void {
     const answer: Answer = { errorKind: f.kind, errorMessage: f.message };
     if (f.task.purpose.label === 'control') {
-      const c = this.controls.get(f.task.data?.role as ControlRole);
+      const c = f.task.data?.kind === 'control' ? this.controls.get(f.task.data.role) : undefined;
       if (c) Object.assign(c, { answer, fetchId });
       return;
     }
@@ -189,7 +187,7 @@ export class Rechecks {
       const page = this.store.pageByUrl(row.url)!;
       const last = page.last_capture_id ? this.store.capture(page.last_capture_id) : undefined;
       const at = new Date().toISOString();
-      const e: XjEvent = { kind: 'delisted', site: this.site.id, url: row.url, title: page.title ?? '', list: root, last_listed_at: row.last_seen_at, capture: last ? `sha256:${last.body_sha256}` : '', at };
+      const e = delistedEvent({ site: this.site.id, url: row.url, title: page.title, list: root, lastListedAt: row.last_seen_at, last, at });
       this.ctx.catalogue.transaction(() => {
         this.store.setDelisted(row.page_id, at);
         this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, pageId: row.page_id, url: row.url, at, body: e });
@@ -208,14 +206,14 @@ export class Rechecks {
     const was = this.store.siteReported(this.site.id);
     if (trouble) {
       if (was === trouble.kind) return;
-      const e: XjEvent = { kind: trouble.kind, site: this.site.id, url: this.site.home, scope: 'site', reason: trouble.reason, detail: trouble.detail, at };
+      const e = siteTroubleEvent(this.site, trouble, at);
       this.ctx.catalogue.transaction(() => {
         this.store.setSiteReported(this.site.id, trouble.kind, at);
         this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, url: e.url, at, body: e });
       });
       this.opts.emit(e);
     } else if (was) {
-      const e: XjEvent = { kind: 'restored', site: this.site.id, url: this.site.home, title: this.site.name, scope: 'site', was, same_text: null, capture: null, at };
+      const e = siteRestoredEvent({ id: this.site.id, home: this.site.home, name: this.site.name }, was, at);
       this.ctx.catalogue.transaction(() => {
         this.store.setSiteReported(this.site.id, null, at);
         this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, url: e.url, at, body: e });
@@ -250,7 +248,8 @@ export class Rechecks {
           if (last) {
             outcome = 'changed';
             this.counts.changed++;
-            events.push(this.changedEvent(page, last, read, at));
+            const lastTerms = this.store.hitsOf(last.id).map((h) => h.term);
+            events.push(changedEvent({ site: this.site.id, page, last, lastTerms, read, at }));
           }
         }
       } else if (v.kind === 'not_modified' || v.kind === 'live') {
@@ -276,7 +275,7 @@ export class Rechecks {
         detail: 'detail' in v ? v.detail : undefined,
       });
       this.store.updateWatch(page.id, s.watch, at, s.happenings.length > 0);
-      for (const h of s.happenings) events.push(this.happeningEvent(page, h, v, c, last, k.summary, at, captureId));
+      for (const h of s.happenings) events.push(happeningEvent(h, { site: this.site.id, page, verdict: v, status: c.status, read: c.read, last, controls: k.summary, at }));
       for (const e of events) cat.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, pageId: page.id, url, at, captureId, body: e });
     });
     for (const e of events) this.opts.emit(e);
@@ -290,73 +289,6 @@ export class Rechecks {
     if (events.some((e) => e.kind === 'deleted') || always) {
       if (lastId) picture({ pageId: page.id, url, what: 'capture', captureId: lastId });
       picture({ pageId: page.id, url, what: 'present' });
-    }
-  }
-
-  private changedEvent(page: WatchedPage, last: { id: number; body_sha256: string; text: string | null; at: string }, read: ReadAnswer, at: string): XjEvent {
-    const runs = changedRuns(wordDiff(last.text ?? '', read.capture.text ?? ''));
-    const before = new Set(this.store.hitsOf(last.id).map((h) => h.term));
-    const after = new Set(read.hits.map((h) => h.term));
-    return {
-      kind: 'changed',
-      site: this.site.id,
-      url: page.url,
-      title: read.title || page.title || '',
-      added: runs.added,
-      removed: runs.removed,
-      terms_appeared: [...after].filter((t) => !before.has(t)),
-      terms_vanished: [...before].filter((t) => !after.has(t)),
-      terms: read.hits.map((h) => ({ term: h.term, count: h.count, snippet: h.snippet })),
-      capture: `sha256:${read.capture.bodySha256}`,
-      previous_capture: `sha256:${last.body_sha256}`,
-      previous_at: last.at,
-      at,
-    };
-  }
-
-  private happeningEvent(
-    page: WatchedPage,
-    h: Happening,
-    v: Verdict,
-    c: CheckState,
-    last: { body_sha256: string; at: string; text: string | null } | undefined,
-    controls: ControlsSummary,
-    at: string,
-    captureId: number | undefined,
-  ): XjEvent {
-    const base = { site: this.site.id, url: page.url, at };
-    switch (h.kind) {
-      case 'suspected_deletion':
-      case 'deleted':
-        return {
-          ...base,
-          kind: h.kind,
-          title: page.title ?? '',
-          reason: h.reason,
-          detail: h.detail,
-          checks: h.kind === 'deleted' ? h.checks : 1,
-          failing_since: h.kind === 'deleted' ? h.since : at,
-          last_seen: last?.at ?? page.last_checked_at ?? '',
-          last_capture: last ? `sha256:${last.body_sha256}` : '',
-          status: c.status ?? null,
-          controls,
-        };
-      case 'restored': {
-        const now = c.read?.capture;
-        return {
-          ...base,
-          kind: 'restored',
-          title: c.read?.title || page.title || '',
-          scope: 'page',
-          was: h.was,
-          same_text: v.kind === 'not_modified' ? true : now && last ? (now.text ?? '') === (last.text ?? '') : null,
-          capture: now ? `sha256:${now.bodySha256}` : last ? `sha256:${last.body_sha256}` : null,
-        };
-      }
-      case 'unreachable':
-      case 'challenge_failed':
-        void captureId;
-        return { ...base, kind: h.kind, scope: 'page', reason: h.reason, detail: h.detail };
     }
   }
 }

@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { decodeBody, metaCharset } from '../../src/fetch/decode.js';
+import { decodeBody, metaCharset } from '../../src/extract/decode.js';
 
 const page = (meta: string, body = '关于卫星工厂的通知') => `<html><head>${meta}<title>t</title></head><body>${body}</body></html>`;
 

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { decodeBody } from '../../fetch/decode.js';
+import { decodeBody } from '../decode.js';
 import type { DocumentKind } from './kind.js';
 
 const require = createRequire(import.meta.url);

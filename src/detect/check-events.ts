@@ -1,0 +1,113 @@
+import type { CaptureInput, CaptureRow, WatchedPage } from '../store/catalogue.js';
+import type { TermHit } from '../terms/types.js';
+import type { Verdict } from './classify.js';
+import { changedRuns, wordDiff } from './diff.js';
+import type { ChangedEvent, ControlsSummary, DelistedEvent, DeletionEvent, RestoredEvent, TroubleEvent } from './events.js';
+import type { Happening } from './lifecycle.js';
+import type { SiteTrouble } from './site-trouble.js';
+
+/** The watched page a check was about. */
+export type CheckedPage = Pick<WatchedPage, 'url' | 'title' | 'last_checked_at'>;
+
+/** The page's last capture before this check. */
+export type LastCapture = Pick<CaptureRow, 'body_sha256' | 'text' | 'at'>;
+
+/** What the check read from the live answer. */
+export interface LiveRead {
+  capture: Pick<CaptureInput, 'bodySha256' | 'text'>;
+  hits: TermHit[];
+  title: string;
+}
+
+/** The text moved beyond trivia: which words came and went, and which terms with them. */
+export function changedEvent(f: { site: string; page: Pick<WatchedPage, 'url' | 'title'>; last: LastCapture; lastTerms: string[]; read: LiveRead; at: string }): ChangedEvent {
+  const runs = changedRuns(wordDiff(f.last.text ?? '', f.read.capture.text ?? ''));
+  const before = new Set(f.lastTerms);
+  const after = new Set(f.read.hits.map((h) => h.term));
+  return {
+    kind: 'changed',
+    site: f.site,
+    url: f.page.url,
+    title: f.read.title || f.page.title || '',
+    added: runs.added,
+    removed: runs.removed,
+    terms_appeared: [...after].filter((t) => !before.has(t)),
+    terms_vanished: [...before].filter((t) => !after.has(t)),
+    terms: f.read.hits.map((h) => ({ term: h.term, count: h.count, snippet: h.snippet })),
+    capture: `sha256:${f.read.capture.bodySha256}`,
+    previous_capture: `sha256:${f.last.body_sha256}`,
+    previous_at: f.last.at,
+    at: f.at,
+  };
+}
+
+export interface HappeningFacts {
+  site: string;
+  page: CheckedPage;
+  verdict: Verdict;
+  /** the HTTP status the check got, if any */
+  status: number | undefined;
+  read: LiveRead | undefined;
+  last: LastCapture | undefined;
+  controls: ControlsSummary;
+  at: string;
+}
+
+/** The event of a step in a page's life (lifecycle.ts decides the step; this says it). */
+export function happeningEvent(h: Happening, f: HappeningFacts): DeletionEvent | RestoredEvent | TroubleEvent {
+  const { page, last, at } = f;
+  const base = { site: f.site, url: page.url, at };
+  switch (h.kind) {
+    case 'suspected_deletion':
+    case 'deleted':
+      return {
+        ...base,
+        kind: h.kind,
+        title: page.title ?? '',
+        reason: h.reason,
+        detail: h.detail,
+        checks: h.kind === 'deleted' ? h.checks : 1,
+        failing_since: h.kind === 'deleted' ? h.since : at,
+        last_seen: last?.at ?? page.last_checked_at ?? '',
+        last_capture: last ? `sha256:${last.body_sha256}` : '',
+        status: f.status ?? null,
+        controls: f.controls,
+      };
+    case 'restored': {
+      const now = f.read?.capture;
+      return {
+        ...base,
+        kind: 'restored',
+        title: f.read?.title || page.title || '',
+        scope: 'page',
+        was: h.was,
+        same_text: f.verdict.kind === 'not_modified' ? true : now && last ? (now.text ?? '') === (last.text ?? '') : null,
+        capture: now ? `sha256:${now.bodySha256}` : last ? `sha256:${last.body_sha256}` : null,
+      };
+    }
+    case 'unreachable':
+    case 'challenge_failed':
+      return { ...base, kind: h.kind, scope: 'page', reason: h.reason, detail: h.detail };
+  }
+}
+
+/** Gone from a list read whole, still served at its URL. */
+export function delistedEvent(f: { site: string; url: string; title: string | null; list: string; lastListedAt: string; last: Pick<CaptureRow, 'body_sha256'> | undefined; at: string }): DelistedEvent {
+  return { kind: 'delisted', site: f.site, url: f.url, title: f.title ?? '', list: f.list, last_listed_at: f.lastListedAt, capture: f.last ? `sha256:${f.last.body_sha256}` : '', at: f.at };
+}
+
+interface SiteFacts {
+  id: string;
+  home: string;
+  name: string;
+}
+
+/** The site as a whole is in trouble: one event for the site, none for its pages. */
+export function siteTroubleEvent(site: Pick<SiteFacts, 'id' | 'home'>, trouble: SiteTrouble, at: string): TroubleEvent {
+  return { kind: trouble.kind, site: site.id, url: site.home, scope: 'site', reason: trouble.reason, detail: trouble.detail, at };
+}
+
+/** The site answers normally again after `was` was reported. */
+export function siteRestoredEvent(site: SiteFacts, was: string, at: string): RestoredEvent {
+  return { kind: 'restored', site: site.id, url: site.home, title: site.name, scope: 'site', was, same_text: null, capture: null, at };
+}

@@ -1,0 +1,161 @@
+import type { Site } from '../config/site-file.js';
+import { comparableText } from '../detect/trivia.js';
+import type { Exchange } from '../fetch/exchange.js';
+import { decodeBody } from '../extract/decode.js';
+import type { DocumentTextExtractor } from '../extract/document-text/extractor.js';
+import { parseHtml } from '../extract/html.js';
+import { extractPosting } from '../extract/posting.js';
+import { clientRedirect } from '../extract/redirect.js';
+import { sha256Hex } from '../store/blobs.js';
+import type { CaptureInput } from '../store/catalogue.js';
+import type { TermMatcher } from '../terms/matcher.js';
+import { normalizeText } from '../terms/normalize.js';
+import type { RunContext } from './run-context.js';
+import type { ReadAnswer } from './rechecks.js';
+import { postingData, type PassPage } from './task-data.js';
+
+const HTML_TYPES = /^(text\/html|application\/xhtml\+xml|text\/plain)?$/i;
+
+export interface Link {
+  url: string;
+  name: string;
+}
+
+export interface DocumentText {
+  text?: string;
+  textSha256?: string;
+  searchText?: string;
+  problems: string[];
+}
+
+/**
+ * Bytes to a CaptureInput and its term hits: the one reading that new postings, rechecks and
+ * attachments share, so that a check compares like with like.
+ */
+export class PageReader {
+  private readonly trivia: RegExp[];
+
+  constructor(
+    private readonly site: Site,
+    private readonly ctx: RunContext,
+    private readonly matcher: TermMatcher,
+    private readonly documents: DocumentTextExtractor,
+    private readonly problem: (url: string, problem: string) => void,
+  ) {
+    this.trivia = site.ignore.patterns.map((p) => new RegExp(p, 'g'));
+  }
+
+  /** A new posting: its page read as HTML, or, when a list links straight to a document, that document. */
+  async readPosting(page: PassPage): Promise<ReadAnswer & { attachments: Link[] }> {
+    const url = page.task.url;
+    const fetchId = this.fetchIdOf(page.chain);
+    const contentType = headerString(page.headers['content-type']);
+    if (page.truncated) this.problem(url, `too large: the body was cut at ${Math.round(this.site.maxBodyMB)} MiB; only that part is kept and read`);
+    if (isHtml(contentType, page.body)) {
+      const read = this.readHtml(page, fetchId, contentType);
+      for (const p of read.capture.problems) this.problem(url, p);
+      return read;
+    }
+    // a list that links straight to a document: the document is the posting
+    const title = postingData(page.task).linkText;
+    const doc = await this.documentText(page, title, contentType);
+    const hits = this.matcher.matchNormalized(`${normalizeText(title)}\n${doc.searchText ?? ''}`);
+    const capture = this.captureInput(page, fetchId, 'posting', { title, ...doc, hits });
+    return { capture, hits, title, text: doc.text ?? '', attachments: [] };
+  }
+
+  /** A recheck's or control's live answer, read like a new posting. */
+  async readAnswer(page: PassPage): Promise<ReadAnswer | undefined> {
+    const contentType = headerString(page.headers['content-type']);
+    const fetchId = this.fetchIdOf(page.chain);
+    if (isHtml(contentType, page.body)) return this.readHtml(page, fetchId, contentType);
+    const doc = await this.documentText(page, page.finalUrl, contentType);
+    const hits = this.matcher.matchNormalized(doc.searchText ?? '');
+    const capture = this.captureInput(page, fetchId, 'posting', { ...doc, compareSha256: doc.text ? sha256Hex(comparableText(doc.text, this.trivia)) : undefined, hits });
+    return { capture, hits, title: '', text: doc.text ?? '' };
+  }
+
+  /** Reads a posting page: decode, leave out the site's ignored parts, extract, match terms. */
+  private readHtml(page: PassPage, fetchId: number, contentType: string | undefined): ReadAnswer & { attachments: Link[] } {
+    const decoded = decodeBody(page.body, contentType, this.site.encoding);
+    const $ = parseHtml(decoded.text);
+    for (const sel of this.site.ignore.selectors) $(sel).remove();
+    const ex = extractPosting($, page.finalUrl, this.site.article, this.site.name);
+    const title = ex.title || postingData(page.task).linkText;
+    const normBody = normalizeText(ex.text);
+    const hits = this.matcher.matchNormalized(`${normalizeText(title)}\n${normBody}`);
+    const problems = [...ex.problems, ...(decoded.note ? [`charset: ${decoded.note}`] : [])];
+    const text = `${title}\n\n${ex.text}`;
+    const capture = this.captureInput(page, fetchId, 'posting', {
+      charset: decoded.charset,
+      charsetNote: decoded.note,
+      title,
+      published: ex.published,
+      dateSource: ex.dateSource,
+      text,
+      textSha256: sha256Hex(text),
+      compareSha256: sha256Hex(comparableText(text, this.trivia)),
+      searchText: normBody,
+      problems,
+      hits,
+    });
+    return { capture, hits, title, text: ex.text, clientRedirect: clientRedirect($, page.finalUrl, ex.text), attachments: ex.attachments.map((a) => ({ url: a.url, name: a.name })) };
+  }
+
+  /** Text of a document (PDF, Word, Excel), kept with the capture and normalised for search and terms. */
+  async documentText(page: PassPage, name: string, contentType: string | undefined): Promise<DocumentText> {
+    const doc = await this.documents.extract(page.body, name || page.finalUrl, contentType);
+    const problems = doc.problem && doc.kind !== 'unknown' ? [doc.problem] : [];
+    for (const p of problems) this.problem(page.task.url, p);
+    if (!doc.text.trim()) return { problems };
+    return { text: doc.text, textSha256: sha256Hex(doc.text), searchText: normalizeText(doc.text), problems };
+  }
+
+  captureInput(page: PassPage, fetchId: number, kind: CaptureInput['kind'], extra: Partial<CaptureInput> & { problems: string[] }): CaptureInput {
+    const last = page.chain[page.chain.length - 1]!;
+    return {
+      url: page.task.url,
+      siteId: this.site.id,
+      kind,
+      fetchId,
+      runId: this.ctx.runId,
+      at: last.startedAt.toISOString(),
+      finalUrl: page.finalUrl,
+      status: page.status,
+      bodySha256: this.bodyShaOf(last),
+      bodySize: page.body.length,
+      contentType: headerString(page.headers['content-type']),
+      etag: headerString(page.headers.etag),
+      lastModified: headerString(page.headers['last-modified']),
+      hits: [],
+      ...extra,
+    };
+  }
+
+  private bodyShaOf(ex: Exchange): string {
+    const sha = this.ctx.recorder.bodySha(ex.id);
+    if (!sha) throw new Error('internal: a response reached the handler without its body being kept');
+    return sha;
+  }
+
+  fetchIdOf(chain: Exchange[]): number {
+    const last = chain[chain.length - 1];
+    const id = last ? this.ctx.recorder.fetchId(last.id) : undefined;
+    if (id === undefined) throw new Error('internal: a response reached the handler without being recorded');
+    return id;
+  }
+}
+
+function isHtml(contentType: string | undefined, body: Buffer): boolean {
+  const mime = (contentType ?? '').split(';')[0]!.trim();
+  return HTML_TYPES.test(mime) || looksLikeHtml(body);
+}
+
+export function headerString(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function looksLikeHtml(body: Buffer): boolean {
+  const head = body.subarray(0, 512).toString('latin1').trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<head') || head.startsWith('<meta') || /^<(body|div|script|title)\b/.test(head);
+}

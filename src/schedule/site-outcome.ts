@@ -1,0 +1,22 @@
+import type { Rechecks } from './rechecks.js';
+
+/** What one pass learnt about one site: the crawl command's summary and exit status come from it. */
+export interface SiteOutcome {
+  site: string;
+  listPages: number;
+  listFailures: string[];
+  postingsSeen: number;
+  newPostings: number;
+  reported: number;
+  attachments: number;
+  failures: { url: string; kind: string; message: string }[];
+  problems: { url: string; problem: string }[];
+  /** no list page could be fetched: nothing was learnt about the site */
+  unreachable: boolean;
+  checks: Rechecks['counts'];
+  renderings: number;
+}
+
+export function emptyOutcome(site: string, checks: SiteOutcome['checks']): SiteOutcome {
+  return { site, listPages: 0, listFailures: [], postingsSeen: 0, newPostings: 0, reported: 0, attachments: 0, failures: [], problems: [], unreachable: false, checks, renderings: 0 };
+}
