@@ -1,4 +1,5 @@
-import type { CaptureInput, CaptureRow, WatchedPage } from '../store/catalogue.js';
+import type { CaptureInput, WatchedPage } from '../store/catalogue.js';
+import type { CaptureRecord } from '../store/rows.js';
 import type { TermHit } from '../terms/types.js';
 import type { Verdict } from './classify.js';
 import { changedRuns, wordDiff } from './diff.js';
@@ -10,7 +11,7 @@ import type { SiteTrouble } from './site-trouble.js';
 export type CheckedPage = Pick<WatchedPage, 'url' | 'title' | 'last_checked_at'>;
 
 /** The page's last capture before this check. */
-export type LastCapture = Pick<CaptureRow, 'body_sha256' | 'text' | 'at'>;
+export type LastCapture = Pick<CaptureRecord, 'body_sha256' | 'text' | 'at'>;
 
 /** What the check read from the live answer. */
 export interface LiveRead {
@@ -92,7 +93,7 @@ export function happeningEvent(h: Happening, f: HappeningFacts): DeletionEvent |
 }
 
 /** Gone from a list read whole, still served at its URL. */
-export function delistedEvent(f: { site: string; url: string; title: string | null; list: string; lastListedAt: string; last: Pick<CaptureRow, 'body_sha256'> | undefined; at: string }): DelistedEvent {
+export function delistedEvent(f: { site: string; url: string; title: string | null; list: string; lastListedAt: string; last: Pick<CaptureRecord, 'body_sha256'> | undefined; at: string }): DelistedEvent {
   return { kind: 'delisted', site: f.site, url: f.url, title: f.title ?? '', list: f.list, last_listed_at: f.lastListedAt, capture: f.last ? `sha256:${f.last.body_sha256}` : '', at: f.at };
 }
 

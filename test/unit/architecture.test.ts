@@ -17,7 +17,7 @@ const ALLOWED: Record<string, string[]> = {
   text: [],
   demo: [],
   fetch: [],
-  extract: ['fetch'],
+  extract: [],
   terms: [],
   config: ['terms'],
   store: ['fetch'],
