@@ -6,7 +6,7 @@ import { EXIT_RUNTIME, EXIT_USAGE, err, parsePositiveInt, RuntimeFailure } from 
 
 type Action = (...args: any[]) => Promise<number> | number; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Every command takes --data-dir and --json (DESIGN.md: command line). */
+/** Every command takes --data-dir and --json (the command-line contract; docs/ARCHITECTURE.md). */
 function common(cmd: Command): Command {
   return cmd
     .option('--data-dir <dir>', 'data directory (default ./snapshots, or $XJWATCH_DATA_DIR)')

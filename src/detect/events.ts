@@ -1,4 +1,4 @@
-/** The events of DESIGN.md ("Events"); what `--json` prints, one per line. */
+/** The events (docs/ARCHITECTURE.md, "How an event travels"; fields in DESIGN.md "Events"); what `--json` prints, one per line. */
 export type EventKind =
   | 'new_posting'
   | 'changed'

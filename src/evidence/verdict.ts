@@ -1,6 +1,6 @@
 import type { CheckFull, PageEvidence } from './gather.js';
 
-/** The verdicts a bundle can state (DESIGN, research/evidence-notes.md). */
+/** The verdicts a bundle can state (docs/ARCHITECTURE.md, evidence/; the contract in DESIGN.md). */
 export type VerdictName = 'present-unchanged' | 'present-altered' | 'gone-hard' | 'gone-soft' | 'redirected-home' | 'blocked' | 'unreachable';
 
 export interface BundleVerdict {
