@@ -1,8 +1,6 @@
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Recipient, Settings } from '../config/settings.js';
-import { prove } from '../evidence/prove.js';
 import { shellQuote } from '../evidence/shell-quote.js';
 import { BlobStore, sha256Hex } from '../store/blobs.js';
 import type { Db } from '../store/db.js';
@@ -10,7 +8,7 @@ import { writeFileAtomic } from '../store/atomic.js';
 import type { Term } from '../terms/types.js';
 import { Outbox, type EventRowFull, type MailRow } from './outbox.js';
 import { renderMail, type AlertItem } from './render.js';
-import { explain, mailFrom, MailConfigError, smtpTransport, type Transport } from './transport.js';
+import type { Transport } from './transport.js';
 
 export interface DeliverOptions {
   dataDir: string;
@@ -46,6 +44,8 @@ export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
   // by one): rendered (again) from its events; its Message-ID stays what it was
   const unrendered = (o.db.prepare(`SELECT * FROM mails WHERE state = 'queued' ORDER BY id`).all() as MailRow[]).filter((m) => !m.raw_sha256 || !intact(blobs, m.raw_sha256));
   for (const m of unrendered) {
+    // nodemailer and the evidence builder load only for a run that has mail to make or send
+    const [{ default: MailComposer }, { mailFrom }] = await Promise.all([import('nodemailer/lib/mail-composer/index.js'), import('./transport.js')]);
     const alerts = o.db.prepare(`SELECT event_id, send FROM alerts WHERE mail_id = ? ORDER BY id`).all(m.id) as { event_id: number; send: string }[];
     const r = recipients.find((x) => x.to === m.recipient);
     const tz = r?.timezone ?? 'Asia/Shanghai';
@@ -80,6 +80,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
     }
     return result;
   }
+  const { explain, mailFrom, MailConfigError, smtpTransport } = await import('./transport.js');
   let transport: Transport;
   try {
     transport = smtpTransport();
@@ -169,7 +170,7 @@ async function itemFor(o: DeliverOptions, e: EventRowFull, blobs: BlobStore): Pr
       try {
         const made = existsSync(dir)
           ? { dir, zip: `${dir}.zip`, headline: String((JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { pages: { headline: string }[] }).pages[0]?.headline ?? '') }
-          : await prove({ dataDir: o.dataDir, db: o.db, urls: [item.url], out: dir, terms: o.terms, tsas: o.settings.timestamps }).then((r) => ({ dir: r.dir, zip: r.zip, headline: r.pages[0]!.verdict.headline }));
+          : await (await import('../evidence/prove.js')).prove({ dataDir: o.dataDir, db: o.db, urls: [item.url], out: dir, terms: o.terms, tsas: o.settings.timestamps }).then((r) => ({ dir: r.dir, zip: r.zip, headline: r.pages[0]!.verdict.headline }));
         const small = existsSync(made.zip) && statSync(made.zip).size <= o.settings.mail.attachBundleMB * 1024 * 1024;
         item.bundle = { ...made, ...(small ? { attach: readFileSync(made.zip) } : {}) };
         item.proveCommand = `npx xjwatch verify ${shellQuote(made.dir)}   (or make a fresh one: npx xjwatch prove ${shellQuote(item.url)} --out DIR --data-dir ${shellQuote(o.dataDir)})`;

@@ -9,7 +9,8 @@ import { PassProgress } from '../../schedule/progress.js';
 import { RunContext } from '../../schedule/run-context.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
-import { dataDirOf, err, loadTerms, out, printJson, safe, userAgent, type CommonOptions } from '../common.js';
+import { dataDirOf, err, out, printJson, safe, userAgent, type CommonOptions } from '../common.js';
+import { loadTerms } from '../term-option.js';
 import { dim, printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
 
