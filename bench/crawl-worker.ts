@@ -16,7 +16,8 @@ if (mode === 'xjwatch') {
   const { RunContext } = await import('../src/schedule/run-context.js');
   const { runPass } = await import('../src/schedule/pass.js');
   const { PassProgress } = await import('../src/schedule/progress.js');
-  const { DEFAULT_TERMS, userAgent } = await import('../src/cli/common.js');
+  const { userAgent } = await import('../src/cli/common.js');
+  const { DEFAULT_TERMS } = await import('../src/cli/term-option.js');
   const startup = performance.now() - t0;
   const site = loadSiteFile(a!);
   const ctx = RunContext.open(b!, 'bench');

@@ -3,6 +3,7 @@ const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   crawl: async () => (await import('./crawl.js')).benchCrawl(),
   recheck: async () => (await import('./recheck.js')).benchRecheck(),
   browser: async () => (await import('./browser.js')).benchBrowser(),
+  startup: async () => (await import('./startup.js')).benchStartup(),
 };
 
 const name = process.argv[2];

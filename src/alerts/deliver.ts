@@ -1,8 +1,6 @@
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Recipient, Settings } from '../config/settings.js';
-import { prove } from '../evidence/prove.js';
 import { shellQuote } from '../text/shell-quote.js';
 import { BlobStore, sha256Hex } from '../store/blobs.js';
 import { alertPage, captureHits, captureStamp, lastScreenshot, siteName } from '../store/alert-reads.js';
@@ -12,7 +10,7 @@ import { writeFileAtomic } from '../store/atomic.js';
 import type { Term } from '../terms/types.js';
 import { Outbox } from './outbox.js';
 import { renderMail, type AlertItem } from './render.js';
-import { explain, mailFrom, MailConfigError, smtpTransport, type Transport } from './transport.js';
+import type { Transport } from './transport.js';
 
 export interface DeliverOptions {
   dataDir: string;
@@ -48,6 +46,8 @@ export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
   // by one): rendered (again) from its events; its Message-ID stays what it was
   const unrendered = outbox.due(true).filter((m) => !m.raw_sha256 || !intact(blobs, m.raw_sha256));
   for (const m of unrendered) {
+    // nodemailer and the evidence builder load only for a run that has mail to make or send
+    const [{ default: MailComposer }, { mailFrom }] = await Promise.all([import('nodemailer/lib/mail-composer/index.js'), import('./transport.js')]);
     const alerts = outbox.alertsOf(m.id);
     const r = recipients.find((x) => x.to === m.recipient);
     const tz = r?.timezone ?? 'Asia/Shanghai';
@@ -82,6 +82,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
     }
     return result;
   }
+  const { explain, mailFrom, MailConfigError, smtpTransport } = await import('./transport.js');
   let transport: Transport;
   try {
     transport = smtpTransport();
@@ -171,7 +172,7 @@ async function itemFor(o: DeliverOptions, e: EventRecord, blobs: BlobStore): Pro
       try {
         const made = existsSync(dir)
           ? { dir, zip: `${dir}.zip`, headline: String((JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { pages: { headline: string }[] }).pages[0]?.headline ?? '') }
-          : await prove({ dataDir: o.dataDir, db: o.db, urls: [item.url], out: dir, terms: o.terms, tsas: o.settings.timestamps }).then((r) => ({ dir: r.dir, zip: r.zip, headline: r.pages[0]!.verdict.headline }));
+          : await (await import('../evidence/prove.js')).prove({ dataDir: o.dataDir, db: o.db, urls: [item.url], out: dir, terms: o.terms, tsas: o.settings.timestamps }).then((r) => ({ dir: r.dir, zip: r.zip, headline: r.pages[0]!.verdict.headline }));
         const small = existsSync(made.zip) && statSync(made.zip).size <= o.settings.mail.attachBundleMB * 1024 * 1024;
         item.bundle = { ...made, ...(small ? { attach: readFileSync(made.zip) } : {}) };
         item.proveCommand = `npx xjwatch verify ${shellQuote(made.dir)}   (or make a fresh one: npx xjwatch prove ${shellQuote(item.url)} --out DIR --data-dir ${shellQuote(o.dataDir)})`;

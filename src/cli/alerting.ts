@@ -1,5 +1,4 @@
 import { adhocRecipient, loadSettings, type Recipient, type Settings } from '../config/settings.js';
-import { deliver } from '../alerts/deliver.js';
 import { Outbox } from '../alerts/outbox.js';
 import { openDb } from '../store/db.js';
 import type { RunContext } from '../schedule/run-context.js';
@@ -32,6 +31,8 @@ export function armAlerts(ctx: RunContext, a: Alerting, terms: Term[]): void {
 
 /** After a run: send what is due; say what went and what waits (and why), on stderr. */
 export async function sendAlerts(dataDir: string, a: Alerting, terms: Term[], opts: MailOptions): Promise<void> {
+  // loaded here: most runs have nothing to send, and the mail chain (nodemailer, evidence) is not small
+  const { deliver } = await import('../alerts/deliver.js');
   const db = openDb(dataDir);
   try {
     const r = await deliver({ dataDir, db, settings: a.settings, terms, extraRecipients: a.extra, ...(opts.mailDir ? { mailDir: opts.mailDir } : {}), log: (l) => err(`xjwatch: ${l}`) });

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadTermFile } from '../config/term-file.js';
 import { InputError } from '../config/errors.js';
-import type { Term } from '../terms/types.js';
-import { PACKAGE_ROOT, VERSION } from '../version.js';
+import { VERSION } from '../version.js';
 
 export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
@@ -30,13 +28,6 @@ export function existingDataDir(opts: CommonOptions): string {
     throw new InputError(`no xjwatch catalogue in ${dir} (run \`xjwatch crawl\` first, or pass --data-dir)`, undefined, undefined, '--data-dir');
   }
   return dir;
-}
-
-export const DEFAULT_TERMS = join(PACKAGE_ROOT, 'crawlers', 'terms.yaml');
-
-export function loadTerms(file: string | undefined): { terms: Term[]; file: string } {
-  const f = file ? resolve(file) : DEFAULT_TERMS;
-  return { terms: loadTermFile(f), file: f };
 }
 
 export function userAgent(): string {

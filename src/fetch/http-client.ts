@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import type { BaseHttpClient, HttpRequest, HttpResponse, RedirectHandler, ResponseTypes, StreamingHttpResponse } from '@crawlee/core';
 import { CookieJar } from 'tough-cookie';
-import { classifyNodeError, describeNodeError, fetchError } from './errors.js';
+import { readAnswer } from './body-reader.js';
+import { fetchError } from './errors.js';
 import { headerValue, type Exchange, type ExchangeSink, type FetchPurpose } from './exchange.js';
 import { HostGate } from './host-gate.js';
 
@@ -72,20 +72,12 @@ export class RecordingHttpClient implements BaseHttpClient {
 
   async stream(request: HttpRequest, onRedirect?: RedirectHandler): Promise<StreamingHttpResponse> {
     const chain = await this.fetchFollowing(request, onRedirect);
-    const last = chain[chain.length - 1]!;
-    const res = last.response!;
-    const stream = Readable.from([res.body]);
+    const body = chain[chain.length - 1]!.response!.body;
+    const stream = Readable.from([body]);
     const fields = {
       request,
-      redirectUrls: chain.slice(0, -1).map((e) => new URL(e.location!)),
-      url: last.url,
-      ip: last.ip,
-      statusCode: res.status,
-      statusMessage: res.statusText,
-      headers: headersObject(res.rawHeaders),
-      trailers: {},
-      complete: !res.truncated,
-      downloadProgress: { percent: 1, transferred: res.body.length, total: res.body.length },
+      ...responseFields(chain),
+      downloadProgress: { percent: 1, transferred: body.length, total: body.length },
       uploadProgress: { percent: 1, transferred: 0, total: 0 },
     };
     // Crawlee reads the response's fields off the stream it is given, so the stream is both.
@@ -96,21 +88,9 @@ export class RecordingHttpClient implements BaseHttpClient {
 
   async sendRequest<T extends keyof ResponseTypes = 'text'>(request: HttpRequest<T>): Promise<HttpResponse<T>> {
     const chain = await this.fetchFollowing(request as HttpRequest);
-    const last = chain[chain.length - 1]!;
-    const res = last.response!;
-    const body = request.responseType === 'buffer' ? res.body : request.responseType === 'json' ? JSON.parse(res.body.toString('utf8')) : res.body.toString('utf8');
-    return {
-      request: request as HttpRequest<T>,
-      redirectUrls: chain.slice(0, -1).map((e) => new URL(e.location!)),
-      url: last.url,
-      ip: last.ip,
-      statusCode: res.status,
-      statusMessage: res.statusText,
-      headers: headersObject(res.rawHeaders),
-      trailers: {},
-      complete: !res.truncated,
-      body,
-    } as HttpResponse<T>;
+    const raw = chain[chain.length - 1]!.response!.body;
+    const body = request.responseType === 'buffer' ? raw : request.responseType === 'json' ? JSON.parse(raw.toString('utf8')) : raw.toString('utf8');
+    return { request: request as HttpRequest<T>, ...responseFields(chain), body } as HttpResponse<T>;
   }
 
   private async fetchFollowing(request: HttpRequest, onRedirect?: RedirectHandler): Promise<Exchange[]> {
@@ -206,135 +186,22 @@ export class RecordingHttpClient implements BaseHttpClient {
 
   private perform(u: URL, method: string, reqHeaders: [string, string][], maxBody: number, ex: Exchange): Promise<void> {
     const isHttps = u.protocol === 'https:';
-    const lib = isHttps ? https : http;
-    return new Promise<void>((resolve) => {
-      let settled = false;
-      let finishBody: ((why: 'time') => void) | undefined;
-      const done = () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve();
-      };
-      const fail = (kind: Exchange['error'] extends infer E ? (E extends { kind: infer K } ? K : never) : never, message: string) => {
-        if (!ex.error && !ex.response) ex.error = { kind, message };
-        done();
-      };
-      const req = lib.request(
-        {
-          method,
-          hostname: u.hostname.replace(/^\[|\]$/g, ''),
-          port: u.port || (isHttps ? 443 : 80),
-          path: u.pathname + u.search,
-          headers: Object.fromEntries(reqHeaders),
-          agent: isHttps ? this.agents.https : this.agents.http,
-          // Government sites often serve broken certificate chains; the evidence is the content
-          // and the IP, and the certificate problem is recorded rather than fatal.
-          rejectUnauthorized: false,
-          insecureHTTPParser: true,
-          ...(this.opts.resolve?.[u.hostname] ? { lookup: fixedLookup(this.opts.resolve[u.hostname]!) } : {}),
-        },
-        (res) => {
-          ex.ip = res.socket?.remoteAddress ?? ex.ip;
-          ex.httpVersion = res.httpVersion;
-          const raw: [string, string][] = [];
-          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) raw.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
-          const encoding = (res.headers['content-encoding'] ?? '').toLowerCase().trim();
-          let source: NodeJS.ReadableStream = res;
-          let decodedFrom: string | undefined;
-          const decoder =
-            encoding === 'gzip' || encoding === 'x-gzip'
-              ? zlib.createGunzip()
-              : encoding === 'deflate'
-                ? zlib.createInflate()
-                : encoding === 'br'
-                  ? zlib.createBrotliDecompress()
-                  : undefined;
-          if (decoder) {
-            decodedFrom = encoding;
-            res.pipe(decoder);
-            source = decoder;
-          }
-          const chunks: Buffer[] = [];
-          let size = 0;
-          // the status line and headers count too: a 304 costs its headers
-          let wire = `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage ?? ''}\r\n`.length + raw.reduce((n, [k, v]) => n + k.length + v.length + 4, 2);
-          res.on('data', (chunk: Buffer) => (wire += chunk.length));
-          let truncated: 'length' | 'disconnect' | 'time' | undefined;
-          const finish = () => {
-            if (settled) return;
-            ex.response = {
-              wireBytes: wire,
-              status: res.statusCode ?? 0,
-              statusText: res.statusMessage ?? '',
-              rawHeaders: raw,
-              body: Buffer.concat(chunks, size),
-              ...(truncated ? { truncated } : {}),
-              ...(decodedFrom ? { decodedFrom } : {}),
-            };
-            if (truncated === 'length') ex.error = { kind: 'too_large', message: `body larger than ${maxBody} bytes; kept the first ${size}` };
-            done();
-          };
-          finishBody = (why) => {
-            truncated = why as typeof truncated;
-            finish();
-          };
-          source.on('data', (chunk: Buffer) => {
-            if (truncated) return;
-            const room = maxBody - size;
-            if (chunk.length > room) {
-              if (room > 0) chunks.push(chunk.subarray(0, room));
-              size += Math.max(0, room);
-              truncated = 'length';
-              finish();
-              req.destroy();
-              return;
-            }
-            chunks.push(chunk);
-            size += chunk.length;
-          });
-          source.on('end', () => {
-            if (!res.complete && !truncated) truncated = 'disconnect';
-            finish();
-          });
-          source.on('error', (err: Error) => {
-            if (settled) return;
-            if (size > 0 || raw.length > 0) {
-              truncated = 'disconnect';
-              finish();
-              if (!ex.error) ex.error = { kind: classifyNodeError(err) === 'other' ? 'reset' : classifyNodeError(err), message: `body broke off after ${size} bytes: ${describeNodeError(err)}` };
-            } else fail(classifyNodeError(err), describeNodeError(err));
-          });
-          res.on('aborted', () => {
-            if (!truncated && !settled) {
-              truncated = 'disconnect';
-              finish();
-              ex.error ??= { kind: 'reset', message: `connection closed after ${size} bytes of body` };
-            }
-          });
-        },
-      );
-      req.on('socket', (socket) => {
-        // a kept-alive socket is already connected; a new one reports its peer on connect
-        if (socket.connecting) socket.once('connect', () => (ex.ip = socket.remoteAddress ?? ex.ip));
-        else ex.ip = socket.remoteAddress ?? ex.ip;
-      });
-      req.on('error', (err) => {
-        if (settled) return;
-        fail(classifyNodeError(err), describeNodeError(err));
-      });
-      const timer = setTimeout(() => {
-        if (settled) return;
-        if (ex.response) return done();
-        if (finishBody) {
-          // headers came, the body did not finish: keep what arrived, as evidence of the attempt
-          finishBody('time');
-          ex.error = { kind: 'timeout', message: `the body did not finish within ${this.opts.timeoutMs} ms` };
-        } else fail('timeout', `no complete answer within ${this.opts.timeoutMs} ms`);
-        req.destroy();
-      }, this.opts.timeoutMs);
-      req.end();
+    const req = (isHttps ? https : http).request({
+      method,
+      hostname: u.hostname.replace(/^\[|\]$/g, ''),
+      port: u.port || (isHttps ? 443 : 80),
+      path: u.pathname + u.search,
+      headers: Object.fromEntries(reqHeaders),
+      agent: isHttps ? this.agents.https : this.agents.http,
+      // Government sites often serve broken certificate chains; the evidence is the content
+      // and the IP, and the certificate problem is recorded rather than fatal.
+      rejectUnauthorized: false,
+      insecureHTTPParser: true,
+      ...(this.opts.resolve?.[u.hostname] ? { lookup: fixedLookup(this.opts.resolve[u.hostname]!) } : {}),
     });
+    const read = readAnswer(req, ex, { maxBody, timeoutMs: this.opts.timeoutMs });
+    req.end();
+    return read;
   }
 }
 
@@ -344,6 +211,22 @@ function fixedLookup(ip: string) {
   return (_host: string, opts: { all?: boolean }, cb: (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void) => {
     if (opts?.all) cb(null, [{ address: ip, family }]);
     else cb(null, ip, family);
+  };
+}
+
+/** The fields of Crawlee's response that the last answer of a redirect chain fills. */
+function responseFields(chain: Exchange[]) {
+  const last = chain[chain.length - 1]!;
+  const res = last.response!;
+  return {
+    redirectUrls: chain.slice(0, -1).map((e) => new URL(e.location!)),
+    url: last.url,
+    ip: last.ip,
+    statusCode: res.status,
+    statusMessage: res.statusText,
+    headers: headersObject(res.rawHeaders),
+    trailers: {},
+    complete: !res.truncated,
   };
 }
 

@@ -1,8 +1,8 @@
 import { Configuration, log, type Request } from '@crawlee/core';
 import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
-import { errorKind, FinalFetchError, RetryableFetchError } from './errors.js';
+import { errorKind, RetryableFetchError } from './errors.js';
 import type { BrowserCookie, BrowserFetcher } from './browser.js';
-import { detectChallenge } from './challenge.js';
+import { browserCookies, ChallengeGate } from './challenge-gate.js';
 import type { Exchange, ExchangeSink, FetchErrorKind, FetchPurpose } from './exchange.js';
 import { RecordingHttpClient } from './http-client.js';
 
@@ -84,12 +84,9 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
   });
   const tasks = new Map<string, FetchTask>();
   const key = (t: FetchTask) => `${t.purpose.label}${t.render ? '+render' : ''} ${t.url}`;
-  // browser passes per host since its last page that came through without a challenge
-  const passes = new Map<string, number>();
-  const walls = new Map<string, string>();
   const browser = opts.fetchMode === 'http' ? undefined : opts.browser;
-  const cookiesFor = async (url: string): Promise<BrowserCookie[]> =>
-    (await client.cookies.getCookies(url)).map((c) => ({ name: c.key, value: c.value, domain: c.domain ?? new URL(url).hostname, path: c.path ?? '/', httpOnly: c.httpOnly, secure: c.secure }));
+  const gate = new ChallengeGate(client.cookies, browser, opts.challengeTimeoutMs);
+  const cookiesFor = (url: string) => browserCookies(client.cookies, url);
   const toRequest = (t: FetchTask) => {
     const k = key(t);
     tasks.set(k, t);
@@ -131,42 +128,10 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
         if (!chain?.length) throw new Error(`internal: no recorded exchange for ${t.url}`);
         const last = chain[chain.length - 1]!;
         const status = ctx.response.statusCode ?? 0;
-        const challenge = detectChallenge(status, last.response!.body);
-        const host = new URL(t.url).host;
-        if (!challenge) passes.set(host, 0);
-        if (challenge) {
-          // a challenge is never content: pass it in the browser, take its cookies, fetch again.
-          // Cookies expire and are earned again; a challenge straight after a pass means they
-          // do not work, and after two of those the host is a wall for this run.
-          const n = passes.get(host) ?? 0;
-          if (!browser || n >= 2) {
-            throw new FinalFetchError('challenge', browser ? `the ${challenge} challenge came back straight after ${n} passes in the browser` : `a ${challenge} challenge (HTTP ${status}); this site is set to fetch: http`);
-          }
-          const wall = walls.get(host);
-          if (wall) throw new FinalFetchError('challenge', wall);
-          passes.set(host, n + 1);
-          const passed = await browser.fetch({ url: t.url, purpose: t.purpose, cookies: await cookiesFor(t.url), challengeTimeoutMs: opts.challengeTimeoutMs });
-          if (!passed.passed) {
-            // the browser could not get past it: the host's other pages will not fare better this run
-            walls.set(host, passed.problem ?? `the ${challenge} challenge was not passed`);
-            throw new FinalFetchError('challenge', walls.get(host)!);
-          }
-          for (const c of passed.cookies) {
-            // host-only cookies for the host that set them (a Domain attribute is refused on an IP host)
-            await client.cookies.setCookie(`${c.name}=${c.value}; Path=${c.path}`, t.url, { ignoreError: true });
-          }
-          throw new RetryableFetchError('challenge', `passed a ${challenge} challenge in the browser; fetching again with its cookies`);
-        }
+        await gate.admit(t, status, last.response!.body);
         if (status >= 500) throw new RetryableFetchError('http_5xx', `HTTP ${status}`);
-        let body = last.response!.body;
-        let rendered = false;
-        if (browser && (t.render || opts.fetchMode === 'browser') && status < 400) {
-          const r = await browser.fetch({ url: t.url, purpose: t.purpose, cookies: await cookiesFor(t.url), challengeTimeoutMs: opts.challengeTimeoutMs });
-          if (r.passed) {
-            body = Buffer.from(r.html, 'utf8');
-            rendered = true;
-          }
-        }
+        const renderer = browser && (t.render || opts.fetchMode === 'browser') ? browser : undefined;
+        const { body, rendered } = await renderedBody(renderer, t, status, last.response!.body, cookiesFor, opts.challengeTimeoutMs);
         const follow = await opts.onPage({
           task: t,
           finalUrl: ctx.response.url ?? t.url,
@@ -213,4 +178,18 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
   } finally {
     client.close();
   }
+}
+
+/** The DOM as the browser renders it, where the task or the site asks for that; else the bytes as they came. */
+async function renderedBody(
+  browser: BrowserFetcher | undefined,
+  t: FetchTask,
+  status: number,
+  body: Buffer,
+  cookiesFor: (url: string) => Promise<BrowserCookie[]>,
+  challengeTimeoutMs: number | undefined,
+): Promise<{ body: Buffer; rendered: boolean }> {
+  if (!browser || status >= 400) return { body, rendered: false };
+  const r = await browser.fetch({ url: t.url, purpose: t.purpose, cookies: await cookiesFor(t.url), challengeTimeoutMs });
+  return r.passed ? { body: Buffer.from(r.html, 'utf8'), rendered: true } : { body, rendered: false };
 }

@@ -20,7 +20,8 @@ const RADICAL_SUPPLEMENT: Record<string, string> = {
 };
 const RADICAL_RE = /[\u2E80-\u2EF3]/g;
 
-const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
+// built on first use: building its dictionary costs ~10 ms that commands which never normalise skip
+let toSimplified: ((text: string) => string) | undefined;
 
 // Han, CJK punctuation and full-width forms: spaces between two of these are layout, not meaning
 // (PDF text layers and justified HTML put spaces between every character).
@@ -41,7 +42,7 @@ const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF\u00AD]/g;
 export function normalizeText(text: string): string {
   let s = text.normalize('NFKC').replace(ZERO_WIDTH, '');
   s = s.replace(RADICAL_RE, (c) => RADICAL_SUPPLEMENT[c] ?? c);
-  s = toSimplified(s);
+  s = (toSimplified ??= OpenCC.Converter({ from: 't', to: 'cn' }))(s);
   s = s.replace(BREAK_IN_HAN, '').replace(SPACE_IN_CJK, '');
   s = s.replace(RUNS_OF_SPACE, ' ');
   return s.replace(/ *\n[\s]*/g, '\n').trim();

@@ -10,8 +10,8 @@ import { RunContext } from '../../schedule/run-context.js';
 import { checksOfRun, siteOfPage } from '../../store/queries.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
-import { dataDirOf, err, loadTerms, out, printJson, safe, userAgent, type CommonOptions } from '../common.js';
-import { browserUnavailableNotice } from '../common.js';
+import { browserUnavailableNotice, dataDirOf, err, out, printJson, safe, userAgent, type CommonOptions } from '../common.js';
+import { loadTerms } from '../term-option.js';
 import { dim, printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
 

@@ -2,7 +2,8 @@ import { deliver } from '../../alerts/deliver.js';
 import { Outbox } from '../../alerts/outbox.js';
 import { loadSettings } from '../../config/settings.js';
 import { openDb } from '../../store/db.js';
-import { err, existingDataDir, loadTerms, out, printJson, safe, type CommonOptions } from '../common.js';
+import { err, existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
+import { loadTerms } from '../term-option.js';
 import { dim, green, yellow } from '../format.js';
 
 export interface OutboxOptions extends CommonOptions {

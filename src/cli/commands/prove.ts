@@ -4,7 +4,8 @@ import { prove } from '../../evidence/prove.js';
 import { shellQuote } from '../../text/shell-quote.js';
 import { waybackOptions } from '../../evidence/wayback.js';
 import { openDb } from '../../store/db.js';
-import { existingDataDir, loadTerms, out, printJson, safe, type CommonOptions } from '../common.js';
+import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
+import { loadTerms } from '../term-option.js';
 import { bold, dim, green, red, yellow } from '../format.js';
 
 export interface ProveOptions extends CommonOptions {

@@ -1,4 +1,5 @@
-import { loadTerms, out, printJson, type CommonOptions } from '../common.js';
+import { out, printJson, type CommonOptions } from '../common.js';
+import { loadTerms } from '../term-option.js';
 import { bold, dim } from '../format.js';
 
 export function termsCommand(opts: CommonOptions & { terms?: string }): number {

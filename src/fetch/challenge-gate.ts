@@ -1,0 +1,57 @@
+import type { CookieJar } from 'tough-cookie';
+import type { BrowserCookie, BrowserFetcher } from './browser.js';
+import { detectChallenge } from './challenge.js';
+import { FinalFetchError, RetryableFetchError } from './errors.js';
+import type { FetchTask } from './site-crawler.js';
+
+/** The HTTP client's cookies for a URL, in the form the browser takes them. */
+export async function browserCookies(jar: CookieJar, url: string): Promise<BrowserCookie[]> {
+  return (await jar.getCookies(url)).map((c) => ({ name: c.key, value: c.value, domain: c.domain ?? new URL(url).hostname, path: c.path ?? '/', httpOnly: c.httpOnly, secure: c.secure }));
+}
+
+/**
+ * Stands between an answer and the page handler: a JavaScript challenge is never content. It is
+ * passed in the browser, whose cookies go into the HTTP client's jar, and the page is fetched
+ * again. Cookies expire and are earned again; a challenge straight after a pass means they do not
+ * work, and after two of those, or one the browser could not pass, the host is a wall for this run.
+ */
+export class ChallengeGate {
+  /** browser passes per host since its last page that came through without a challenge */
+  private readonly passes = new Map<string, number>();
+  private readonly walls = new Map<string, string>();
+
+  constructor(
+    private readonly jar: CookieJar,
+    /** none: the site is set to fetch: http */
+    private readonly browser: BrowserFetcher | undefined,
+    private readonly challengeTimeoutMs: number | undefined,
+  ) {}
+
+  /** Returns when the answer is not a challenge; otherwise throws, retryable once the browser passed it. */
+  async admit(t: FetchTask, status: number, body: Buffer): Promise<void> {
+    const challenge = detectChallenge(status, body);
+    const host = new URL(t.url).host;
+    if (!challenge) {
+      this.passes.set(host, 0);
+      return;
+    }
+    const n = this.passes.get(host) ?? 0;
+    if (!this.browser || n >= 2) {
+      throw new FinalFetchError('challenge', this.browser ? `the ${challenge} challenge came back straight after ${n} passes in the browser` : `a ${challenge} challenge (HTTP ${status}); this site is set to fetch: http`);
+    }
+    const wall = this.walls.get(host);
+    if (wall) throw new FinalFetchError('challenge', wall);
+    this.passes.set(host, n + 1);
+    const passed = await this.browser.fetch({ url: t.url, purpose: t.purpose, cookies: await browserCookies(this.jar, t.url), challengeTimeoutMs: this.challengeTimeoutMs });
+    if (!passed.passed) {
+      // the browser could not get past it: the host's other pages will not fare better this run
+      this.walls.set(host, passed.problem ?? `the ${challenge} challenge was not passed`);
+      throw new FinalFetchError('challenge', this.walls.get(host)!);
+    }
+    for (const c of passed.cookies) {
+      // host-only cookies for the host that set them (a Domain attribute is refused on an IP host)
+      await this.jar.setCookie(`${c.name}=${c.value}; Path=${c.path}`, t.url, { ignoreError: true });
+    }
+    throw new RetryableFetchError('challenge', `passed a ${challenge} challenge in the browser; fetching again with its cookies`);
+  }
+}
