@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Configuration, log } from '@crawlee/core';
 import type { Cookie as PwCookie, Page, Response as PwResponse } from 'playwright-core';
 import { detectChallenge } from './challenge.js';
-import { CHROMIUM_ARGS, probeChromium } from './chromium.js';
+import { CHROMIUM_ARGS, couldNotStart, locateChromium, notFound } from './chromium.js';
 import type { Exchange, ExchangeSink, FetchPurpose } from './exchange.js';
 
 log.setLevel(log.LEVELS.OFF);
@@ -106,6 +106,17 @@ export class BrowserFetcher {
 
   private starting: Promise<void> | undefined;
 
+  /** No browser in this run: say so once, and answer every page waiting and to come at once. */
+  private giveUp(problem: string): void {
+    if (this.unavailable) return;
+    this.unavailable = problem;
+    this.opts.onUnavailable?.(problem);
+    for (const [id, { resolve, task }] of this.pending) {
+      this.pending.delete(id);
+      resolve({ passed: false, finalUrl: task.url, status: 0, html: '', cookies: [], problem, unavailable: true });
+    }
+  }
+
   /** One crawler (one Chromium) however many fetches ask for it at once. */
   private ensureStarted(): Promise<void> {
     this.starting ??= this.start();
@@ -113,22 +124,28 @@ export class BrowserFetcher {
   }
 
   private async start(): Promise<void> {
-    // launched once first: a missing or broken browser is one message now, not a time-out per page
-    const [probe, { PlaywrightCrawler }, { chromium }] = await Promise.all([probeChromium(), import('@crawlee/playwright'), import('playwright-core')]);
-    if (probe.problem || !probe.path) {
-      this.unavailable = probe.problem ?? 'Chromium could not start';
-      this.opts.onUnavailable?.(this.unavailable);
-      return;
-    }
-    const executablePath = probe.path;
+    // a browser that is missing or does not start is one message at once, never a time-out per page
+    const where = await locateChromium();
+    if (!where.path) return this.giveUp(notFound(where));
+    const executablePath = where.path;
+    const [{ PlaywrightCrawler }, { chromium }] = await Promise.all([import('@crawlee/playwright'), import('playwright-core')]);
+    // Crawlee retries a failed launch behind its pool while the pages wait: the first failure
+    // is caught here instead, and ends the browser path for this run
+    const launcher = Object.create(chromium) as typeof chromium;
+    const failed = (e: unknown): never => {
+      this.giveUp(couldNotStart(executablePath, e));
+      throw e;
+    };
+    launcher.launch = (o) => chromium.launch(o).catch(failed);
+    launcher.launchPersistentContext = (dir, o) => chromium.launchPersistentContext(dir, o).catch(failed);
     this.crawler = new PlaywrightCrawler(
       {
         launchContext: {
-          launcher: chromium,
+          launcher,
           useIncognitoPages: false,
           userAgent: this.opts.userAgent,
           // a copy: Crawlee appends to the array it is given
-          launchOptions: { headless: true, args: [...CHROMIUM_ARGS], executablePath },
+          launchOptions: { headless: true, args: [...CHROMIUM_ARGS], executablePath, timeout: 20_000 },
         },
         browserPoolOptions: { useFingerprints: false, retireBrowserAfterPageCount: 500, maxOpenPagesPerBrowser: 4, closeInactiveBrowserAfterSecs: 600 },
         keepAlive: true,

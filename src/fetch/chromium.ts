@@ -62,15 +62,25 @@ export class BrowserUnavailable extends Error {
  */
 export async function launchChromium(timeoutMs = 20_000): Promise<{ browser: Browser; path: string }> {
   const where = await locateChromium();
-  if (where.problem) throw new BrowserUnavailable(`Chromium is not available: ${where.problem}; ${CHROMIUM_FIX}`);
-  if (!where.path) throw new BrowserUnavailable(`Chromium is not installed (looked for ${where.tried.join(', ')}); ${CHROMIUM_FIX}`);
+  if (!where.path) throw new BrowserUnavailable(notFound(where));
   const { chromium } = await import('playwright-core');
   try {
     const browser = await chromium.launch({ executablePath: where.path, headless: true, args: [...CHROMIUM_ARGS], timeout: timeoutMs });
     return { browser, path: where.path };
   } catch (e) {
-    throw new BrowserUnavailable(`Chromium at ${where.path} could not start (${launchFailure((e as Error).message)}); ${CHROMIUM_FIX}`);
+    throw new BrowserUnavailable(couldNotStart(where.path, e));
   }
+}
+
+/** Why there is no browser to launch, with the fix. */
+export function notFound(where: ChromiumLocation): string {
+  if (where.problem) return `Chromium is not available: ${where.problem}; ${CHROMIUM_FIX}`;
+  return `Chromium is not installed (looked for ${where.tried.join(', ')}); ${CHROMIUM_FIX}`;
+}
+
+/** Why the browser at `path` did not start, with the fix. */
+export function couldNotStart(path: string, e: unknown): string {
+  return `Chromium at ${path} could not start (${launchFailure(e instanceof Error ? e.message : String(e))}); ${CHROMIUM_FIX}`;
 }
 
 /** The telling part of Playwright's launch error: the browser's own complaint and how it ended. */

@@ -98,3 +98,26 @@ describe('screenshots and PDF prints', () => {
     expect(blob(pic.pdf).subarray(0, 5).toString()).toBe('%PDF-');
   });
 });
+
+describe('a browser that cannot start', () => {
+  it.each([
+    ['missing', '/nonexistent/chromium', /XJWATCH_CHROMIUM names \/nonexistent\/chromium, which does not exist/],
+    ['broken', '/bin/false', /Chromium at \/bin\/false could not start \(it exited with code 1\)/],
+  ])('%s: said once at once, naming the path and the fix; the challenged site is blocked with that reason, exit 1', async (_, path, why) => {
+    const data = join(dir, `no-browser-${_}`);
+    const r = await runCli(['crawl', file('ruishu', true), '--json', '--data-dir', data], { env: { XJWATCH_CHROMIUM: path }, timeoutMs: 30_000 });
+    expect(r.code).toBe(1);
+    const notices = r.stderr.split('\n').filter((l) => l.includes('the browser is needed but cannot start'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(why);
+    expect(notices[0]).toContain('npm run setup');
+    const blocked = r.json.filter((e) => e.kind === 'challenge_failed');
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0].scope).toBe('site');
+    expect(blocked[0].detail).toMatch(why);
+    // nothing was fetched by a browser that never ran
+    const h = await runCli(['history', fx.sites.ruishu!.listUrl(), '--json', '--data-dir', data]);
+    expect(JSON.stringify(h.json)).toContain('"via":"http"');
+    expect(JSON.stringify(h.json)).not.toContain('"via":"browser"');
+  });
+});
