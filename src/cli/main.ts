@@ -36,7 +36,15 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
+  runCommands(program);
+  readCommands(program);
+  evidenceCommands(program);
+  machineCommands(program);
+  return program;
+}
 
+/** Commands that fetch: a pass over sites, a recheck of pages. */
+function runCommands(program: Command): void {
   mailing(
     program
       .command('crawl')
@@ -61,7 +69,10 @@ export function buildProgram(): Command {
       .option('--terms <file>', 'term file for new captures (default crawlers/terms.yaml)')
       .option('--screenshot', 'also take a screenshot and PDF print of each page: its last capture and what it answers now'),
   ).action(lazy(async () => (await import('./commands/check.js')).checkCommand));
+}
 
+/** Commands that read the catalogue and print. */
+function readCommands(program: Command): void {
   common(
     program
       .command('diff')
@@ -99,7 +110,10 @@ export function buildProgram(): Command {
   common(program.command('terms').description('the tracked terms').option('--terms <file>', 'term file to show (default crawlers/terms.yaml)')).action(
     lazy(async () => (await import('./commands/terms.js')).termsCommand),
   );
+}
 
+/** Evidence bundles and the alert outbox. */
+function evidenceCommands(program: Command): void {
   common(
     program
       .command('prove')
@@ -137,7 +151,10 @@ export function buildProgram(): Command {
       .option('--config <file>', 'settings file (default settings.yaml in the data directory)')
       .option('--terms <file>', 'term file for the English glosses (default crawlers/terms.yaml)'),
   ).action(lazy(async () => (await import('./commands/outbox.js')).outboxCommand));
+}
 
+/** The machine and the offline tour. */
+function machineCommands(program: Command): void {
   common(
     program
       .command('doctor')
@@ -151,8 +168,6 @@ export function buildProgram(): Command {
       .description('offline demonstration: starts the bundled fixture sites and crawls them')
       .option('--keep-serving', 'leave the fixture sites running afterwards (Ctrl-C to stop)'),
   ).action(lazy(async () => (await import('./commands/demo.js')).demoCommand));
-
-  return program;
 }
 
 export async function main(argv: string[]): Promise<void> {

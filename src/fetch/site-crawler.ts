@@ -107,7 +107,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
       // must not be retried while still running
       requestHandlerTimeoutSecs: 3600,
       additionalMimeTypes: ['*/*'],
-      // never let Crawlee transcode: we decode from the raw bytes ourselves (fetch/decode.ts)
+      // never let Crawlee transcode: we decode from the raw bytes ourselves (extract/decode.ts)
       forceResponseEncoding: 'utf8',
       // 4xx and 5xx reach the handler, which decides (a 404 is an answer, a 503 a retry)
       ignoreHttpErrorStatusCodes: Array.from({ length: 200 }, (_, i) => 400 + i),
@@ -147,16 +147,8 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
         if (fresh.length) await ctx.addRequests(fresh.map(toRequest));
       },
       errorHandler: async ({ request }, error) => {
-        if (client.tripped) return; // the next try fails at once anyway
-        if (error instanceof RetryableFetchError && error.kind === 'challenge') {
-          request.retryCount -= 1; // a passed challenge is not a failed try
-          return;
-        }
-        // exponential backoff with jitter before Crawlee puts the request back
-        // capped: Crawlee gives a handler chain about ten minutes before it gives up on the crawl
-        const wait = Math.min(120_000, opts.backoffMs * 2 ** Math.max(0, request.retryCount)) * (0.75 + Math.random() * 0.5);
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        void error;
+        // a tripped site fails the next try at once anyway: no wait
+        if (!client.tripped) await beforeRetry(request, error, opts.backoffMs);
       },
       failedRequestHandler: async ({ request }, error) => {
         failed++;
@@ -178,6 +170,20 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
   } finally {
     client.close();
   }
+}
+
+/**
+ * Between tries: a passed challenge is not a failed try; anything else waits an exponential
+ * backoff with jitter before Crawlee puts the request back (capped: Crawlee gives a handler chain
+ * about ten minutes before it gives up on the crawl).
+ */
+async function beforeRetry(request: Request, error: Error, backoffMs: number): Promise<void> {
+  if (error instanceof RetryableFetchError && error.kind === 'challenge') {
+    request.retryCount -= 1;
+    return;
+  }
+  const wait = Math.min(120_000, backoffMs * 2 ** Math.max(0, request.retryCount)) * (0.75 + Math.random() * 0.5);
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }
 
 /** The DOM as the browser renders it, where the task or the site asks for that; else the bytes as they came. */
