@@ -2,7 +2,7 @@ import type { CookieJar } from 'tough-cookie';
 import type { BrowserCookie, BrowserFetcher } from './browser.js';
 import { detectChallenge } from './challenge.js';
 import { FinalFetchError, RetryableFetchError } from './errors.js';
-import type { FetchTask } from './site-crawler.js';
+import type { FetchTask } from './fetch-task.js';
 
 /** The HTTP client's cookies for a URL, in the form the browser takes them. */
 export async function browserCookies(jar: CookieJar, url: string): Promise<BrowserCookie[]> {

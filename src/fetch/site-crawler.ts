@@ -3,47 +3,12 @@ import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
 import { errorKind, RetryableFetchError } from './errors.js';
 import type { BrowserCookie, BrowserFetcher } from './browser.js';
 import { browserCookies, ChallengeGate } from './challenge-gate.js';
-import type { Exchange, ExchangeSink, FetchErrorKind, FetchPurpose } from './exchange.js';
+import type { Exchange, ExchangeSink } from './exchange.js';
+import type { FailedFetch, FetchedPage, FetchTask } from './fetch-task.js';
+
 import { RecordingHttpClient } from './http-client.js';
 
 log.setLevel(log.LEVELS.OFF);
-
-/** A URL to fetch, and why; `D` is what the caller wants back with the answer. */
-export interface FetchTask<D = unknown> {
-  url: string;
-  purpose: FetchPurpose;
-  /** e.g. Referer for VSB attachment downloads, which refuse requests without one */
-  headers?: Record<string, string>;
-  /** carried, never read: the handler gets it back with the result */
-  data?: D;
-  maxBodyBytes?: number;
-  /** read the page as a browser renders it (lists built by JavaScript) */
-  render?: boolean;
-}
-
-export interface FetchedPage<D = unknown> {
-  task: FetchTask<D>;
-  /** URL after redirects */
-  finalUrl: string;
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  /** every hop, redirects first; the last one is this answer */
-  chain: Exchange[];
-  /** the body stopped at the size limit */
-  truncated?: boolean;
-  /** `body` is the DOM as the browser rendered it, not the bytes the server sent */
-  rendered?: boolean;
-}
-
-export interface FailedFetch<D = unknown> {
-  task: FetchTask<D>;
-  kind: FetchErrorKind;
-  message: string;
-  /** the exchanges of the last attempt, if any reached the recorder */
-  chain: Exchange[];
-  attempts: number;
-}
 
 export interface SiteCrawlOptions {
   userAgent: string;

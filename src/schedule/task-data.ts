@@ -1,4 +1,4 @@
-import type { FailedFetch, FetchedPage, FetchTask } from '../fetch/site-crawler.js';
+import type { FailedFetch, FetchedPage, FetchTask } from '../fetch/fetch-task.js';
 
 export type ControlRole = 'home' | 'not_found' | 'sibling';
 
