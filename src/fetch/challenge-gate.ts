@@ -42,7 +42,8 @@ export class ChallengeGate {
     const wall = this.walls.get(host);
     if (wall) throw new FinalFetchError('challenge', wall);
     this.passes.set(host, n + 1);
-    const passed = await this.browser.fetch({ url: t.url, purpose: t.purpose, cookies: await browserCookies(this.jar, t.url), challengeTimeoutMs: this.challengeTimeoutMs });
+    const at = passAt(t);
+    const passed = await this.browser.fetch({ url: at, purpose: t.purpose, cookies: await browserCookies(this.jar, at), challengeTimeoutMs: this.challengeTimeoutMs });
     if (!passed.passed) {
       // the browser could not get past it: the host's other pages will not fare better this run
       this.walls.set(host, passed.problem ?? `the ${challenge} challenge was not passed`);
@@ -54,4 +55,16 @@ export class ChallengeGate {
     }
     throw new RetryableFetchError('challenge', `passed a ${challenge} challenge in the browser; fetching again with its cookies`);
   }
+}
+
+/**
+ * Where to pass a challenge: the page itself, but for a file (an attachment) its posting on the
+ * same host, else the host's home page. Cookies are the host's either way, and a browser sent to a
+ * file's URL downloads it once the challenge reloads instead of showing a page that cleared.
+ */
+function passAt(t: FetchTask): string {
+  if (t.purpose.label !== 'attachment') return t.url;
+  const parent = t.purpose.parentUrl;
+  if (parent && new URL(parent).host === new URL(t.url).host) return parent;
+  return new URL('/', t.url).href;
 }

@@ -56,7 +56,7 @@ describe('sites behind JavaScript challenges', () => {
       writeFileSync(f, siteFile('ruishu', site).replace('delayMs: 0', 'delayMs: 15'));
       const r = await runCli(['crawl', f, '--json', '--data-dir', join(dir, 'ruishu-expiring')]);
       expect(r.code).toBe(0);
-      expect(r.json.length).toBe(site.postings.filter(mentionsTrackedTerm).length);
+      expect(r.json.length, r.stderr).toBe(site.postings.filter(mentionsTrackedTerm).length);
       expect(site.stats.challenged - before).toBeGreaterThanOrEqual(2);
     } finally {
       site.ttlMs = 10 * 60_000;
