@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { z } from 'zod';
 import type { Term } from '../terms/types.js';
 import { normalizeText } from '../terms/normalize.js';
 import { InputError } from './errors.js';
-import { YamlSource } from './yaml-source.js';
+import { readConfigText, YamlSource } from './yaml-source.js';
 
 const termText = z
   .string()
@@ -27,16 +26,22 @@ const termFileSchema = z.union([
   z.strictObject({ terms: z.array(termSchema) }),
 ]);
 
+/** Limits of a term file: a research team's list is hundreds of terms, not millions. */
+export const MAX_TERM_FILE_BYTES = 8 * 1024 * 1024;
+export const MAX_TERMS = 100_000;
+
 /** Reads a term file: YAML (.yaml/.yml) or plain text, one term per line, # comments. */
 export function loadTermFile(file: string): Term[] {
   const ext = extname(file).toLowerCase();
   const terms = ext === '.yaml' || ext === '.yml' ? loadYaml(file) : loadPlain(file);
   if (terms.length === 0) throw new InputError('no terms in file', file);
+  const forms = terms.reduce((n, t) => n + 1 + t.variants.length, 0);
+  if (forms > MAX_TERMS) throw new InputError(`holds ${forms} terms and variants; at most ${MAX_TERMS} are matched`, file);
   return terms;
 }
 
 function loadYaml(file: string): Term[] {
-  const src = YamlSource.read(file);
+  const src = YamlSource.read(file, MAX_TERM_FILE_BYTES);
   const raw = src.value;
   // Validate item by item so that the error names the entry that is wrong.
   const list = Array.isArray(raw) ? raw : raw && typeof raw === 'object' && 'terms' in raw ? (raw as { terms: unknown }).terms : undefined;
@@ -64,12 +69,7 @@ function loadYaml(file: string): Term[] {
 }
 
 function loadPlain(file: string): Term[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, file);
-  }
+  const text = readConfigText(file, MAX_TERM_FILE_BYTES);
   if (text.includes('\uFFFD') || text.includes('\u0000')) {
     throw new InputError('is not UTF-8 text (save it as UTF-8)', file, lineOfChar(text, /[\uFFFD\u0000]/));
   }

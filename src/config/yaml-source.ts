@@ -1,7 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, isCollection, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from './errors.js';
+
+/** Site and settings files: a few kilobytes each in practice. */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
+
+/** A config file's text, refused unread when it is larger than `maxBytes`. */
+export function readConfigText(file: string, maxBytes: number): string {
+  try {
+    const size = statSync(file).size;
+    if (size > maxBytes) throw new InputError(`is ${(size / 1024 / 1024).toFixed(1)} MiB; files of this kind are at most ${(maxBytes / 1024 / 1024).toFixed(0)} MiB`, file);
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, file);
+  }
+}
 
 /** A YAML file parsed with positions, so that validation errors can name the line. */
 export class YamlSource {
@@ -11,14 +26,9 @@ export class YamlSource {
     private readonly lines: LineCounter,
   ) {}
 
-  static read(file: string): YamlSource {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new InputError(`cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, file);
-    }
-    return YamlSource.parse(file, text);
+  /** `maxBytes`: a site or settings file is small; a bigger one is a mistake or an attack */
+  static read(file: string, maxBytes = CONFIG_MAX_BYTES): YamlSource {
+    return YamlSource.parse(file, readConfigText(file, maxBytes));
   }
 
   static parse(file: string, text: string): YamlSource {
@@ -33,7 +43,13 @@ export class YamlSource {
   }
 
   get value(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    try {
+      return this.doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // yaml's guard against an alias bomb (aliases of aliases, expanding without end)
+      if (/alias/i.test((err as Error).message)) throw new InputError('too many YAML aliases (*name) expand here: an alias bomb, or a file to write out in full', this.file);
+      throw err;
+    }
   }
 
   /** Line of the deepest node that exists along `path`. */

@@ -124,3 +124,34 @@ describe('an unreachable site', () => {
     expect(after.json).toEqual(before.json);
   });
 });
+
+describe('hostile config files are a clear exit 2 naming the file, never a stack trace', () => {
+  // "billion laughs": each line doubles the one before, 2^20 copies of a string if expanded
+  const bomb = (head: string) => `${head}a0: &a0 [lol, lol]\n${Array.from({ length: 20 }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}, *a${i}]`).join('\n')}\n`;
+
+  it.each([
+    ['an alias bomb in a site file', 'bomb-site.yaml', () => bomb(goodSite()), /bomb-site\.yaml: too many YAML aliases/],
+    ['an oversized site file', 'huge-site.yaml', () => goodSite() + `# ${'x'.repeat(2 * 1024 * 1024)}\n`, /huge-site\.yaml: is 2\.0 MiB; files of this kind are at most 1 MiB/],
+  ])('%s', async (_, name, text, message) => {
+    const r = await runCli(['crawl', write(name, text()), '--data-dir', join(dir, 'data3')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
+  });
+
+  it.each([
+    ['an oversized term file', 'huge-terms.txt', () => `教培中心\n# ${'x'.repeat(9 * 1024 * 1024)}\n`, /huge-terms\.txt: is 9\.0 MiB; files of this kind are at most 8 MiB/],
+    ['more terms than are matched', 'many-terms.txt', () => Array.from({ length: 100_001 }, (_, i) => `词${i}`).join('\n'), /many-terms\.txt: holds 100001 terms and variants; at most 100000 are matched/],
+  ])('%s', async (_, name, text, message) => {
+    const r = await runCli(['terms', '--terms', write(name, text())]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('an alias bomb in a YAML term file', async () => {
+    const r = await runCli(['terms', '--terms', write('bomb-terms.yaml', `${bomb('')}terms:\n  - term: 教培中心\n    tags: *a20\n`)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bomb-terms\.yaml: too many YAML aliases/);
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+});
