@@ -111,7 +111,8 @@ describe('a confirmed deletion, an edit with a hostile title, a digest', () => {
     const victim = county().postings.find((p) => p.id !== satellite && p.id !== gone)!;
     editedUrl = url(victim.id);
     county().edit(victim.id, (p) => {
-      p.title = '<script>alert(1)</script>请访问 http://kashi.gov.cn.evil.example/login 领取';
+      // U+202E would show the rest of the title reversed if a mail client obeyed it
+      p.title = '<script>alert(1)</script>请访问 http://kashi.gov.cn.evil.example/login 领取\u202E取领';
       p.paragraphs.push('<img src=http://evil.example/t.png onerror=alert(2)>新增卫星工厂一座。');
     });
     expect((await crawl(cfg())).code).toBe(0);
@@ -149,6 +150,10 @@ describe('a confirmed deletion, an edit with a hostile title, a digest', () => {
     expect(r.mail.text).toContain('Title:      <script>alert(1)</script>请访问 http://kashi.gov.cn.evil.example/login 领取');
     expect(r.mail.text).toMatch(/Added:      \[\+.*新增卫星工厂一座/);
     expect(r.mail.html).not.toMatch(/href="[^"]*evil/);
+    // a bidirectional override is shown, not obeyed, in the HTML; stripped from subject and text
+    expect(r.mail.html).toContain('领取⟨U+202E⟩取领');
+    expect(r.mail.html).not.toContain('\u202E');
+    expect(r.mail.subject).not.toContain('\u202E');
   });
 
   it('gathers the digest recipient\'s events into one mail when it is due (here: --flush)', async () => {

@@ -32,6 +32,14 @@ describe('report.html', () => {
     expect(html).toContain('<ins>&lt;script&gt;');
   });
 
+  it('shows a bidirectional override in a title as ⟨U+202E⟩ instead of obeying it', () => {
+    const rlo = renderReport({ madeAt: 'now', software: 'xjwatch/test', pages: [{ ...page, title: '关于\u202E知通的' }], stamps: [], custodyHead: '#1 00' });
+    expect(rlo).toContain('关于⟨U+202E⟩知通的');
+    expect(rlo).not.toContain('\u202E');
+    // Uyghur's joiners are letters' business, not hidden instructions
+    expect(renderReport({ madeAt: 'now', software: 'xjwatch/test', pages: [{ ...page, title: 'قەشقەر\u200Cشەھىرى' }], stamps: [], custodyHead: '#1 00' })).toContain('قەشقەر\u200Cشەھىرى');
+  });
+
   it('forbids remote assets by its own policy and loads nothing but its own files', () => {
     expect(html).toContain(`content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"`);
     expect([...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => m[1])).toEqual(['pages/1/pictures/last-live.png']);
