@@ -18,7 +18,8 @@ function mailing(cmd: Command): Command {
   return common(cmd)
     .option('--mail-to <addr>', 'also mail every event of this run to these addresses (comma-separated), at once')
     .option('--mail-dir <dir>', 'write alert mails as .eml files here instead of sending them')
-    .option('--config <file>', 'settings file (default settings.yaml in the data directory)');
+    .option('--config <file>', 'settings file (default settings.yaml in the data directory)')
+    .option('--no-wait', 'exit 1 at once when another run is writing the data directory (default: wait for it)');
 }
 
 /** Commands load their modules on use, so that `xjwatch search` does not pay for the crawler. */

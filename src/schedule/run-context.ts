@@ -3,6 +3,7 @@ import { Catalogue } from '../store/catalogue.js';
 import { openDb, type Db } from '../store/db.js';
 import { Recorder } from '../store/recorder.js';
 import { WarcWriter } from '../store/warc-writer.js';
+import { WriterLock, type DataDirBusy } from '../store/writer-lock.js';
 import { join } from 'node:path';
 import { VERSION } from '../version.js';
 
@@ -14,6 +15,8 @@ export class RunContext {
   readonly warc: WarcWriter;
   readonly recorder: Recorder;
   readonly runId: number;
+
+  private lock: WriterLock | undefined;
 
   private constructor(readonly dataDir: string, command: string) {
     this.db = openDb(dataDir);
@@ -27,13 +30,34 @@ export class RunContext {
     this.recorder = new Recorder(this.blobs, this.warc, this.catalogue, this.runId);
   }
 
+  /** Without the writer lock: for benches and tests that own their data directory. */
   static open(dataDir: string, command: string): RunContext {
     return new RunContext(dataDir, command);
   }
 
+  /**
+   * The data directory's one writer: waits while another run writes it (`onWait` is told once,
+   * naming it), or with `wait: false` throws DataDirBusy at once.
+   */
+  static async openWriter(dataDir: string, command: string, opts: { wait: boolean; onWait: (busy: DataDirBusy) => void }): Promise<RunContext> {
+    const lock = opts.wait ? await WriterLock.wait(dataDir, command, opts.onWait) : WriterLock.take(dataDir, command);
+    try {
+      const ctx = new RunContext(dataDir, command);
+      ctx.lock = lock;
+      return ctx;
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
   finish(status: 'ok' | 'failed' | 'interrupted', summary: object): void {
-    this.warc.close();
-    this.catalogue.finishRun(this.runId, status, summary);
-    this.db.close();
+    try {
+      this.warc.close();
+      this.catalogue.finishRun(this.runId, status, summary);
+      this.db.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }

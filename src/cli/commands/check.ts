@@ -6,7 +6,6 @@ import { resolveTargets } from '../../config/targets.js';
 import type { XjEvent } from '../../detect/events.js';
 import { runPass } from '../../schedule/pass.js';
 import { PassProgress } from '../../schedule/progress.js';
-import { RunContext } from '../../schedule/run-context.js';
 import { checksOfRun, siteOfPage } from '../../store/queries.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
@@ -14,8 +13,11 @@ import { browserUnavailableNotice, dataDirOf, err, out, printJson, safe, userAge
 import { loadTerms } from '../term-option.js';
 import { dim, printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
+import { openWriterRun } from '../writer.js';
 
 export interface CheckOptions extends CommonOptions, MailOptions {
+  /** false: exit 1 at once when another run writes the data directory (default: wait) */
+  wait?: boolean;
   confirmAfter?: number;
   terms?: string;
   screenshot?: boolean;
@@ -34,7 +36,7 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
   const dirs = siteDirs(dataDir, PACKAGE_ROOT);
   const alerting = alertingFor(dataDir, opts);
   const { terms } = loadTerms(opts.terms);
-  const ctx = RunContext.open(dataDir, `check ${urls.join(' ')}`);
+  const ctx = await openWriterRun(dataDir, `check ${urls.join(' ')}`, opts);
   armAlerts(ctx, alerting, terms);
   const bySite = new Map<string, Site>();
   for (const url of urls) {

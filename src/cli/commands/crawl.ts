@@ -3,16 +3,18 @@ import { siteDirs } from '../../config/site-file.js';
 import type { XjEvent } from '../../detect/events.js';
 import { runPass } from '../../schedule/pass.js';
 import { PassProgress } from '../../schedule/progress.js';
-import { RunContext } from '../../schedule/run-context.js';
 import type { SiteOutcome } from '../../schedule/site-pass.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { browserUnavailableNotice, dataDirOf, err, EXIT_OK, EXIT_RUNTIME, printJson, safe, userAgent, type CommonOptions } from '../common.js';
 import { loadTerms } from '../term-option.js';
 import { printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
+import { openWriterRun } from '../writer.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
 
 export interface CrawlOptions extends CommonOptions, MailOptions {
+  /** false: exit 1 at once when another run writes the data directory (default: wait) */
+  wait?: boolean;
   terms?: string;
   follow?: string;
   maxPages?: number;
@@ -32,7 +34,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
   const sites = resolveTargets(targets, siteDirs(dataDir, PACKAGE_ROOT), { follow: opts.follow, maxPages: opts.maxPages, delayMs: opts.delay });
   const { terms } = loadTerms(opts.terms);
   const alerting = alertingFor(dataDir, opts);
-  const ctx = RunContext.open(dataDir, `crawl ${targets.join(' ')}`);
+  const ctx = await openWriterRun(dataDir, `crawl ${targets.join(' ')}`, opts);
   armAlerts(ctx, alerting, terms);
   const progress = new PassProgress();
   const stopProgress = startProgress(() => progress.line());
