@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { listFiles, sha256File } from './files.js';
+import { entryProblem, readBounded, sha256Bounded, strangeEntries } from './bundle-entries.js';
+import { listFiles } from './files.js';
 import type { Finding } from './store-verify.js';
 import { verifyToken } from './timestamp.js';
 import { parseRecord, readSlice } from './warc-record.js';
@@ -20,6 +21,14 @@ const safePath = (p: unknown): p is string => typeof p === 'string' && /^[\w.@+-
 /** Files an operating system drops into folders, which say nothing about the evidence. */
 const OS_LITTER = /(^|\/)(\.DS_Store|Thumbs\.db|desktop\.ini|\._[^/]*)$/;
 
+/** Bounds on what verify reads of a bundle's own bookkeeping files. */
+const MAX_MANIFEST = 64 * 1024 * 1024;
+const MAX_SUMS = 16 * 1024 * 1024;
+const MAX_CUSTODY = 256 * 1024 * 1024;
+const MAX_STAMP_FILE = 1024 * 1024;
+/** a file the manifest lists is read up to its listed size; none is larger than this */
+const MAX_FILE = 8 * 1024 ** 3;
+
 type Manifest = { files: { path: string; sha256: string; size: number }[]; pages: { records: { url: string; members: { offset: number; length: number }[] }[] }[] };
 
 /** Checks a bundle the way VERIFY.md tells a third party to, and names whatever does not hold. */
@@ -27,12 +36,18 @@ export async function verifyBundle(dir: string, opts: { trustedRootsPem?: string
   const problems: Finding[] = [];
   const notes: Finding[] = [];
   const out: BundleVerification = { problems, notes, files: 0, records: 0, stamps: [] };
-  const manifestPath = join(dir, 'manifest.json');
-  if (!existsSync(manifestPath)) {
+  // links, devices and pipes are named and never read: nothing outside the bundle gets in
+  for (const f of strangeEntries(dir)) problems.push(f);
+  if (!lstatOrUndefined(join(dir, 'manifest.json'))) {
     problems.push({ path: 'manifest.json', problem: 'missing: this is not an evidence bundle, or it was damaged' });
     return out;
   }
-  const manifestBytes = readFileSync(manifestPath);
+  const read = readBounded(dir, 'manifest.json', MAX_MANIFEST);
+  if (!read.bytes) {
+    if (!problems.some((p) => p.path === 'manifest.json')) problems.push({ path: 'manifest.json', problem: read.problem ?? 'unreadable' });
+    return out;
+  }
+  const manifestBytes = read.bytes;
   let manifest: Manifest;
   try {
     manifest = JSON.parse(manifestBytes.toString('utf8'));
@@ -64,24 +79,32 @@ function checkListedFiles(dir: string, manifest: Manifest, out: BundleVerificati
     listed.add(f.path);
     out.files++;
     const p = join(dir, f.path);
-    if (!existsSync(p)) {
+    if (entryProblem(dir, f.path)) continue; // named once, as a link or device, above
+    const st = lstatOrUndefined(p);
+    if (!st) {
       out.problems.push({ path: f.path, problem: 'missing' });
       continue;
     }
-    const now = sha256File(p);
-    if (now !== f.sha256 || statSync(p).size !== f.size) out.problems.push({ path: f.path, problem: `altered: SHA-256 ${now}, manifest says ${f.sha256}` });
+    // the manifest's size bounds the read: a grown file is altered without reading all of it
+    const size = Number.isSafeInteger(f.size) && f.size >= 0 ? Math.min(f.size, MAX_FILE) : 0;
+    if (st.size !== f.size) {
+      out.problems.push({ path: f.path, problem: `altered: ${st.size} bytes, manifest says ${f.size}` });
+      continue;
+    }
+    const now = sha256Bounded(p, size);
+    if (!now || now.sha256 !== f.sha256) out.problems.push({ path: f.path, problem: `altered: SHA-256 ${now?.sha256 ?? '(grew while read)'}, manifest says ${f.sha256}` });
   }
   return listed;
 }
 
 /** SHA256SUMS, which also covers manifest.json: what `sha256sum -c` will say, line by line. */
 function checkSums(dir: string, manifestBytes: Buffer, listed: Set<string>, problems: Finding[]): void {
-  const sumsPath = join(dir, 'SHA256SUMS');
-  if (!existsSync(sumsPath)) {
-    problems.push({ path: 'SHA256SUMS', problem: 'missing' });
+  const read = readBounded(dir, 'SHA256SUMS', MAX_SUMS);
+  if (!read.bytes) {
+    if (read.problem === 'missing' || !problems.some((p) => p.path === 'SHA256SUMS')) problems.push({ path: 'SHA256SUMS', problem: read.problem ?? 'missing' });
     return;
   }
-  const sums = readFileSync(sumsPath, 'utf8').split('\n').filter(Boolean);
+  const sums = read.bytes.toString('utf8').split('\n').filter(Boolean);
   const named = new Set<string>();
   for (const line of sums) {
     const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
@@ -95,8 +118,9 @@ function checkSums(dir: string, manifestBytes: Buffer, listed: Set<string>, prob
     }
     named.add(m[2]!);
     const p = join(dir, m[2]!);
-    if (!existsSync(p)) problems.push({ path: m[2]!, problem: 'missing (named in SHA256SUMS)' });
-    else if ((m[2] === 'manifest.json' ? createHash('sha256').update(manifestBytes).digest('hex') : sha256File(p)) !== m[1]) problems.push({ path: m[2]!, problem: 'altered: its SHA-256 differs from SHA256SUMS' });
+    if (entryProblem(dir, m[2]!)) continue; // named once above
+    if (!lstatOrUndefined(p)) problems.push({ path: m[2]!, problem: 'missing (named in SHA256SUMS)' });
+    else if ((m[2] === 'manifest.json' ? createHash('sha256').update(manifestBytes).digest('hex') : sha256Bounded(p, MAX_FILE)?.sha256) !== m[1]) problems.push({ path: m[2]!, problem: 'altered: its SHA-256 differs from SHA256SUMS' });
     else if (m[2] !== 'manifest.json' && !listed.has(m[2]!)) problems.push({ path: m[2]!, problem: 'named in SHA256SUMS but not in the manifest' });
   }
   for (const f of listed) if (!named.has(f)) problems.push({ path: 'SHA256SUMS', problem: `does not name ${f}` });
@@ -115,8 +139,9 @@ function checkUnlisted(dir: string, listed: Set<string>, out: BundleVerification
 /** The WARC records, where the manifest says they are, with their digests re-computed. */
 function checkRecords(dir: string, manifest: Manifest, out: BundleVerification): void {
   const warc = join(dir, 'evidence.warc.gz');
-  if (!existsSync(warc)) return;
-  const warcSize = statSync(warc).size;
+  const st = lstatOrUndefined(warc);
+  if (!st || entryProblem(dir, 'evidence.warc.gz')) return;
+  const warcSize = st.size;
   const seen = new Set<number>();
   for (const page of manifest.pages ?? []) {
     for (const r of page.records ?? []) {
@@ -137,9 +162,9 @@ function checkRecords(dir: string, manifest: Manifest, out: BundleVerification):
 
 /** The custody entries: each hashes to itself. */
 function checkCustody(dir: string, problems: Finding[]): void {
-  const custody = join(dir, 'custody.jsonl');
-  if (!existsSync(custody)) return;
-  for (const line of readFileSync(custody, 'utf8').split('\n').filter(Boolean)) {
+  const read = readBounded(dir, 'custody.jsonl', MAX_CUSTODY);
+  if (!read.bytes) return; // missing (an older bundle), or named above
+  for (const line of read.bytes.toString('utf8').split('\n').filter(Boolean)) {
     try {
       const e = JSON.parse(line) as { seq: number; prev: string; record: string; hash: string };
       if (createHash('sha256').update(`${e.prev}\n${e.record}`).digest('hex') !== e.hash) problems.push({ path: 'custody.jsonl', problem: `entry #${e.seq} does not hash to its hash` });
@@ -151,19 +176,33 @@ function checkCustody(dir: string, problems: Finding[]): void {
 
 /** The time-stamps over manifest.json. */
 async function checkStamps(dir: string, manifestBytes: Buffer, trustedRootsPem: string | undefined, out: BundleVerification): Promise<void> {
-  const tsrs = existsSync(join(dir, 'timestamps')) ? listFiles(join(dir, 'timestamps')).filter((f) => f.endsWith('.tsr')) : [];
+  // a folder, not a link to one: listFiles would follow it
+  const tsrs = lstatOrUndefined(join(dir, 'timestamps'))?.isDirectory() ? listFiles(join(dir, 'timestamps')).filter((f) => f.endsWith('.tsr')) : [];
   for (const f of tsrs) {
-    const base = join(dir, 'timestamps', f.slice(0, -4));
+    const base = `timestamps/${f.slice(0, -4)}`;
     // roots the reader brings (--ca) replace the ones the bundle carries
-    const root = trustedRootsPem ?? (existsSync(`${base}.root.pem`) ? readFileSync(`${base}.root.pem`, 'utf8') : '');
+    const root = trustedRootsPem ?? readBounded(dir, `${base}.root.pem`, MAX_STAMP_FILE).bytes?.toString('utf8') ?? '';
     if (!root) {
       // most authorities do not send their root: not tampering, but nothing to check it against here
       out.notes.push({ path: `timestamps/${f}`, problem: `no root certificate beside it: put the authority's root as timestamps/${f.slice(0, -4)}.root.pem to check it` });
       continue;
     }
-    const v = await verifyToken(readFileSync(join(dir, 'timestamps', f)), manifestBytes, root);
+    const token = readBounded(dir, `timestamps/${f}`, MAX_STAMP_FILE);
+    if (!token.bytes) {
+      out.problems.push({ path: `timestamps/${f}`, problem: token.problem ?? 'unreadable' });
+      continue;
+    }
+    const v = await verifyToken(token.bytes, manifestBytes, root);
     out.stamps.push({ file: `timestamps/${f}`, ok: v.ok, ...(v.genTime ? { genTime: v.genTime } : {}), ...(v.problem ? { problem: v.problem } : {}), ...(v.root ? { root: v.root } : {}) });
     if (!v.ok) out.problems.push({ path: `timestamps/${f}`, problem: `the time-stamp does not verify: ${v.problem}` });
   }
   if (!tsrs.length) out.notes.push({ path: 'timestamps/', problem: 'no time-stamp: nothing shows when the bundle was made (add one with xjwatch stamp)' });
+}
+
+function lstatOrUndefined(p: string) {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
 }

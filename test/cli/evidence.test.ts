@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +129,54 @@ describe('a page captured, then deleted and confirmed (404)', () => {
       await browser.close();
     }
   }, 60_000);
+
+  it('a hostile bundle: links and pipes are named and never followed or read, each within seconds (exit 1); a .zip is told how to unpack', async () => {
+    const copy = (name: string) => {
+      const d = join(work, `hostile-${name}`);
+      rmSync(d, { recursive: true, force: true });
+      cpSync(bundle, d, { recursive: true });
+      return d;
+    };
+    const passwd = readFileSync('/etc/passwd');
+    // a listed file replaced by a link to /etc/passwd, manifest and SHA256SUMS rewritten to match it
+    const linked = copy('link');
+    const target = 'pages/1/captures/1.html';
+    const sha = createHash('sha256').update(passwd).digest('hex');
+    rmSync(join(linked, target));
+    symlinkSync('/etc/passwd', join(linked, target));
+    const m = JSON.parse(readFileSync(join(linked, 'manifest.json'), 'utf8'));
+    for (const f of m.files) if (f.path === target) Object.assign(f, { sha256: sha, size: passwd.length });
+    writeFileSync(join(linked, 'manifest.json'), JSON.stringify(m, null, 2));
+    const msha = createHash('sha256').update(readFileSync(join(linked, 'manifest.json'))).digest('hex');
+    const sums = readFileSync(join(linked, 'SHA256SUMS'), 'utf8').split('\n').map((l) => (l.endsWith(`  ${target}`) ? `${sha}  ${target}` : l.endsWith('  manifest.json') ? `${msha}  manifest.json` : l));
+    writeFileSync(join(linked, 'SHA256SUMS'), sums.join('\n'));
+    symlinkSync('/etc', join(linked, 'extra'));
+    const a = await runCli(['verify', linked], { timeoutMs: 20_000 });
+    expect(a.code).toBe(1);
+    expect(a.stdout).toContain(`ALTERED  ${target}: a symbolic link (to /etc/passwd)`);
+    expect(a.stdout).toContain('ALTERED  extra: a symbolic link (to /etc)');
+    expect(a.stdout).not.toContain('bundle intact');
+    // the WARC linked to /dev/zero, a listed file replaced by a named pipe: neither is read
+    const endless = copy('endless');
+    rmSync(join(endless, 'evidence.warc.gz'));
+    symlinkSync('/dev/zero', join(endless, 'evidence.warc.gz'));
+    rmSync(join(endless, 'report.html'));
+    execFileSync('mkfifo', [join(endless, 'report.html')]);
+    const b = await runCli(['verify', endless], { timeoutMs: 20_000 });
+    expect(b.code).toBe(1);
+    expect(b.stdout).toContain('ALTERED  evidence.warc.gz: a symbolic link (to /dev/zero)');
+    expect(b.stdout).toContain('ALTERED  report.html: a named pipe');
+    // the bundle's .zip: how to read it, and that way it verifies
+    const z = await runCli(['verify', `${bundle}.zip`]);
+    expect(z.code).toBe(2);
+    expect(z.stderr).toMatch(/is a zip, not a bundle folder: unpack it \(`unzip -q .*hard\.zip -d .*hard-unpacked`/);
+    const unpack = /`(unzip -q [^`]+)`/.exec(z.stderr)![1]!;
+    rmSync(`${bundle}-unpacked`, { recursive: true, force: true });
+    execFileSync('sh', ['-c', unpack]);
+    const folder = /`xjwatch verify ([^`]+)`/.exec(z.stderr)![1]!;
+    const unpacked = await runCli(['verify', folder]);
+    expect(unpacked.code, unpacked.stdout).toBe(0);
+  });
 
   it('xjwatch verify passes the bundle, then names the file when any one byte changes, and exits 1', async () => {
     const ok = await runCli(['verify', bundle]);

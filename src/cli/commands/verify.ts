@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../config/errors.js';
 import { verifyBundle } from '../../evidence/bundle-verify.js';
@@ -6,6 +6,7 @@ import { verifyStore, type Finding } from '../../evidence/store-verify.js';
 import { openDb } from '../../store/db.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
 import { dim, green, red, yellow } from '../format.js';
+import { shellQuote } from '../../text/shell-quote.js';
 
 export interface VerifyOptions extends CommonOptions {
   /** root certificates (PEM) the reader trusts for the time-stamps, instead of the bundle's own */
@@ -25,11 +26,30 @@ function report(problems: Finding[], notes: Finding[], json: boolean | undefined
   return problems.length ? 1 : 0;
 }
 
+/** What to do with a file given where a bundle folder was expected: a bundle's .zip is unpacked first. */
+function notAFolder(path: string): string {
+  const head = Buffer.alloc(30 + 255);
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (n < 30 || head.readUInt32LE(0) !== 0x04034b50) return 'is a file, not a bundle folder';
+  // the first entry's name gives the folder the zip holds (prove writes one top folder)
+  const name = head.subarray(30, 30 + Math.min(head.readUInt16LE(26), n - 30)).toString('utf8');
+  const top = /^[\w.@+-]+/.exec(name)?.[0] ?? 'BUNDLE';
+  const to = shellQuote(`${path.replace(/\.zip$/i, '')}-unpacked`);
+  return `is a zip, not a bundle folder: unpack it (\`unzip -q ${shellQuote(path)} -d ${to}\`; unzip refuses entries that climb out of the folder) and verify the folder it holds: \`xjwatch verify ${to}/${top}\``;
+}
+
 /** `xjwatch verify DIR` checks a bundle; `xjwatch verify --data-dir D` re-hashes the whole store. Exit 1 on any mismatch. */
 export async function verifyCommand(dir: string | undefined, opts: VerifyOptions): Promise<number> {
   if (dir) {
     const bundle = resolve(dir);
     if (!existsSync(bundle)) throw new InputError('no such folder', bundle);
+    if (!statSync(bundle).isDirectory()) throw new InputError(notAFolder(bundle), bundle);
     let trustedRootsPem: string | undefined;
     if (opts.ca) {
       try {
