@@ -81,7 +81,52 @@ function contradicts(charset: string, body: Buffer): string | undefined {
   // valid UTF-8 beyond a few bytes. Latin-1 is a server default, never a Chinese page's truth.
   if (charset === 'windows-1252') return 'that is a server default, not the encoding of a page with non-ASCII text';
   if ((charset === 'gb18030' || charset === 'big5') && isValidUtf8(body)) return 'the bytes are UTF-8';
+  if (charset !== 'gb18030' && charset !== 'utf-16le' && charset !== 'utf-16be') return implausible(charset, body);
   return undefined;
+}
+
+let commonHanzi: Set<string> | undefined;
+
+/** The 3,755 characters of GB2312 level 1: the ones ordinary Chinese text is mostly made of. */
+function common(): Set<string> {
+  if (!commonHanzi) {
+    const bytes: number[] = [];
+    for (let row = 0xb0; row <= 0xd7; row++) for (let col = 0xa1; col <= (row === 0xd7 ? 0xf9 : 0xfe); col++) bytes.push(row, col);
+    commonHanzi = new Set(iconv.decode(Buffer.from(bytes), 'gb2312'));
+  }
+  return commonHanzi;
+}
+
+/** Of the first Han characters of a text: how many, how many of them common, how many undecodable. */
+function plausibility(text: string): { hanzi: number; share: number; bad: number } {
+  const set = common();
+  let hanzi = 0;
+  let usual = 0;
+  let bad = 0;
+  for (const ch of text) {
+    if (ch === '\uFFFD') bad++;
+    else if (/\p{Script=Han}/u.test(ch)) {
+      hanzi++;
+      if (set.has(ch)) usual++;
+      if (hanzi >= 3000) break;
+    }
+  }
+  return { hanzi, share: hanzi ? usual / hanzi : 0, bad };
+}
+
+/**
+ * A declared charset (Big5, Shift_JIS …) whose text is undecodable or rare-character soup, where
+ * GB18030 reads the same bytes as ordinary Chinese: the declaration is wrong. A real Big5 page
+ * stays Big5: read as GB18030 it is soup too.
+ */
+function implausible(charset: string, body: Buffer): string | undefined {
+  const sample = body.subarray(0, 64 * 1024);
+  const gb = plausibility(iconv.decode(sample, 'gb18030'));
+  if (gb.hanzi < 10 || gb.bad > 0 || gb.share < 0.8) return undefined;
+  const declared = plausibility(decodeWith(charset, sample));
+  if (declared.bad === 0 && declared.share >= gb.share - 0.3) return undefined;
+  const pct = (x: number) => `${Math.round(x * 100)} %`;
+  return `the text it gives is implausible (${declared.bad} undecodable, ${pct(declared.share)} common characters) where GB18030 reads the bytes as ordinary Chinese (${pct(gb.share)})`;
 }
 
 function sniff(body: Buffer): string {

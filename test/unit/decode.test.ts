@@ -48,6 +48,23 @@ describe('decodeBody', () => {
     expect(d.text).toContain('卫星工厂');
   });
 
+  it('overrules a Big5 header (and a utf-8 <meta>) on GBK bytes: implausible text, reported, the term found', () => {
+    const text = '关于进一步做好县职业技能教育培训中心结业学员转移就业工作的通知。各乡镇要做好卫星工厂用工对接，统一输送，统一管理。';
+    const d = decodeBody(iconv.encode(page('<meta charset="utf-8">', text), 'gbk'), 'text/html; charset=big5');
+    expect(d.charset).toBe('gb18030');
+    expect(d.text).toContain('职业技能教育培训中心');
+    expect(d.note).toMatch(/header declares big5, but the text it gives is implausible .* where GB18030 reads the bytes as ordinary Chinese/);
+    expect(d.note).toMatch(/meta declares utf-8, but the bytes are not UTF-8/);
+  });
+
+  it('keeps a real Big5 page as Big5', () => {
+    const text = '喀什地區人民政府關於進一步做好職業技能教育培訓工作的通知，各鄉鎮人民政府，縣直各部門單位。';
+    const d = decodeBody(iconv.encode(page('', text), 'big5'), 'text/html; charset=big5');
+    expect(d).toMatchObject({ charset: 'big5', source: 'header' });
+    expect(d.text).toContain('職業技能教育培訓');
+    expect(d.note).toBeUndefined();
+  });
+
   it('sniffs when nothing is declared', () => {
     expect(decodeBody(iconv.encode(page(''), 'gbk'), undefined)).toMatchObject({ charset: 'gb18030', source: 'sniff' });
     expect(decodeBody(Buffer.from(page('')), undefined)).toMatchObject({ charset: 'utf-8', source: 'sniff' });
