@@ -8,6 +8,8 @@ export type FetchErrorKind =
   | 'protocol'
   | 'too_large'
   | 'too_many_redirects'
+  /** a redirect to this machine or its network from a site that is not there */
+  | 'redirect_refused'
   | 'http_5xx'
   /** not tried: the site had stopped answering (circuit breaker) */
   | 'skipped'

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
+import { redirectRefusal } from './address-class.js';
 import type { BaseHttpClient, HttpRequest, HttpResponse, RedirectHandler, ResponseTypes, StreamingHttpResponse } from '@crawlee/core';
 import { CookieJar } from 'tough-cookie';
 import { readAnswer } from './body-reader.js';
@@ -129,6 +130,11 @@ export class RecordingHttpClient implements BaseHttpClient {
       }
       // only the web is followed: mailto:, file:, ftp: … leave the 3xx to the handler
       if (next.protocol !== 'http:' && next.protocol !== 'https:') return chain;
+      const refused = next.host === new URL(url).host ? undefined : await redirectRefusal(new URL(String(request.url)).hostname, next, this.opts.resolve);
+      if (refused) {
+        ex.location = next.href;
+        throw Object.assign(fetchError('redirect_refused', refused), { exchanges: chain });
+      }
       ex.location = next.href;
       if (chain.length > maxRedirects) {
         throw Object.assign(fetchError('too_many_redirects', `more than ${maxRedirects} redirects`), { exchanges: chain });
