@@ -13,7 +13,7 @@ import { browserUnavailableNotice, dataDirOf, err, out, printJson, safe, userAge
 import { loadTerms } from '../term-option.js';
 import { dim, printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
-import { openWriterRun } from '../writer.js';
+import { openWriterRun, writeFailure } from '../writer.js';
 
 export interface CheckOptions extends CommonOptions, MailOptions {
   /** false: exit 1 at once when another run writes the data directory (default: wait) */
@@ -54,6 +54,7 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
   const stop = startProgress(() => progress.line());
   const events: XjEvent[] = [];
   let status: 'ok' | 'failed' = 'failed';
+  let failure: unknown;
   try {
     await runPass(ctx, [...bySite.values()], {
       terms,
@@ -73,6 +74,8 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
       onBrowserUnavailable: browserUnavailableNotice,
     });
     status = 'ok';
+  } catch (e) {
+    failure = e;
   } finally {
     stop();
     const verdicts = checksOfRun(ctx.db, ctx.runId);
@@ -80,8 +83,13 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
       err(`${safe(v.url)}: ${v.outcome}${v.reason ? ` (${v.reason})` : ''}${v.detail ? ` — ${safe(v.detail)}` : ''}${v.counted ? dim(` [${v.fail_count} check(s) in a row]`) : ''}`);
     }
     if (!opts.json && events.length === 0 && verdicts.length) out(dim('nothing to report: no change since the last check'));
-    ctx.finish(status, { events: events.length });
+    try {
+      ctx.finish(status, { events: events.length });
+    } catch (e) {
+      failure ??= e;
+    }
   }
+  if (failure !== undefined) throw writeFailure(failure, dataDir) ?? failure;
   await sendAlerts(dataDir, alerting, terms, opts);
   return 0;
 }

@@ -9,7 +9,7 @@ import { browserUnavailableNotice, dataDirOf, err, EXIT_OK, EXIT_RUNTIME, printJ
 import { loadTerms } from '../term-option.js';
 import { printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
-import { openWriterRun } from '../writer.js';
+import { openWriterRun, writeFailure, writeFailureIn } from '../writer.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
 
 export interface CrawlOptions extends CommonOptions, MailOptions {
@@ -47,6 +47,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
   };
   let outcomes: SiteOutcome[] = [];
   let status: 'ok' | 'failed' | 'interrupted' = 'failed';
+  let failure: unknown;
   const onSignal = () => {
     stopProgress();
     err('xjwatch: interrupted; everything captured so far is kept');
@@ -69,13 +70,22 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
       onBrowserUnavailable: browserUnavailableNotice,
     });
     status = 'ok';
+  } catch (e) {
+    failure = e;
   } finally {
     stopProgress();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    ctx.finish(status, { events: events.length, sites: outcomes });
+    try {
+      ctx.finish(status, { events: events.length, sites: outcomes });
+    } catch (e) {
+      failure ??= e; // a full disk shows first here: the run's last writes
+    }
   }
+  if (failure !== undefined) throw writeFailure(failure, dataDir) ?? failure;
   printSummary(outcomes, events, progress, dataDir, ctx.runId);
+  const full = writeFailureIn(outcomes, dataDir);
+  if (full) throw full;
   await sendAlerts(dataDir, alerting, terms, opts);
   return outcomes.some((o) => o.unreachable) ? EXIT_RUNTIME : EXIT_OK;
 }
