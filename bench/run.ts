@@ -4,6 +4,7 @@ const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   recheck: async () => (await import('./recheck.js')).benchRecheck(),
   browser: async () => (await import('./browser.js')).benchBrowser(),
   startup: async () => (await import('./startup.js')).benchStartup(),
+  terms: async () => (await import('./terms.js')).benchTerms(),
 };
 
 const name = process.argv[2];

@@ -7,6 +7,12 @@ interface Form {
   term: string;
 }
 
+/** A trie over code points: each node the forms continue from it, and the form ending here. */
+interface Node {
+  next: Map<string, Node>;
+  form?: Form;
+}
+
 /**
  * Counts every tracked term and its variants in one pass over normalised text.
  *
@@ -14,9 +20,14 @@ interface Form {
  * resumes after it (leftmost-longest, non-overlapping). So 职业技能教育培训中心 counts once for
  * its own term and never again as the 教育培训中心 inside it; a variant counts for its
  * canonical term.
+ *
+ * The forms sit in a trie, so the work at a position is bounded by the longest form, not by how
+ * many forms start with that character (a 100,000-term list costs what a 20-term one does per
+ * character of text). Aho–Corasick would also drop that bound, but reports every overlapping
+ * match; leftmost-longest is this walk, and needs no library.
  */
 export class TermMatcher {
-  private readonly byFirstChar = new Map<string, Form[]>();
+  private readonly root: Node = { next: new Map() };
   readonly terms: readonly Term[];
 
   constructor(terms: readonly Term[]) {
@@ -32,13 +43,31 @@ export class TermMatcher {
           continue;
         }
         seen.set(text, t.term);
-        const first = String.fromCodePoint(text.codePointAt(0)!);
-        const list = this.byFirstChar.get(first) ?? [];
-        list.push({ text, term: t.term });
-        list.sort((a, b) => b.text.length - a.text.length);
-        this.byFirstChar.set(first, list);
+        let node = this.root;
+        for (const ch of text) {
+          let child = node.next.get(ch);
+          if (!child) node.next.set(ch, (child = { next: new Map() }));
+          node = child;
+        }
+        node.form = { text, term: t.term };
       }
     }
+  }
+
+  /** The longest form that starts at `i`, if any. */
+  private longestAt(text: string, i: number): Form | undefined {
+    let node = this.root;
+    let found: Form | undefined;
+    let j = i;
+    while (j < text.length) {
+      const ch = String.fromCodePoint(text.codePointAt(j)!);
+      const child = node.next.get(ch);
+      if (!child) break;
+      node = child;
+      j += ch.length;
+      if (node.form) found = node.form;
+    }
+    return found;
   }
 
   /** Matches already-normalised text; returns hits in term-file order, terms that occur only. */
@@ -46,18 +75,7 @@ export class TermMatcher {
     const found = new Map<string, { count: number; first: number; len: number; forms: Record<string, number> }>();
     let i = 0;
     while (i < text.length) {
-      const cp = text.codePointAt(i)!;
-      const ch = String.fromCodePoint(cp);
-      const candidates = this.byFirstChar.get(ch);
-      let matched: Form | undefined;
-      if (candidates) {
-        for (const f of candidates) {
-          if (text.startsWith(f.text, i)) {
-            matched = f;
-            break;
-          }
-        }
-      }
+      const matched = this.longestAt(text, i);
       if (matched) {
         const entry = found.get(matched.term) ?? { count: 0, first: i, len: matched.text.length, forms: {} };
         entry.count++;
@@ -65,7 +83,7 @@ export class TermMatcher {
         found.set(matched.term, entry);
         i += matched.text.length;
       } else {
-        i += ch.length;
+        i += text.codePointAt(i)! > 0xffff ? 2 : 1;
       }
     }
     const hits: TermHit[] = [];
