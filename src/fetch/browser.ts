@@ -45,6 +45,8 @@ export interface BrowserResult {
   problem?: string;
   /** no browser could be started in this run: nothing was fetched */
   unavailable?: boolean;
+  /** rendering a kept capture: what the page asked for that the capture does not hold, refused */
+  refused?: string[];
 }
 
 export interface BrowserOptions {
@@ -66,7 +68,7 @@ export interface BrowserOptions {
  * Everything the browser fetches goes to the recorder, like the HTTP client's exchanges.
  */
 export class BrowserFetcher {
-  private readonly pending = new Map<string, { resolve: (r: BrowserResult) => void; task: BrowserTask }>();
+  private readonly pending = new Map<string, { resolve: (r: BrowserResult) => void; task: BrowserTask; refused?: string[] }>();
   private crawler: import('@crawlee/playwright').PlaywrightCrawler | undefined;
   private running: Promise<unknown> | undefined;
   /** pages fetched through the browser in this run */
@@ -145,7 +147,7 @@ export class BrowserFetcher {
           useIncognitoPages: false,
           userAgent: this.opts.userAgent,
           // a copy: Crawlee appends to the array it is given
-          launchOptions: { headless: true, args: [...CHROMIUM_ARGS], executablePath, timeout: 20_000 },
+          launchOptions: { headless: true, args: [...CHROMIUM_ARGS], executablePath, timeout: 20_000, serviceWorkers: 'block' } as object,
         },
         browserPoolOptions: { useFingerprints: false, retireBrowserAfterPageCount: 500, maxOpenPagesPerBrowser: 4, closeInactiveBrowserAfterSecs: 600 },
         keepAlive: true,
@@ -166,15 +168,7 @@ export class BrowserFetcher {
             if (!entry) return;
             if (gotoOptions) gotoOptions.waitUntil = 'domcontentloaded';
             if (entry.task.cookies.length) await page.context().addCookies(entry.task.cookies.map(toPlaywright));
-            if (entry.task.offline) {
-              const off = entry.task.offline;
-              // a kept capture is shown as it was: its own bytes for its URL, nothing from the network
-              await page.route('**/*', (route) =>
-                route.request().url() === entry.task.url && route.request().isNavigationRequest()
-                  ? route.fulfill({ status: 200, body: off.body, headers: { 'content-type': off.contentType } })
-                  : route.continue(),
-              );
-            }
+            if (entry.task.offline) await replayOnly(page, entry.task.url, entry.task.offline, (entry.refused = []));
             this.record(page, entry.task.purpose, entry.task.offline ? entry.task.url : undefined);
           },
         ],
@@ -183,6 +177,7 @@ export class BrowserFetcher {
           if (!entry) return;
           this.pages++;
           const result = await this.settle(page, entry.task);
+          if (entry.refused) result.refused = [...new Set(entry.refused)];
           this.pending.delete(String(request.userData.id));
           entry.resolve(result);
         },
@@ -275,6 +270,27 @@ export class BrowserFetcher {
       ...(res.headers().location ? { location: new URL(res.headers().location!, req.url()).href } : {}),
     };
   }
+}
+
+/**
+ * A kept capture is a replay: its own recorded bytes for its URL, and every other request —
+ * stylesheets, images, frames, scripts' fetches, WebSockets — refused inside the browser, so the
+ * picture is of the SHA-256 on record and rendering it tells the site (or anything the page
+ * names, internal addresses included) nothing. What was refused is noted with the picture.
+ */
+async function replayOnly(page: Page, url: string, capture: { body: Buffer; contentType: string }, refused: string[]): Promise<void> {
+  await page.route('**/*', (route) => {
+    const req = route.request();
+    if (req.url() === url && req.isNavigationRequest() && req.frame() === page.mainFrame()) {
+      return route.fulfill({ status: 200, body: capture.body, headers: { 'content-type': capture.contentType } });
+    }
+    refused.push(req.url());
+    return route.abort('blockedbyclient');
+  });
+  await page.routeWebSocket(/.*/, (ws) => {
+    refused.push(ws.url());
+    void ws.close();
+  });
 }
 
 function toPlaywright(c: BrowserCookie): PwCookie {

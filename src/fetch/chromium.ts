@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 
 /** The flags a headless Chromium needs as root in a container, and to stay off the network. */
-export const CHROMIUM_ARGS: readonly string[] = Object.freeze(['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']);
+export const CHROMIUM_ARGS: readonly string[] = Object.freeze(['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--dns-prefetch-disable']);
 
 /** What a user does about a browser that is missing or broken. */
 export const CHROMIUM_FIX = 'run `npm run setup` in the xjwatch folder (it installs Debian\'s chromium), or set XJWATCH_CHROMIUM to a Chromium executable';

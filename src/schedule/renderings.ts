@@ -14,8 +14,8 @@ export interface RenderJob {
 /**
  * Screenshots and PDF prints, made once the pass has its events: of every new posting with
  * term hits, every changed page's new capture, and a deleted page's last live capture and present
- * answer. A kept capture is shown from its own bytes (so the picture is of the SHA-256 on record),
- * with whatever it loads from the site (recorded like any fetch).
+ * answer. A kept capture is a replay of its own bytes (so the picture is of the SHA-256 on record);
+ * what it would have loaded from elsewhere is refused in the browser and named with the picture.
  */
 export async function makeRenderings(ctx: RunContext, browser: BrowserFetcher, jobs: RenderJob[], cookiesFor: (url: string) => Promise<{ name: string; value: string; domain: string; path: string }[]>): Promise<number> {
   let made = 0;
@@ -26,7 +26,9 @@ export async function makeRenderings(ctx: RunContext, browser: BrowserFetcher, j
       const r = await browser.fetch({ url: job.url, purpose: { siteId: job.siteId, label: 'check' }, cookies: await cookiesFor(job.url), screenshot: true, pdf: true, offline, challengeTimeoutMs: 15_000 });
       const png = r.screenshot ? await ctx.blobs.put(r.screenshot) : null;
       const pdf = r.pdf ? await ctx.blobs.put(r.pdf) : null;
-      insertRendering(ctx.db, { page_id: job.pageId, capture_id: job.captureId ?? null, run_id: ctx.runId, at: new Date().toISOString(), what: job.what, png_sha256: png, pdf_sha256: pdf, problem: r.problem ?? null });
+      const missing = r.refused?.length ? `shown from the recorded page alone: ${r.refused.length} requisite(s) it names are not in the capture and were not loaded (${r.refused.slice(0, 5).join(', ')}${r.refused.length > 5 ? ', …' : ''})` : undefined;
+      const problem = [r.problem, missing].filter(Boolean).join('; ') || null;
+      insertRendering(ctx.db, { page_id: job.pageId, capture_id: job.captureId ?? null, run_id: ctx.runId, at: new Date().toISOString(), what: job.what, png_sha256: png, pdf_sha256: pdf, problem });
       if (png) made++;
     }),
   );
