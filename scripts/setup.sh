@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
-# package | how to tell it is there | why xjwatch needs it
+# what is missing, and why xjwatch needs it
 need=()
 why=()
 want() { need+=("$1"); why+=("$1: $2"); }

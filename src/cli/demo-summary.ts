@@ -44,7 +44,7 @@ export function demoSummary(f: DemoFacts): { lines: string[]; missed: string[] }
   }
   if (deleted.length < 3) missed.push(`${3 - deleted.length} of the 3 take-downs not confirmed as deleted`);
 
-  const down = f.events.filter((e) => (e.kind === 'unreachable' || e.kind === 'challenge_failed') && e.site === f.outage);
+  const down = f.events.filter((e) => (e.kind === 'unreachable' || e.kind === 'challenge_failed') && e.site === f.outage && e.scope === 'site');
   const back = of('restored', f.outage).filter((e) => e.scope === 'site');
   const falseDeletions = [...of('deleted', f.outage), ...of('suspected_deletion', f.outage)].length;
   if (down.length) {

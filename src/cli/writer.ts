@@ -15,7 +15,7 @@ export async function openWriterRun(dataDir: string, command: string, opts: { wa
     });
   } catch (e) {
     if (e instanceof DataDirBusy) throw new RuntimeFailure(`${e.message}; not started (--no-wait). Read-only commands (search, history, events, prove, verify) work meanwhile.`);
-    throw e;
+    throw writeFailure(e, dataDir) ?? e; // the lock itself could not be written
   }
 }
 
@@ -43,9 +43,12 @@ export function writeFailure(e: unknown, dataDir: string): RuntimeFailure | unde
  * A write that failed inside the pass (a blob, a WARC record, a catalogue row) is kept as the
  * page's problem so the crawl can go on; when it is the disk, the run as a whole failed.
  */
-export function writeFailureIn(outcomes: { problems: { problem: string }[]; failures: { message: string }[] }[], dataDir: string): RuntimeFailure | undefined {
+export function writeFailureIn(outcomes: { problems: { problem: string }[]; failures: { kind: string; message: string }[] }[], dataDir: string): RuntimeFailure | undefined {
   for (const o of outcomes) {
-    for (const text of [...o.problems.map((p) => p.problem), ...o.failures.map((f) => f.message)]) {
+    // only our own wrappers of a thrown error, and fetch failures of no network kind (the recorder
+    // threw): a page's text or a server's answer never lands in these
+    const own = [...o.problems.map((p) => p.problem).filter((t) => t.startsWith('could not ')), ...o.failures.filter((f) => f.kind === 'other').map((f) => f.message)];
+    for (const text of own) {
       const f = CANNOT_WRITE.test(text) ? writeFailure(new Error(text.replace(/^could not [^:]+: /, '')), dataDir) : undefined;
       if (f) return f;
     }

@@ -79,7 +79,7 @@ function checkListedFiles(dir: string, manifest: Manifest, out: BundleVerificati
     listed.add(f.path);
     out.files++;
     const p = join(dir, f.path);
-    if (entryProblem(dir, f.path)) continue; // named once, as a link or device, above
+    if (strange(dir, f.path, out.problems)) continue;
     const st = lstatOrUndefined(p);
     if (!st) {
       out.problems.push({ path: f.path, problem: 'missing' });
@@ -118,7 +118,7 @@ function checkSums(dir: string, manifestBytes: Buffer, listed: Set<string>, prob
     }
     named.add(m[2]!);
     const p = join(dir, m[2]!);
-    if (entryProblem(dir, m[2]!)) continue; // named once above
+    if (strange(dir, m[2]!, problems)) continue;
     if (!lstatOrUndefined(p)) problems.push({ path: m[2]!, problem: 'missing (named in SHA256SUMS)' });
     else if ((m[2] === 'manifest.json' ? createHash('sha256').update(manifestBytes).digest('hex') : sha256Bounded(p, MAX_FILE)?.sha256) !== m[1]) problems.push({ path: m[2]!, problem: 'altered: its SHA-256 differs from SHA256SUMS' });
     else if (m[2] !== 'manifest.json' && !listed.has(m[2]!)) problems.push({ path: m[2]!, problem: 'named in SHA256SUMS but not in the manifest' });
@@ -197,6 +197,14 @@ async function checkStamps(dir: string, manifestBytes: Buffer, trustedRootsPem: 
     if (!v.ok) out.problems.push({ path: `timestamps/${f}`, problem: `the time-stamp does not verify: ${v.problem}` });
   }
   if (!tsrs.length) out.notes.push({ path: 'timestamps/', problem: 'no time-stamp: nothing shows when the bundle was made (add one with xjwatch stamp)' });
+}
+
+/** Whether a bundle path is not a plain file under plain folders; named, unless a link on its way already is. */
+function strange(dir: string, path: string, problems: Finding[]): boolean {
+  const problem = entryProblem(dir, path);
+  if (!problem) return false;
+  if (!problems.some((p) => path === p.path || path.startsWith(`${p.path}/`))) problems.push({ path, problem });
+  return true;
 }
 
 function lstatOrUndefined(p: string) {

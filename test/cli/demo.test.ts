@@ -38,7 +38,7 @@ describe('xjwatch demo', () => {
       expect(stated(r.stdout, /(\d+) screenshots/)).toBe(n(`SELECT count(*) AS n FROM renderings WHERE png_sha256 IS NOT NULL`));
       expect(stated(r.stdout, /challenge was passed in Chromium \((\d+) browser requests\)/)).toBe(n(`SELECT count(*) AS n FROM fetches WHERE site_id = 'ruishu' AND via = 'browser'`));
       expect(n(`SELECT count(*) AS n FROM events WHERE kind = 'challenge_failed' AND site_id = 'ruishu'`)).toBe(0);
-      expect(stated(r.stdout, /The outage of regional was reported as (\d+) site event/)).toBe(n(`SELECT count(*) AS n FROM events WHERE site_id = 'regional' AND kind IN ('unreachable', 'challenge_failed')`));
+      expect(stated(r.stdout, /The outage of regional was reported as (\d+) site event/)).toBe(n(`SELECT count(*) AS n FROM events WHERE site_id = 'regional' AND kind IN ('unreachable', 'challenge_failed') AND json_extract(body, '$.scope') = 'site'`));
       expect(n(`SELECT count(*) AS n FROM events WHERE site_id = 'regional' AND kind IN ('deleted', 'suspected_deletion')`)).toBe(0);
       expect(n(`SELECT count(*) AS n FROM events WHERE site_id = 'wall' AND kind = 'challenge_failed'`)).toBe(1);
     } finally {

@@ -146,6 +146,7 @@ describe('a page captured, then deleted and confirmed (404)', () => {
     symlinkSync('/etc/passwd', join(linked, target));
     const m = JSON.parse(readFileSync(join(linked, 'manifest.json'), 'utf8'));
     for (const f of m.files) if (f.path === target) Object.assign(f, { sha256: sha, size: passwd.length });
+    m.files.push({ path: 'report.html/inner', sha256: sha, size: 1 }); // a listed file under a file
     writeFileSync(join(linked, 'manifest.json'), JSON.stringify(m, null, 2));
     const msha = createHash('sha256').update(readFileSync(join(linked, 'manifest.json'))).digest('hex');
     const sums = readFileSync(join(linked, 'SHA256SUMS'), 'utf8').split('\n').map((l) => (l.endsWith(`  ${target}`) ? `${sha}  ${target}` : l.endsWith('  manifest.json') ? `${msha}  manifest.json` : l));
@@ -155,6 +156,7 @@ describe('a page captured, then deleted and confirmed (404)', () => {
     expect(a.code).toBe(1);
     expect(a.stdout).toContain(`ALTERED  ${target}: a symbolic link (to /etc/passwd)`);
     expect(a.stdout).toContain('ALTERED  extra: a symbolic link (to /etc)');
+    expect(a.stdout).toContain('ALTERED  report.html/inner: report.html is not a folder');
     expect(a.stdout).not.toContain('bundle intact');
     // the WARC linked to /dev/zero, a listed file replaced by a named pipe: neither is read
     const endless = copy('endless');
@@ -166,6 +168,13 @@ describe('a page captured, then deleted and confirmed (404)', () => {
     expect(b.code).toBe(1);
     expect(b.stdout).toContain('ALTERED  evidence.warc.gz: a symbolic link (to /dev/zero)');
     expect(b.stdout).toContain('ALTERED  report.html: a named pipe');
+    // a pipe given as the bundle is refused unread
+    const pipe = join(work, 'hostile-pipe');
+    rmSync(pipe, { force: true });
+    execFileSync('mkfifo', [pipe]);
+    const p = await runCli(['verify', pipe], { timeoutMs: 20_000 });
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain('is not a folder (nor a file)');
     // the bundle's .zip: how to read it, and that way it verifies
     const z = await runCli(['verify', `${bundle}.zip`]);
     expect(z.code).toBe(2);

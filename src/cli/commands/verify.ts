@@ -49,7 +49,8 @@ export async function verifyCommand(dir: string | undefined, opts: VerifyOptions
   if (dir) {
     const bundle = resolve(dir);
     if (!existsSync(bundle)) throw new InputError('no such folder', bundle);
-    if (!statSync(bundle).isDirectory()) throw new InputError(notAFolder(bundle), bundle);
+    const st = statSync(bundle);
+    if (!st.isDirectory()) throw new InputError(st.isFile() ? notAFolder(bundle) : 'is not a folder (nor a file)', bundle);
     let trustedRootsPem: string | undefined;
     if (opts.ca) {
       try {
