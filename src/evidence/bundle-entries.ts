@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { readSlice } from './warc-record.js';
 
 /**
  * A bundle comes from anyone: it holds only regular files and folders. These read it without ever
@@ -72,19 +73,7 @@ export function readBounded(dir: string, rel: string, max: number): { bytes?: Bu
     return { problem: 'missing' };
   }
   if (size > max) return { problem: `${size} bytes, more than a bundle's ${rel} can hold (${max}); not read` };
-  const fd = openSync(p, 'r');
-  try {
-    const bytes = Buffer.alloc(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, bytes, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return { bytes: bytes.subarray(0, got) };
-  } finally {
-    closeSync(fd);
-  }
+  return { bytes: readSlice(p, 0, size) };
 }
 
 function kindOf(st: Stats): string {
