@@ -5,6 +5,7 @@ const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   browser: async () => (await import('./browser.js')).benchBrowser(),
   startup: async () => (await import('./startup.js')).benchStartup(),
   terms: async () => (await import('./terms.js')).benchTerms(),
+  render: async () => (await import('./render.js')).benchRender(),
 };
 
 const name = process.argv[2];

@@ -53,7 +53,11 @@ function gatherWith(reads: EvidenceReads, url: string, depth: number): PageEvide
     // the redirect hops that led to it, made for the same task in the same run
     if (f.task_url) for (const h of reads.hops(f.run_id, f.task_url)) fetches.set(h.id, h);
   };
-  for (const c of captures) add(c.fetch_id);
+  for (const c of captures) {
+    add(c.fetch_id);
+    // what its pictures were replayed from, so that the bundle's WARC replays the same way
+    for (const id of reads.requisiteFetches(c.id)) add(id);
+  }
   // the live sibling is another posting rechecked in the same run: its answer is a control too
   for (const c of checks) {
     add(c.fetch_id);

@@ -150,8 +150,9 @@ function picturesOf(ev: PageEvidence, folder: PageFolder): ReportPage['pictures'
   const liveRender = newestFirst.find((r) => r.what === 'capture' && r.capture_id === last.id && r.png_sha256) ?? newestFirst.find((r) => r.what === 'capture' && r.png_sha256);
   if (liveRender) {
     const k = ev.captures.findIndex((c) => c.id === liveRender.capture_id) + 1;
-    const label = `the last live capture (capture ${k}, ${ev.captures[k - 1]?.at ?? ''}) rendered in Chromium from its own bytes`;
-    pictures.push({ label, png: folder.picture(liveRender.png_sha256, 'pictures/last-live.png', `screenshot: ${label}`), pdf: folder.picture(liveRender.pdf_sha256, 'pictures/last-live.pdf', `PDF print: ${label}`) });
+    const label = `the last live capture (capture ${k}, ${ev.captures[k - 1]?.at ?? ''}) replayed in Chromium from its recorded bytes and the requisites recorded with it`;
+    // the note names what the page asked for that is not on record (and so is not in the picture)
+    pictures.push({ label, png: folder.picture(liveRender.png_sha256, 'pictures/last-live.png', `screenshot: ${label}`), pdf: folder.picture(liveRender.pdf_sha256, 'pictures/last-live.pdf', `PDF print: ${label}`), ...(liveRender.problem ? { note: liveRender.problem } : {}) });
   }
   const present = newestFirst.find((r) => r.what === 'present');
   if (present) {

@@ -27,7 +27,15 @@ export interface BrowserTask {
   /** how long to wait for a challenge to clear (default: the fetcher's) */
   challengeTimeoutMs?: number;
   /** serve this body for `url` instead of fetching it (rendering a kept capture) */
-  offline?: { body: Buffer; contentType: string };
+  offline?: OfflinePage;
+}
+
+/** A kept capture and the requisites recorded with it: all a replay may show. */
+export interface OfflinePage {
+  body: Buffer;
+  contentType: string;
+  /** by URL, as recorded (a 404 is served as a 404) */
+  requisites?: Map<string, { status: number; contentType: string; body: Buffer }>;
 }
 
 export interface BrowserResult {
@@ -168,8 +176,9 @@ export class BrowserFetcher {
             if (!entry) return;
             if (gotoOptions) gotoOptions.waitUntil = 'domcontentloaded';
             if (entry.task.cookies.length) await page.context().addCookies(entry.task.cookies.map(toPlaywright));
+            // a replay is not a new exchange with the site: nothing of it goes to the recorder
             if (entry.task.offline) await replayOnly(page, entry.task.url, entry.task.offline, (entry.refused = []));
-            this.record(page, entry.task.purpose, entry.task.offline ? entry.task.url : undefined);
+            else this.record(page, entry.task.purpose);
           },
         ],
         requestHandler: async ({ page, request }) => {
@@ -229,10 +238,8 @@ export class BrowserFetcher {
   }
 
   /** Hands every response the page receives to the recorder, as the HTTP client does. */
-  private record(page: Page, purpose: FetchPurpose, notThis?: string): void {
+  private record(page: Page, purpose: FetchPurpose): void {
     page.on('response', (res: PwResponse) => {
-      // a kept capture served back to the browser is not a new exchange with the site
-      if (notThis && res.url() === notThis && res.request().isNavigationRequest()) return;
       void this.exchangeOf(res)
         .then((ex) => ex && this.opts.sink(ex, purpose, res.request().url()))
         .catch(() => undefined);
@@ -273,17 +280,20 @@ export class BrowserFetcher {
 }
 
 /**
- * A kept capture is a replay: its own recorded bytes for its URL, and every other request —
- * stylesheets, images, frames, scripts' fetches, WebSockets — refused inside the browser, so the
- * picture is of the SHA-256 on record and rendering it tells the site (or anything the page
- * names, internal addresses included) nothing. What was refused is noted with the picture.
+ * A kept capture is a replay: its own recorded bytes for its URL, the requisites recorded with it
+ * for theirs, and every other request — frames, scripts, fetches, beacons, WebSockets, anything
+ * not recorded — refused inside the browser, so the picture is of what is on record and
+ * rendering it tells the site (or anything the page names, internal addresses included) nothing.
+ * What was refused is noted with the picture.
  */
-async function replayOnly(page: Page, url: string, capture: { body: Buffer; contentType: string }, refused: string[]): Promise<void> {
+async function replayOnly(page: Page, url: string, capture: OfflinePage, refused: string[]): Promise<void> {
   await page.route('**/*', (route) => {
     const req = route.request();
     if (req.url() === url && req.isNavigationRequest() && req.frame() === page.mainFrame()) {
       return route.fulfill({ status: 200, body: capture.body, headers: { 'content-type': capture.contentType } });
     }
+    const kept = req.isNavigationRequest() ? undefined : capture.requisites?.get(req.url().replace(/#.*$/, ''));
+    if (kept) return route.fulfill({ status: kept.status, body: kept.body, headers: { 'content-type': kept.contentType } });
     refused.push(req.url());
     return route.abort('blockedbyclient');
   });

@@ -51,7 +51,7 @@ export interface Exchange {
 /** What the crawler knows about why it fetched a URL; carried with each exchange to the recorder. */
 export interface FetchPurpose {
   siteId: string;
-  label: 'list' | 'posting' | 'attachment' | 'check' | 'control';
+  label: 'list' | 'posting' | 'attachment' | 'check' | 'control' | 'requisite';
   /** the posting an attachment belongs to, or the list that linked a posting */
   parentUrl?: string;
 }

@@ -22,6 +22,8 @@ export interface ClientOptions {
   breakAfter?: number;
   /** host name -> IP address, used instead of DNS for those hosts */
   resolve?: Record<string, string>;
+  /** cookies to start from (and add to): another crawl's of the same site, challenge passes included */
+  cookies?: CookieJar;
   sink: ExchangeSink;
 }
 
@@ -41,7 +43,7 @@ const REDIRECT = new Set([301, 302, 303, 307, 308]);
  * enforces per-host politeness, a time limit and a body-size limit, and keeps a cookie jar.
  */
 export class RecordingHttpClient implements BaseHttpClient {
-  readonly cookies = new CookieJar();
+  readonly cookies: CookieJar;
   private readonly gate: HostGate;
   private readonly agents = {
     http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
@@ -59,6 +61,7 @@ export class RecordingHttpClient implements BaseHttpClient {
 
   constructor(private readonly opts: ClientOptions) {
     this.gate = new HostGate(opts.perHost, opts.delayMs);
+    this.cookies = opts.cookies ?? new CookieJar();
   }
 
   /** The chain of exchanges (redirect hops first) behind a response Crawlee handed to a handler. */

@@ -1,4 +1,5 @@
 import { Configuration, log, type Request } from '@crawlee/core';
+import type { CookieJar } from 'tough-cookie';
 import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
 import { errorKind, RetryableFetchError } from './errors.js';
 import type { BrowserCookie, BrowserFetcher } from './browser.js';
@@ -21,6 +22,8 @@ export interface SiteCrawlOptions {
   /** failed requests in a row after which the site is not asked again in this crawl */
   breakAfter?: number;
   resolve?: Record<string, string>;
+  /** the cookie jar to use: a later crawl of the site (its pictures' requisites) shares the first one's */
+  cookies?: CookieJar;
   /** http: never a browser; auto: a browser for challenges and rendering; browser: every page rendered */
   fetchMode?: 'http' | 'browser' | 'auto';
   browser?: BrowserFetcher;
@@ -36,7 +39,7 @@ export interface SiteCrawlOptions {
  * recording client underneath. Handlers return follow-ups instead of touching the queue, so the
  * crawl logic above stays free of Crawlee.
  */
-export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Promise<{ requests: number; failed: number; cookies: (url: string) => Promise<BrowserCookie[]> }> {
+export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Promise<{ requests: number; failed: number; cookies: (url: string) => Promise<BrowserCookie[]>; jar: CookieJar }> {
   const client = new RecordingHttpClient({
     userAgent: opts.userAgent,
     perHost: opts.perHost,
@@ -45,6 +48,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
     maxBodyBytes: opts.maxBodyBytes,
     breakAfter: opts.breakAfter,
     resolve: opts.resolve,
+    cookies: opts.cookies,
     sink: opts.sink,
   });
   const tasks = new Map<string, FetchTask>();
@@ -131,7 +135,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
   );
   try {
     const stats = await crawler.run(start.map(toRequest));
-    return { requests: stats.requestsTotal, failed, cookies: cookiesFor };
+    return { requests: stats.requestsTotal, failed, cookies: cookiesFor, jar: client.cookies };
   } finally {
     client.close();
   }

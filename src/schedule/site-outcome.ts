@@ -15,8 +15,10 @@ export interface SiteOutcome {
   unreachable: boolean;
   checks: Rechecks['counts'];
   renderings: number;
+  /** stylesheets, images and fonts recorded for the pictures */
+  requisites: number;
 }
 
 export function emptyOutcome(site: string, checks: SiteOutcome['checks']): SiteOutcome {
-  return { site, listPages: 0, listFailures: [], postingsSeen: 0, newPostings: 0, reported: 0, attachments: 0, failures: [], problems: [], unreachable: false, checks, renderings: 0 };
+  return { site, listPages: 0, listFailures: [], postingsSeen: 0, newPostings: 0, reported: 0, attachments: 0, failures: [], problems: [], unreachable: false, checks, renderings: 0, requisites: 0 };
 }

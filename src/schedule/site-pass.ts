@@ -14,6 +14,7 @@ import { PageReader } from './page-reader.js';
 import type { PassProgress } from './progress.js';
 import { Rechecks } from './rechecks.js';
 import { makeRenderings, type RenderJob } from './renderings.js';
+import { recordRequisites } from './requisites.js';
 import type { RunContext } from './run-context.js';
 import { emptyOutcome, type SiteOutcome } from './site-outcome.js';
 import { attachmentName, NOT_LISTED, passFailure, passPage, postingData, type PassFailure, type PassPage, type PassTask } from './task-data.js';
@@ -103,6 +104,7 @@ export class SitePass {
     this.outcome.unreachable = this.outcome.listPages === 0 && this.outcome.listFailures.length > 0;
     this.rechecks.finish(site.lists.map((l) => l.url), this.lists.wholeLists());
     if (this.renderJobs.length && this.opts.browser && this.opts.screenshots !== false && site.screenshots) {
+      this.outcome.requisites = await recordRequisites(site, this.ctx, this.renderJobs, { ...this.crawlOptions(), cookies: crawl.jar });
       this.outcome.renderings = await makeRenderings(this.ctx, this.opts.browser, this.renderJobs, crawl.cookies);
     }
     const challenged = this.outcome.failures.filter((f) => f.kind === 'challenge');

@@ -12,7 +12,9 @@ export type TaskData =
   | PostingData
   | { kind: 'attachment'; name: string }
   | { kind: 'control'; role: ControlRole }
-  | { kind: 'check'; pageId: number };
+  | { kind: 'check'; pageId: number }
+  /** a stylesheet, image or font of the captures to be pictured; `depth` 1 when a stylesheet named it */
+  | { kind: 'requisite'; style: boolean; depth: number };
 
 /** The list page that linked a posting (NOT_LISTED when it was asked for by URL: check). */
 export interface PostingData {

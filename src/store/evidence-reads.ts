@@ -59,6 +59,11 @@ export class EvidenceReads {
     return this.stmt(`SELECT * FROM fetches WHERE run_id = ? AND task_url = ? AND via = 'http' ORDER BY id`).all(runId, taskUrl) as FetchRecord[];
   }
 
+  /** The exchanges of the stylesheets, images and fonts recorded with a capture for its pictures. */
+  requisiteFetches(captureId: number): number[] {
+    return (this.stmt(`SELECT fetch_id FROM requisites WHERE capture_id = ? ORDER BY url`).all(captureId) as { fetch_id: number }[]).map((r) => r.fetch_id);
+  }
+
   /** The first normal HTTP answer of `url` in a run (a check's live sibling). */
   answerIn(runId: number, url: string): number | undefined {
     return (this.stmt(`SELECT id FROM fetches WHERE run_id = ? AND url = ? AND via = 'http' AND status BETWEEN 200 AND 299 ORDER BY id LIMIT 1`).get(runId, url) as { id: number } | undefined)?.id;

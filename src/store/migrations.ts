@@ -221,4 +221,14 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
   );
   CREATE INDEX alerts_pending ON alerts(mail_id, due_at);
   `,
+  // 4: a capture's page requisites (stylesheets, images, fonts), fetched when it is to be pictured
+  // and recorded in the WARC like any exchange: a rendering replays these and nothing else.
+  `
+  CREATE TABLE requisites (
+    capture_id INTEGER NOT NULL REFERENCES captures(id),
+    url TEXT NOT NULL,
+    fetch_id INTEGER NOT NULL REFERENCES fetches(id),
+    PRIMARY KEY (capture_id, url)
+  );
+  `,
 ];

@@ -140,6 +140,29 @@ export function renderingsOf(db: Db, url: string): RenderingRow[] {
 }
 
 /** The site a known page belongs to, as the catalogue recorded it. */
+export interface RequisiteRow {
+  capture_id: number;
+  url: string;
+  at: string;
+  status: number | null;
+  sha256: string | null;
+  size: number | null;
+  warc_file: string;
+  warc_offset: number;
+  warc_length: number;
+}
+
+/** The stylesheets, images and fonts recorded with a page's captures for their pictures. */
+export function requisitesFor(db: Db, url: string): RequisiteRow[] {
+  return db
+    .prepare(
+      `SELECT q.capture_id, q.url, f.at, f.status, f.body_sha256 AS sha256, f.body_size AS size, f.warc_file, f.warc_offset, f.warc_length
+       FROM requisites q JOIN captures c ON c.id = q.capture_id JOIN pages p ON p.id = c.page_id JOIN fetches f ON f.id = q.fetch_id
+       WHERE p.url = ? ORDER BY q.capture_id, q.url`,
+    )
+    .all(url) as RequisiteRow[];
+}
+
 export function siteOfPage(db: Db, url: string): { site_id: string; name: string; home: string } | undefined {
   return db.prepare(`SELECT p.site_id, s.name, s.home FROM pages p JOIN sites s ON s.id = p.site_id WHERE p.url = ?`).get(url) as { site_id: string; name: string; home: string } | undefined;
 }

@@ -130,6 +130,12 @@ export interface RenderingRecord {
   problem: string | null;
 }
 
+export interface RequisiteRecord {
+  capture_id: number;
+  url: string;
+  fetch_id: number;
+}
+
 export interface ListingRecord {
   page_id: number;
   list_url: string;

@@ -1,5 +1,5 @@
 import { openDb } from '../../store/db.js';
-import { attachmentsOf, history, renderingsOf } from '../../store/queries.js';
+import { attachmentsOf, history, renderingsOf, requisitesFor } from '../../store/queries.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
 import { bold, dim, red } from '../format.js';
 
@@ -30,6 +30,9 @@ export function historyCommand(url: string, opts: CommonOptions): number {
         });
       }
       for (const a of attachmentsOf(db, url)) printJson({ type: 'attachment', url: a.url, name: a.title, sha256: a.sha256 });
+      for (const q of requisitesFor(db, url)) {
+        printJson({ type: 'requisite', of: { capture: numbers.get(q.capture_id) ?? null }, url: q.url, at: q.at, status: q.status, sha256: q.sha256, size: q.size, warc: { file: q.warc_file, offset: q.warc_offset, length: q.warc_length } });
+      }
       for (const r of renderingsOf(db, url)) {
         printJson({ type: 'rendering', at: r.at, of: r.what === 'capture' ? { capture: numbers.get(r.capture_id!) ?? null } : 'present answer', png: r.png_sha256, pdf: r.pdf_sha256, ...(r.problem ? { problem: r.problem } : {}) });
       }
@@ -58,6 +61,13 @@ export function historyCommand(url: string, opts: CommonOptions): number {
       for (const r of pics) {
         const of = r.what === 'capture' ? `capture #${numbers.get(r.capture_id!) ?? '?'}` : 'the present answer';
         out(`    ${r.at}  of ${of}: ${r.png_sha256 ? `png sha256:${r.png_sha256}` : '-'}  ${r.pdf_sha256 ? `pdf sha256:${r.pdf_sha256}` : ''}${r.problem ? red(`  ${safe(r.problem)}`) : ''}`);
+      }
+    }
+    const reqs = requisitesFor(db, url);
+    if (reqs.length) {
+      out('  page requisites (recorded for its pictures, which are replayed from these):');
+      for (const q of reqs) {
+        out(`    capture #${numbers.get(q.capture_id) ?? '?'}  ${q.status ?? '---'}  ${q.sha256 ? `sha256:${q.sha256}` : '-'}  ${q.size ?? 0} B  ${safe(q.url)}  ${dim(`${q.warc_file} @${q.warc_offset}+${q.warc_length}`)}`);
       }
     }
     const atts = attachmentsOf(db, url);

@@ -1,0 +1,92 @@
+import type { CheerioAPI } from 'cheerio/slim';
+
+/** A file a page needs to look as it did: a stylesheet (which may name more) or an image or font. */
+export interface Requisite {
+  url: string;
+  kind: 'style' | 'image';
+}
+
+/**
+ * What a browser would load to draw the page: stylesheets, images (also old-style `background`
+ * attributes, which county CMS templates still use) and whatever inline styles name. Scripts,
+ * frames and media are not requisites of a picture: a replay refuses them.
+ */
+export function htmlRequisites($: CheerioAPI, pageUrl: string): Requisite[] {
+  const base = baseOf($, pageUrl);
+  const out = new Map<string, Requisite>();
+  const add = (ref: string | undefined, kind: Requisite['kind']) => {
+    const url = resolve(ref, base);
+    if (url && !out.has(url)) out.set(url, { url, kind });
+  };
+  $('link[href]').each((_, el) => {
+    const rel = ($(el).attr('rel') ?? '').toLowerCase().split(/\s+/);
+    if (rel.includes('stylesheet') && !rel.includes('alternate')) add($(el).attr('href'), 'style');
+  });
+  $('img[src], input[type=image][src]').each((_, el) => add($(el).attr('src'), 'image'));
+  // the candidate a 1× screen takes: the first one, or the one marked 1x
+  $('img[srcset], picture source[srcset]').each((_, el) => add(firstCandidate($(el).attr('srcset') ?? ''), 'image'));
+  $('[background]').each((_, el) => add($(el).attr('background'), 'image'));
+  $('video[poster]').each((_, el) => add($(el).attr('poster'), 'image'));
+  $('[style]').each((_, el) => {
+    for (const r of cssRequisites($(el).attr('style') ?? '', base)) add(r.url, r.kind);
+  });
+  $('style').each((_, el) => {
+    for (const r of cssRequisites($(el).text(), base)) add(r.url, r.kind);
+  });
+  return [...out.values()];
+}
+
+/** What a stylesheet names: `@import`ed sheets, and the images and fonts of its `url()`s. */
+export function cssRequisites(css: string, sheetUrl: string): Requisite[] {
+  const out = new Map<string, Requisite>();
+  const text = css.length > 2_000_000 ? css.slice(0, 2_000_000) : css;
+  // bounded repetitions: a sheet of unclosed `url(` must not make the scan quadratic
+  const noComments = withoutComments(text);
+  for (const m of noComments.matchAll(/@import\s+(?:url\(\s*)?(["']?)([^"')\s;]{1,2048})\1\s*\)?/gi)) {
+    const url = resolve(m[2], sheetUrl);
+    if (url) out.set(url, { url, kind: 'style' });
+  }
+  for (const m of noComments.matchAll(/url\(\s*(["']?)([^"')]{1,2048}?)\1\s*\)/gi)) {
+    const url = resolve(m[2], sheetUrl);
+    if (url && !out.has(url)) out.set(url, { url, kind: 'image' });
+  }
+  return [...out.values()];
+}
+
+/** CSS without its comments, in one pass (an unclosed comment runs to the end, as in a browser). */
+function withoutComments(css: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const open = css.indexOf('/*', at);
+    if (open < 0) return out + css.slice(at);
+    out += css.slice(at, open);
+    const close = css.indexOf('*/', open + 2);
+    if (close < 0) return out;
+    at = close + 2;
+  }
+}
+
+function baseOf($: CheerioAPI, pageUrl: string): string {
+  const href = $('base[href]').first().attr('href');
+  return resolve(href, pageUrl) ?? pageUrl;
+}
+
+function firstCandidate(srcset: string): string | undefined {
+  const candidates = srcset.split(',').map((c) => c.trim().split(/\s+/));
+  return (candidates.find((c) => c[1] === '1x') ?? candidates[0])?.[0];
+}
+
+/** An absolute http(s) URL without its fragment, or undefined for data:, javascript: and junk. */
+function resolve(ref: string | undefined, base: string): string | undefined {
+  const r = ref?.trim();
+  if (!r || r.length > 2048 || /^(data|javascript|about|blob|mailto):/i.test(r)) return undefined;
+  try {
+    const u = new URL(r, base);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+    u.hash = '';
+    return u.href;
+  } catch {
+    return undefined;
+  }
+}
