@@ -295,6 +295,9 @@ async function replayOnly(page: Page, url: string, capture: OfflinePage, refused
     const kept = req.isNavigationRequest() ? undefined : capture.requisites?.get(req.url().replace(/#.*$/, ''));
     if (kept) return route.fulfill({ status: kept.status, body: kept.body, headers: { 'content-type': kept.contentType } });
     refused.push(req.url());
+    // a page that sends itself elsewhere (meta refresh, script) stays where it is: a 204 answer
+    // to a navigation leaves the document in place, where an error would replace it
+    if (req.isNavigationRequest()) return route.fulfill({ status: 204, body: '' });
     return route.abort('blockedbyclient');
   });
   await page.routeWebSocket(/.*/, (ws) => {

@@ -40,7 +40,7 @@ afterAll(async () => {
 
 function hostilePosting(c: string): string {
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>关于卫星工厂建设的通知</title>
-<link href="../../style/style.css" rel="stylesheet"><link rel="stylesheet" href="${c}/evil.css"><link rel="preload" as="font" href="${c}/f.woff2"><link rel="prefetch" href="${c}/next.html">
+<link href="../../style/style.css" rel="stylesheet"><link rel="stylesheet" href="${c}/evil.css"><link rel="preload" as="font" href="${c}/f.woff2"><link rel="prefetch" href="${c}/next.html"><link rel="preconnect" href="${c}"><link rel="dns-prefetch" href="${c}"><meta http-equiv="refresh" content="0;url=${c}/refresh">
 <style>@font-face { font-family: x; src: url(${c}/font.woff); } .x { background: url(${c}/bg.png); font-family: x; }</style>
 <script src="${c}/track.js"></script></head>
 <body><div class="top"><img src="/images/logo.png"><img src="${c}/pixel.gif"></div>
