@@ -23,6 +23,8 @@ export interface ClientOptions {
   /** host name -> IP address, used instead of DNS for those hosts */
   resolve?: Record<string, string>;
   sink: ExchangeSink;
+  /** aborted when the run stops: a request still waiting for its turn is not made */
+  stop?: AbortSignal;
 }
 
 /** Extra fields the crawler passes through Crawlee's request options. */
@@ -179,6 +181,10 @@ export class RecordingHttpClient implements BaseHttpClient {
     if (cookie) reqHeaders.push(['Cookie', cookie]);
     const ex: Exchange = { id: randomUUID(), method, url, requestHeaders: reqHeaders, httpVersion: '1.1', startedAt: new Date(), durationMs: 0 };
     const release = await this.gate.acquire(u.host);
+    if (this.opts.stop?.aborted) {
+      release();
+      throw fetchError('skipped', 'not tried: the run stopped');
+    }
     ex.startedAt = new Date();
     const t0 = performance.now();
     try {
