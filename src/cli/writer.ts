@@ -1,6 +1,7 @@
 import { statfsSync } from 'node:fs';
 import { RunContext } from '../schedule/run-context.js';
 import { DataDirBusy } from '../store/writer-lock.js';
+import { cannotWriteReason, WriteFailure } from '../store/write-failure.js';
 import { err, RuntimeFailure } from './common.js';
 
 /**
@@ -19,39 +20,22 @@ export async function openWriterRun(dataDir: string, command: string, opts: { wa
   }
 }
 
-/** Errors that mean the data directory cannot take more writes: a full disk, a quota, a read-only or failing one. */
-const CANNOT_WRITE = /\b(ENOSPC|EDQUOT|EROFS|EIO|SQLITE_FULL|SQLITE_IOERR\w*|SQLITE_READONLY\w*)\b|disk is full|no space left/i;
-
-/** A run stopped by its data directory: said in one line, with what is free and what to do. */
+/**
+ * A run stopped by its data directory (a write of ours failed: full, read-only, failing disk):
+ * said in one line, naming the folder, what is free and what to do. Anything else: undefined.
+ */
 export function writeFailure(e: unknown, dataDir: string): RuntimeFailure | undefined {
-  const code = String((e as { code?: unknown })?.code ?? '');
-  const message = e instanceof Error ? e.message : String(e);
-  if (!CANNOT_WRITE.test(code) && !CANNOT_WRITE.test(message)) return undefined;
+  if (!(e instanceof WriteFailure)) return undefined;
   let free = '';
   try {
     const fs = statfsSync(dataDir);
-    free = `, ${((fs.bavail * fs.bsize) / 1024 / 1024).toFixed(1)} MiB free`;
+    // a disk of many small files runs out of inodes (file slots) with space to spare: say so
+    // when they are what is short (a crawl makes a few thousand files)
+    free = `, ${((fs.bavail * fs.bsize) / 1024 / 1024).toFixed(1)} MiB free${fs.files > 0 && fs.ffree < 1000 ? `, ${fs.ffree} inodes free` : ''}`;
   } catch {
     // the folder itself is gone or unreadable: the message says enough
   }
   return new RuntimeFailure(
-    `cannot write to ${dataDir} (${code || message}${free}). What was recorded before the failing write is kept and consistent (\`xjwatch verify --data-dir ${dataDir}\` checks it). Free some space, or use --data-dir on a larger disk, and run again.`,
+    `cannot write to ${dataDir}: ${cannotWriteReason(e.code)} (${e.code} writing ${e.target}${free}). What was recorded before the failing write is kept and consistent (\`xjwatch verify --data-dir ${dataDir}\` checks it). Free some space, or use --data-dir on a larger disk, and run again.`,
   );
-}
-
-/**
- * A write that failed inside the pass (a blob, a WARC record, a catalogue row) is kept as the
- * page's problem so the crawl can go on; when it is the disk, the run as a whole failed.
- */
-export function writeFailureIn(outcomes: { problems: { problem: string }[]; failures: { kind: string; message: string }[] }[], dataDir: string): RuntimeFailure | undefined {
-  for (const o of outcomes) {
-    // only our own wrappers of a thrown error, and fetch failures of no network kind (the recorder
-    // threw): a page's text or a server's answer never lands in these
-    const own = [...o.problems.map((p) => p.problem).filter((t) => t.startsWith('could not ')), ...o.failures.filter((f) => f.kind === 'other').map((f) => f.message)];
-    for (const text of own) {
-      const f = CANNOT_WRITE.test(text) ? writeFailure(new Error(text.replace(/^could not [^:]+: /, '')), dataDir) : undefined;
-      if (f) return f;
-    }
-  }
-  return undefined;
 }

@@ -25,6 +25,8 @@ export interface ClientOptions {
   /** cookies to start from (and add to): another crawl's of the same site, challenge passes included */
   cookies?: CookieJar;
   sink: ExchangeSink;
+  /** aborted when the run stops: a request still waiting for its turn is not made */
+  stop?: AbortSignal;
 }
 
 /** Extra fields the crawler passes through Crawlee's request options. */
@@ -182,6 +184,10 @@ export class RecordingHttpClient implements BaseHttpClient {
     if (cookie) reqHeaders.push(['Cookie', cookie]);
     const ex: Exchange = { id: randomUUID(), method, url, requestHeaders: reqHeaders, httpVersion: '1.1', startedAt: new Date(), durationMs: 0 };
     const release = await this.gate.acquire(u.host);
+    if (this.opts.stop?.aborted) {
+      release();
+      throw fetchError('skipped', 'not tried: the run stopped');
+    }
     ex.startedAt = new Date();
     const t0 = performance.now();
     try {

@@ -29,6 +29,8 @@ export interface SiteCrawlOptions {
   browser?: BrowserFetcher;
   challengeTimeoutMs?: number;
   sink: ExchangeSink;
+  /** aborted when the run must end now (its data directory failed a write): no more fetches */
+  stop?: AbortSignal;
   /** a page's processing; returns the follow-up fetches it found */
   onPage: (page: FetchedPage) => Promise<FetchTask[]> | FetchTask[];
   onFailure: (failure: FailedFetch) => Promise<void> | void;
@@ -50,6 +52,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
     resolve: opts.resolve,
     cookies: opts.cookies,
     sink: opts.sink,
+    stop: opts.stop,
   });
   const tasks = new Map<string, FetchTask>();
   const key = (t: FetchTask) => `${t.purpose.label}${t.render ? '+render' : ''} ${t.url}`;
@@ -92,6 +95,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
         },
       ],
       requestHandler: async (ctx: HttpCrawlingContext) => {
+        if (opts.stop?.aborted) return; // fetched before the run stopped: nothing more is made of it
         const t = taskOf(ctx.request);
         const chain = client.chainOf(ctx.response);
         if (!chain?.length) throw new Error(`internal: no recorded exchange for ${t.url}`);
@@ -116,8 +120,8 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
         if (fresh.length) await ctx.addRequests(fresh.map(toRequest));
       },
       errorHandler: async ({ request }, error) => {
-        // a tripped site fails the next try at once anyway: no wait
-        if (!client.tripped) await beforeRetry(request, error, opts.backoffMs);
+        // a tripped site fails the next try at once anyway, a stopped run makes none: no wait
+        if (!client.tripped && !opts.stop?.aborted) await beforeRetry(request, error, opts.backoffMs);
       },
       failedRequestHandler: async ({ request }, error) => {
         failed++;
@@ -133,10 +137,18 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
     },
     new Configuration({ persistStorage: false, purgeOnStart: true, systemInfoV2: true }),
   );
+  // Crawlee's own stop: no new requests, and the run ends now rather than when those in flight do
+  const halt = () => {
+    crawler.stop('the run stopped');
+    void crawler.autoscaledPool?.abort();
+  };
+  opts.stop?.addEventListener('abort', halt, { once: true });
   try {
+    if (opts.stop?.aborted) return { requests: 0, failed, cookies: cookiesFor };
     const stats = await crawler.run(start.map(toRequest));
     return { requests: stats.requestsTotal, failed, cookies: cookiesFor, jar: client.cookies };
   } finally {
+    opts.stop?.removeEventListener('abort', halt);
     client.close();
   }
 }

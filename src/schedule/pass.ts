@@ -26,7 +26,11 @@ export interface PassOptions {
   onBrowserUnavailable?: (problem: string) => void;
 }
 
-/** One full pass over the given sites, all at once (each site is polite to its own host). */
+/**
+ * One full pass over the given sites, all at once (each site is polite to its own host). A write
+ * that fails for good halts the run (RunContext): the sites' crawls stop at once, and the pass
+ * rejects with that failure.
+ */
 export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions): Promise<SiteOutcome[]> {
   const matcher = new TermMatcher(opts.terms);
   const documents = new DocumentTextExtractor();
@@ -59,7 +63,8 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
       ),
     );
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (failed) throw ctx.writeFailed(failed.reason);
+    ctx.throwIfHalted(); // a failure a page's handler caught still ends the run
     return settled.map((r) => (r as PromiseFulfilledResult<SiteOutcome>).value);
   } finally {
     await documents.close();

@@ -3,11 +3,16 @@ import { Catalogue } from '../store/catalogue.js';
 import { openDb, type Db } from '../store/db.js';
 import { Recorder } from '../store/recorder.js';
 import { WarcWriter } from '../store/warc-writer.js';
+import { asWriteFailure, isCatalogueError, refuseWrites, WriteGate, type WriteFailure } from '../store/write-failure.js';
 import { WriterLock, type DataDirBusy } from '../store/writer-lock.js';
 import { join } from 'node:path';
 import { VERSION } from '../version.js';
 
-/** Everything one run writes to: the catalogue, the blob store, this run's WARC file. */
+/**
+ * Everything one run writes to: the catalogue, the blob store, this run's WARC file. The first
+ * write that fails for good (a full, read-only or failing disk) halts the run: `halted` holds it,
+ * `signal` aborts so that the crawl stops taking work, and every later write is refused untried.
+ */
 export class RunContext {
   readonly db: Db;
   readonly catalogue: Catalogue;
@@ -17,17 +22,58 @@ export class RunContext {
   readonly runId: number;
 
   private lock: WriterLock | undefined;
+  private readonly gate = new WriteGate();
 
   private constructor(readonly dataDir: string, command: string) {
     this.db = openDb(dataDir);
-    this.catalogue = new Catalogue(this.db);
-    this.blobs = new BlobStore(join(dataDir, 'blobs'));
+    this.catalogue = new Catalogue(this.db, this.gate);
+    this.blobs = new BlobStore(join(dataDir, 'blobs'), this.gate);
     this.runId = this.catalogue.beginRun(command);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-    this.warc = new WarcWriter(dataDir, `xjwatch-${stamp}-run${this.runId}-${process.pid}`, `xjwatch/${VERSION}`, (file, sha256, size) =>
-      this.catalogue.sealWarc(this.runId, file, sha256, size),
+    this.warc = new WarcWriter(
+      dataDir,
+      `xjwatch-${stamp}-run${this.runId}-${process.pid}`,
+      `xjwatch/${VERSION}`,
+      (file, sha256, size) => this.catalogue.sealWarc(this.runId, file, sha256, size),
+      this.gate,
     );
     this.recorder = new Recorder(this.blobs, this.warc, this.catalogue, this.runId);
+    // writes outside the gated ones (rechecks' watch rows, renderings) are refused by SQLite itself
+    this.gate.signal.addEventListener(
+      'abort',
+      () => {
+        try {
+          refuseWrites(this.db, true);
+        } catch {
+          // the catalogue is already closed: nothing can write it anyway
+        }
+      },
+      { once: true },
+    );
+  }
+
+  /** The write failure that halted the run, if one did. */
+  get halted(): WriteFailure | undefined {
+    return this.gate.failure;
+  }
+
+  /** Aborts when the run halts. */
+  get signal(): AbortSignal {
+    return this.gate.signal;
+  }
+
+  /** Throws the write failure that halted the run, if one did. */
+  throwIfHalted(): void {
+    this.gate.check();
+  }
+
+  /**
+   * An error that ended part of the run: a catalogue write the gate did not see (rechecks' watch
+   * rows, renderings) halts the run as the gated ones do; after a halt, any error is its
+   * consequence. Returns what to throw.
+   */
+  writeFailed(e: unknown): unknown {
+    return isCatalogueError(e) ? this.gate.failed(e, 'the catalogue') : this.gate.failure ?? e;
   }
 
   /** Without the writer lock: for benches and tests that own their data directory. */
@@ -40,24 +86,46 @@ export class RunContext {
    * naming it), or with `wait: false` throws DataDirBusy at once.
    */
   static async openWriter(dataDir: string, command: string, opts: { wait: boolean; onWait: (busy: DataDirBusy) => void }): Promise<RunContext> {
-    const lock = opts.wait ? await WriterLock.wait(dataDir, command, opts.onWait) : WriterLock.take(dataDir, command);
+    let lock: WriterLock;
+    try {
+      lock = opts.wait ? await WriterLock.wait(dataDir, command, opts.onWait) : WriterLock.take(dataDir, command);
+    } catch (e) {
+      throw asWriteFailure(e, 'writer.lock') ?? e;
+    }
     try {
       const ctx = new RunContext(dataDir, command);
       ctx.lock = lock;
       return ctx;
     } catch (e) {
       lock.release();
-      throw e;
+      throw asWriteFailure(e, 'the catalogue') ?? e;
     }
   }
 
+  /**
+   * Closes the WARC file (sealing its whole records), finishes the run row and closes the
+   * catalogue, each tried on its own. After a halt these are the only writes made, and their own
+   * failures are the same full disk again: not thrown (a catalogue too full for the run row still
+   * opens, and verify accepts an unsealed WARC file as it does a crashed run's).
+   */
   finish(status: 'ok' | 'failed' | 'interrupted', summary: object): void {
+    const halted = this.gate.failure;
+    let first: unknown;
+    const attempt = (target: string, fn: () => void) => {
+      try {
+        fn();
+      } catch (e) {
+        first ??= asWriteFailure(e, target) ?? e;
+      }
+    };
     try {
-      this.warc.close();
-      this.catalogue.finishRun(this.runId, status, summary);
-      this.db.close();
+      if (halted) attempt('the catalogue', () => refuseWrites(this.db, false));
+      attempt('the WARC file', () => this.warc.close());
+      attempt('the catalogue', () => this.catalogue.finishRun(this.runId, halted || first !== undefined ? 'failed' : status, summary));
+      attempt('the catalogue', () => this.db.close());
     } finally {
       this.lock?.release();
     }
+    if (first !== undefined && !halted) throw first;
   }
 }

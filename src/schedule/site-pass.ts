@@ -98,6 +98,8 @@ export class SitePass {
     // controls first, so that they are made at the time of the checks they vouch for
     const start = [...rechecks.filter((t) => t.purpose.label === 'control'), ...lists, ...rechecks.filter((t) => t.purpose.label !== 'control')];
     const crawl = await crawlSite(start, this.crawlOptions());
+    // the data directory failed a write: nothing more is read, written or pictured
+    this.ctx.throwIfHalted();
     await this.attachments.settle();
     // Anything still waiting lost its attachments to a failure the crawler did not report.
     for (const p of this.attachments.leftovers()) this.finalize(p);
@@ -136,6 +138,7 @@ export class SitePass {
       browser: this.opts.browser,
       challengeTimeoutMs: site.challengeTimeoutMs,
       sink: this.ctx.recorder.record,
+      stop: this.ctx.signal,
       onPage: (fetched) => {
         const page = passPage(fetched);
         return this.guard(page.task, () => this.onPage(page));

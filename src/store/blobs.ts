@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomicAsync } from './atomic.js';
+import type { WriteGate } from './write-failure.js';
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -14,7 +15,11 @@ export class BlobStore {
   private readonly pending = new Map<string, Promise<void>>();
   private readonly dirs = new Map<string, Promise<unknown>>();
 
-  constructor(readonly root: string) {}
+  /** `gate`: a run's, which a full disk closes (then no blob is written any more) */
+  constructor(
+    readonly root: string,
+    private readonly gate?: WriteGate,
+  ) {}
 
   pathOf(sha: string): string {
     return join(this.root, 'sha256', sha.slice(0, 2), sha.slice(2, 4), sha);
@@ -34,8 +39,11 @@ export class BlobStore {
     const sha = sha256Hex(data);
     let p = this.pending.get(sha);
     if (!p) {
+      this.gate?.check();
       const path = this.pathOf(sha);
       p = existsSync(path) ? Promise.resolve() : this.ensureDir(dirname(path)).then(() => writeFileAtomicAsync(path, data, { fsync: false }));
+      const gate = this.gate;
+      if (gate) p = p.catch((e: unknown) => Promise.reject(gate.failed(e, 'a blob')));
       this.pending.set(sha, p);
     }
     await p;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { PreparedStatements, type Db } from './db.js';
 import type { CaptureRecord, PageRecord } from './rows.js';
+import type { WriteGate } from './write-failure.js';
 
 /** A fetch as the crawl writes it; read back, it is a FetchRecord (rows.ts). */
 export interface FetchInput {
@@ -80,11 +81,18 @@ export interface EventInput {
   body: object;
 }
 
-/** The writes the crawl makes to the catalogue; each public method is one transaction or part of one. */
+/**
+ * The writes the crawl makes to the catalogue; each public method is one transaction or part of
+ * one. With a run's gate, the crawl's writes go through it (a full disk closes it); the run's
+ * opening and closing rows (runs, sealed WARC files) do not.
+ */
 export class Catalogue {
   private readonly stmts;
 
-  constructor(readonly db: Db) {
+  constructor(
+    readonly db: Db,
+    private readonly gate?: WriteGate,
+  ) {
     this.stmts = {
       insertFetch: db.prepare(`INSERT INTO fetches (run_id, exchange_id, site_id, purpose, via, task_url, url, method, at, duration_ms, status, ip,
         content_type, body_sha256, body_size, wire_bytes, truncated, location, error_kind, error, warc_file, warc_offset, warc_length, request_offset, request_length)
@@ -125,7 +133,11 @@ export class Catalogue {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.write(() => this.db.transaction(fn).immediate());
+  }
+
+  private write<T>(fn: () => T): T {
+    return this.gate ? this.gate.write('the catalogue', fn) : fn();
   }
 
   beginRun(command: string): number {
@@ -137,12 +149,12 @@ export class Catalogue {
   }
 
   upsertSite(site: { id: string; name: string; home: string; source: string }, runId: number): void {
-    this.stmts.upsertSite.run(site.id, site.name, site.home, site.source, runId, runId);
+    this.write(() => this.stmts.upsertSite.run(site.id, site.name, site.home, site.source, runId, runId));
   }
 
   insertFetch(row: FetchInput): number {
     const params: Record<string, unknown> = { siteId: null, purpose: null, via: 'http', taskUrl: null, status: null, ip: null, contentType: null, bodySha256: null, bodySize: null, wireBytes: null, truncated: null, location: null, errorKind: null, error: null, ...row };
-    return Number(this.stmts.insertFetch.run(params).lastInsertRowid);
+    return Number(this.write(() => this.stmts.insertFetch.run(params)).lastInsertRowid);
   }
 
   page(url: string): PageRecord | undefined {
@@ -228,13 +240,15 @@ export class Catalogue {
   afterEvent?: (eventId: number, e: EventInput) => void;
 
   insertEvent(e: EventInput): number {
-    return this.db.transaction(() => {
-      const id = Number(
-        this.stmts.insertEvent.run(e.runId, e.kind, e.siteId ?? null, e.pageId ?? null, e.url ?? null, e.at, e.captureId ?? null, JSON.stringify(e.body)).lastInsertRowid,
-      );
-      this.afterEvent?.(id, e);
-      return id;
-    })();
+    return this.write(() =>
+      this.db.transaction(() => {
+        const id = Number(
+          this.stmts.insertEvent.run(e.runId, e.kind, e.siteId ?? null, e.pageId ?? null, e.url ?? null, e.at, e.captureId ?? null, JSON.stringify(e.body)).lastInsertRowid,
+        );
+        this.afterEvent?.(id, e);
+        return id;
+      })(),
+    );
   }
 }
 

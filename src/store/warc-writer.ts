@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import zlib from 'node:zlib';
 import { WARCRecord, WARCSerializer } from 'warcio';
 import type { Exchange } from '../fetch/exchange.js';
+import type { WriteGate } from './write-failure.js';
 
 export interface ExchangeLocations {
   response?: WarcLocation;
@@ -44,7 +45,8 @@ const RENAMED_WHEN_DECODED = new Set(['content-encoding', 'transfer-encoding', '
  * Appends WARC 1.1 records, one gzip member each, to warc/YYYY-MM-DD/<name>-NNNNN.warc.gz.
  * A record is written in one call before its location is returned, so the catalogue only ever
  * points at complete records; a crash can at worst leave a partial record after the last one
- * the catalogue knows.
+ * the catalogue knows. A failed write (a full disk) ends the writing: the offsets after a
+ * partial record would be wrong, so nothing more is appended and closing cuts the partial one.
  */
 export class WarcWriter {
   private fd: number | undefined;
@@ -52,6 +54,8 @@ export class WarcWriter {
   private offset = 0;
   private serial = 0;
   private unsynced = 0;
+  /** why writing stopped: a write failed part-way, the file ends in a partial record */
+  private broken: unknown;
 
   constructor(
     private readonly dataDir: string,
@@ -59,6 +63,8 @@ export class WarcWriter {
     private readonly software: string,
     /** told of each file once it is complete, with its SHA-256, for the custody log */
     private readonly onSealed?: (file: string, sha256: string, size: number) => void,
+    /** a run's: a failed write closes it, and no record is written once it is closed */
+    private readonly gate?: WriteGate,
   ) {}
 
   private queue: Promise<unknown> = Promise.resolve();
@@ -115,12 +121,30 @@ export class WarcWriter {
     return out as ExchangeLocations;
   }
 
+  /**
+   * Flushes, closes and seals the file. After a failed write it first cuts the partial record
+   * the failure left (cutting frees space rather than using it), so what is sealed is whole
+   * records; if even that fails, the file is left unsealed, as a kill -9 leaves one, and verify
+   * reads the records the catalogue names one by one.
+   */
   close(): void {
     if (this.fd === undefined) return;
-    fsyncSync(this.fd);
-    closeSync(this.fd);
+    const fd = this.fd;
     this.fd = undefined;
-    if (this.onSealed) {
+    let whole = true;
+    try {
+      if (this.broken !== undefined) {
+        try {
+          ftruncateSync(fd, this.offset);
+          fsyncSync(fd);
+        } catch {
+          whole = false; // the failing disk's next error is not the news
+        }
+      } else fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (this.onSealed && whole) {
       const { sha256, size } = fileSha256(this.path);
       this.onSealed(relative(this.dataDir, this.path), sha256, size);
     }
@@ -138,8 +162,17 @@ export class WarcWriter {
       record.warcHeaders.headers.set('WARC-Block-Digest', `sha256:${createHash('sha256').update(payload).digest('hex')}`);
     }
     const raw = await WARCSerializer.serialize(record, { gzip: false });
-    if (this.fd === undefined || this.offset > ROLLOVER_BYTES) await this.rotate();
-    return this.writeMember(zlib.gzipSync(raw));
+    const gz = zlib.gzipSync(raw);
+    // only the file's own operations can break the writer (a record a server made odd cannot)
+    if (this.broken !== undefined) throw this.gate?.failure ?? this.broken;
+    this.gate?.check();
+    try {
+      if (this.fd === undefined || this.offset > ROLLOVER_BYTES) await this.rotate();
+      return this.writeMember(gz);
+    } catch (e) {
+      this.broken = e;
+      throw this.gate ? this.gate.failed(e, 'the WARC file') : e;
+    }
   }
 
   private writeMember(gz: Buffer): WarcLocation {

@@ -9,7 +9,7 @@ import { browserUnavailableNotice, dataDirOf, err, EXIT_OK, EXIT_RUNTIME, printJ
 import { loadTerms } from '../term-option.js';
 import { printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
-import { openWriterRun, writeFailure, writeFailureIn } from '../writer.js';
+import { openWriterRun, writeFailure } from '../writer.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
 
 export interface CrawlOptions extends CommonOptions, MailOptions {
@@ -84,8 +84,6 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
   }
   if (failure !== undefined) throw writeFailure(failure, dataDir) ?? failure;
   printSummary(outcomes, events, progress, dataDir, ctx.runId);
-  const full = writeFailureIn(outcomes, dataDir);
-  if (full) throw full;
   await sendAlerts(dataDir, alerting, terms, opts);
   return outcomes.some((o) => o.unreachable) ? EXIT_RUNTIME : EXIT_OK;
 }
