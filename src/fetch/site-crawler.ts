@@ -144,7 +144,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
   };
   opts.stop?.addEventListener('abort', halt, { once: true });
   try {
-    if (opts.stop?.aborted) return { requests: 0, failed, cookies: cookiesFor };
+    if (opts.stop?.aborted) return { requests: 0, failed, cookies: cookiesFor, jar: client.cookies };
     const stats = await crawler.run(start.map(toRequest));
     return { requests: stats.requestsTotal, failed, cookies: cookiesFor, jar: client.cookies };
   } finally {
