@@ -7,6 +7,7 @@ import type { Exchange, ExchangeSink } from './exchange.js';
 import type { FailedFetch, FetchedPage, FetchTask } from './fetch-task.js';
 
 import { RecordingHttpClient } from './http-client.js';
+import type { RedirectPolicy } from './redirect-policy.js';
 
 log.setLevel(log.LEVELS.OFF);
 
@@ -21,6 +22,7 @@ export interface SiteCrawlOptions {
   /** failed requests in a row after which the site is not asked again in this crawl */
   breakAfter?: number;
   resolve?: Record<string, string>;
+  redirects?: RedirectPolicy;
   /** http: never a browser; auto: a browser for challenges and rendering; browser: every page rendered */
   fetchMode?: 'http' | 'browser' | 'auto';
   browser?: BrowserFetcher;
@@ -45,6 +47,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
     maxBodyBytes: opts.maxBodyBytes,
     breakAfter: opts.breakAfter,
     resolve: opts.resolve,
+    redirects: opts.redirects,
     sink: opts.sink,
   });
   const tasks = new Map<string, FetchTask>();
