@@ -30,6 +30,11 @@ const regex = z.string().min(1).refine((s) => {
   }
 }, 'is not a valid regular expression');
 
+/** a host name, `*.suffix` or `*`; no scheme, port or path, so that what matches is plain */
+const hostPattern = z
+  .string()
+  .regex(/^(?:\*|(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|[0-9a-f:]+)$/i, 'must be a host name such as www.example.cn, *.gov.cn or * (no scheme, port or path)');
+
 export const timezone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -102,6 +107,16 @@ export const siteSchema = z.strictObject({
     .default({ selectors: [], patterns: [] }),
   /** fixed addresses for host names, like curl --resolve: a site mirrored at a known IP, a test */
   resolve: z.record(z.string().min(1), z.string().regex(/^[0-9.]+$|^[0-9a-f:]+$/i, 'must be an IP address')).default({}),
+  /**
+   * Other hosts a redirect may go to: `www.example.cn`, `*.gov.cn` (any host under gov.cn) or `*`.
+   * A redirect within the site (its hosts, their subdomains and parent domain, http or https) is
+   * always followed; one to another host is refused and recorded unless listed here.
+   */
+  redirects: z
+    .strictObject({
+      hosts: z.array(hostPattern).default([]),
+    })
+    .default({ hosts: [] }),
   /** `crawl --recheck due` rechecks a posting after this many hours */
   recheckHours: z.number().positive().max(24 * 365).default(24),
   tags: z.array(z.string()).default([]),

@@ -62,6 +62,17 @@ function sameTarget(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
+/** A host's front door (`/`, `/index.html`) on another host than the page's: where a site that dropped the page, or was folded into another, sends it. */
+function anotherHostsHome(target: string, pageUrl: string): boolean {
+  try {
+    const t = new URL(target);
+    const p = new URL(pageUrl);
+    return t.hostname.replace(/^www\./, '') !== p.hostname.replace(/^www\./, '') && /^\/((index|default)\.(s?html?|jsp|aspx?|php))?$/i.test(t.pathname) && !t.search;
+  } catch {
+    return false;
+  }
+}
+
 function bigrams(s: string): Set<string> {
   const t = s.replace(/\s+/g, '');
   const out = new Set<string>();
@@ -88,12 +99,16 @@ export function notFoundPhrase(title: string, text: string): string | undefined 
 /**
  * The verdict on one answer of a page's own URL. Network trouble and server errors are
  * "unreachable", refusals and challenges "blocked", never "gone"; "gone" needs a 404/410, the
- * site's own not-found page, a redirect to the home or a list page, or a host that no longer
- * resolves. Confirmation (several checks, healthy controls) is lifecycle.ts's business.
+ * site's own not-found page, a redirect to the home or a list page (or to another host's home
+ * page, followed or not), or a host that no longer resolves. Confirmation (several checks, healthy controls) is lifecycle.ts's business.
  */
 export function classify(a: Answer, controls: SiteControls, pageUrl: string): Verdict {
   if (a.errorKind) {
     if (a.errorKind === 'dns') return { kind: 'gone', reason: 'dns_gone', detail: `the host no longer resolves (${a.errorMessage ?? 'DNS'})` };
+    // a redirect off the site that was not followed still says where the page went
+    if (a.errorKind === 'redirect_offsite' && a.finalUrl && anotherHostsHome(a.finalUrl, pageUrl)) {
+      return { kind: 'gone', reason: 'redirect_home', detail: `redirected to ${a.finalUrl}, another host's home page (not followed: not in the site file's redirects.hosts)` };
+    }
     if (a.errorKind === 'challenge') return { kind: 'blocked', reason: 'challenge', detail: a.errorMessage ?? 'an anti-bot challenge was not passed' };
     return { kind: 'unreachable', reason: a.errorKind, detail: a.errorMessage ?? a.errorKind };
   }
@@ -106,7 +121,7 @@ export function classify(a: Answer, controls: SiteControls, pageUrl: string): Ve
   if ([401, 403, 407, 412, 418, 429, 451, 521].includes(status)) return { kind: 'blocked', reason: `http_${status}`, detail: `HTTP ${status}` };
   if (status >= 400) return { kind: 'unreachable', reason: `http_${status}`, detail: `HTTP ${status}` };
   if (a.sameBytes && status >= 200 && status < 300) return { kind: 'live' };
-  if (a.redirected && a.finalUrl && !sameTarget(a.finalUrl, pageUrl) && controls.homeUrls.some((h) => sameTarget(h, a.finalUrl!))) {
+  if (a.redirected && a.finalUrl && !sameTarget(a.finalUrl, pageUrl) && (controls.homeUrls.some((h) => sameTarget(h, a.finalUrl!)) || anotherHostsHome(a.finalUrl, pageUrl))) {
     return { kind: 'gone', reason: 'redirect_home', detail: `redirected to ${a.finalUrl}` };
   }
   if (a.clientRedirect && controls.homeUrls.some((h) => sameTarget(h, a.clientRedirect!))) {

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import { lstatSync } from 'node:fs';
-import { join } from 'node:path';
-import { entryProblem, readBounded, sha256Bounded, strangeEntries } from './bundle-entries.js';
-import { listFiles } from './files.js';
+import { FolderSource, type BundleSource, type Span } from './bundle-source.js';
 import type { Finding } from './store-verify.js';
 import { verifyToken } from './timestamp.js';
-import { parseRecord, readSlice } from './warc-record.js';
+import { parseRecord } from './warc-record.js';
 
 export interface BundleVerification {
   problems: Finding[];
@@ -31,18 +28,30 @@ const MAX_FILE = 8 * 1024 ** 3;
 
 type Manifest = { files: { path: string; sha256: string; size: number }[]; pages: { records: { url: string; members: { offset: number; length: number }[] }[] }[] };
 
-/** Checks a bundle the way VERIFY.md tells a third party to, and names whatever does not hold. */
-export async function verifyBundle(dir: string, opts: { trustedRootsPem?: string } = {}): Promise<BundleVerification> {
+/**
+ * Checks a bundle the way VERIFY.md tells a third party to, and names whatever does not hold. A
+ * folder's path, or a source (a zip read in place: bundle-zip.ts); a source is closed after.
+ */
+export async function verifyBundle(bundle: string | BundleSource, opts: { trustedRootsPem?: string } = {}): Promise<BundleVerification> {
+  const src = typeof bundle === 'string' ? new FolderSource(bundle) : bundle;
+  try {
+    return await verifySource(src, opts);
+  } finally {
+    src.close();
+  }
+}
+
+async function verifySource(src: BundleSource, opts: { trustedRootsPem?: string }): Promise<BundleVerification> {
   const problems: Finding[] = [];
   const notes: Finding[] = [];
   const out: BundleVerification = { problems, notes, files: 0, records: 0, stamps: [] };
   // links, devices and pipes are named and never read: nothing outside the bundle gets in
-  for (const f of strangeEntries(dir)) problems.push(f);
-  if (!lstatOrUndefined(join(dir, 'manifest.json'))) {
+  for (const f of src.strange()) problems.push(f);
+  if (src.size('manifest.json') === undefined && !src.problem('manifest.json')) {
     problems.push({ path: 'manifest.json', problem: 'missing: this is not an evidence bundle, or it was damaged' });
     return out;
   }
-  const read = readBounded(dir, 'manifest.json', MAX_MANIFEST);
+  const read = await src.read('manifest.json', MAX_MANIFEST);
   if (!read.bytes) {
     if (!problems.some((p) => p.path === 'manifest.json')) problems.push({ path: 'manifest.json', problem: read.problem ?? 'unreadable' });
     return out;
@@ -59,17 +68,17 @@ export async function verifyBundle(dir: string, opts: { trustedRootsPem?: string
     problems.push({ path: 'manifest.json', problem: 'has no list of files or pages (altered?)' });
     return out;
   }
-  const listed = checkListedFiles(dir, manifest, out);
-  checkSums(dir, manifestBytes, listed, problems);
-  checkUnlisted(dir, listed, out);
-  checkRecords(dir, manifest, out);
-  checkCustody(dir, problems);
-  await checkStamps(dir, manifestBytes, opts.trustedRootsPem, out);
+  const listed = await checkListedFiles(src, manifest, out);
+  await checkSums(src, manifestBytes, listed, problems);
+  checkUnlisted(src, listed, out);
+  await checkRecords(src, manifest, out);
+  await checkCustody(src, problems);
+  await checkStamps(src, manifestBytes, opts.trustedRootsPem, out);
   return out;
 }
 
 /** The manifest's own list: each file there, with its hash and size. Returns the paths it lists. */
-function checkListedFiles(dir: string, manifest: Manifest, out: BundleVerification): Set<string> {
+async function checkListedFiles(src: BundleSource, manifest: Manifest, out: BundleVerification): Promise<Set<string>> {
   const listed = new Set<string>();
   for (const f of manifest.files) {
     if (!safePath(f?.path)) {
@@ -78,28 +87,27 @@ function checkListedFiles(dir: string, manifest: Manifest, out: BundleVerificati
     }
     listed.add(f.path);
     out.files++;
-    const p = join(dir, f.path);
-    if (strange(dir, f.path, out.problems)) continue;
-    const st = lstatOrUndefined(p);
-    if (!st) {
+    if (strange(src, f.path, out.problems)) continue;
+    const have = src.size(f.path);
+    if (have === undefined) {
       out.problems.push({ path: f.path, problem: 'missing' });
       continue;
     }
     // the manifest's size bounds the read: a grown file is altered without reading all of it
     const size = Number.isSafeInteger(f.size) && f.size >= 0 ? Math.min(f.size, MAX_FILE) : 0;
-    if (st.size !== f.size) {
-      out.problems.push({ path: f.path, problem: `altered: ${st.size} bytes, manifest says ${f.size}` });
+    if (have !== f.size) {
+      out.problems.push({ path: f.path, problem: `altered: ${have} bytes, manifest says ${f.size}` });
       continue;
     }
-    const now = sha256Bounded(p, size);
-    if (!now || now.sha256 !== f.sha256) out.problems.push({ path: f.path, problem: `altered: SHA-256 ${now?.sha256 ?? '(grew while read)'}, manifest says ${f.sha256}` });
+    const now = await src.sha256(f.path, size);
+    if (now.sha256 !== f.sha256) out.problems.push({ path: f.path, problem: now.sha256 ? `altered: SHA-256 ${now.sha256}, manifest says ${f.sha256}` : `altered: ${now.problem}` });
   }
   return listed;
 }
 
 /** SHA256SUMS, which also covers manifest.json: what `sha256sum -c` will say, line by line. */
-function checkSums(dir: string, manifestBytes: Buffer, listed: Set<string>, problems: Finding[]): void {
-  const read = readBounded(dir, 'SHA256SUMS', MAX_SUMS);
+async function checkSums(src: BundleSource, manifestBytes: Buffer, listed: Set<string>, problems: Finding[]): Promise<void> {
+  const read = await src.read('SHA256SUMS', MAX_SUMS);
   if (!read.bytes) {
     if (read.problem === 'missing' || !problems.some((p) => p.path === 'SHA256SUMS')) problems.push({ path: 'SHA256SUMS', problem: read.problem ?? 'missing' });
     return;
@@ -117,10 +125,9 @@ function checkSums(dir: string, manifestBytes: Buffer, listed: Set<string>, prob
       continue;
     }
     named.add(m[2]!);
-    const p = join(dir, m[2]!);
-    if (strange(dir, m[2]!, problems)) continue;
-    if (!lstatOrUndefined(p)) problems.push({ path: m[2]!, problem: 'missing (named in SHA256SUMS)' });
-    else if ((m[2] === 'manifest.json' ? createHash('sha256').update(manifestBytes).digest('hex') : sha256Bounded(p, MAX_FILE)?.sha256) !== m[1]) problems.push({ path: m[2]!, problem: 'altered: its SHA-256 differs from SHA256SUMS' });
+    if (strange(src, m[2]!, problems)) continue;
+    if (src.size(m[2]!) === undefined) problems.push({ path: m[2]!, problem: 'missing (named in SHA256SUMS)' });
+    else if ((m[2] === 'manifest.json' ? createHash('sha256').update(manifestBytes).digest('hex') : (await src.sha256(m[2]!, MAX_FILE)).sha256) !== m[1]) problems.push({ path: m[2]!, problem: 'altered: its SHA-256 differs from SHA256SUMS' });
     else if (m[2] !== 'manifest.json' && !listed.has(m[2]!)) problems.push({ path: m[2]!, problem: 'named in SHA256SUMS but not in the manifest' });
   }
   for (const f of listed) if (!named.has(f)) problems.push({ path: 'SHA256SUMS', problem: `does not name ${f}` });
@@ -128,8 +135,8 @@ function checkSums(dir: string, manifestBytes: Buffer, listed: Set<string>, prob
 }
 
 /** Files in the folder that the manifest does not list: added later, or litter from an operating system. */
-function checkUnlisted(dir: string, listed: Set<string>, out: BundleVerification): void {
-  for (const f of listFiles(dir)) {
+function checkUnlisted(src: BundleSource, listed: Set<string>, out: BundleVerification): void {
+  for (const f of src.files()) {
     if (f === 'manifest.json' || f === 'SHA256SUMS' || f.startsWith('timestamps/') || listed.has(f)) continue;
     if (OS_LITTER.test(f)) out.notes.push({ path: f, problem: 'left by an operating system, not part of the bundle' });
     else out.problems.push({ path: f, problem: 'a file that is not in the manifest (added after the bundle was made)' });
@@ -137,32 +144,41 @@ function checkUnlisted(dir: string, listed: Set<string>, out: BundleVerification
 }
 
 /** The WARC records, where the manifest says they are, with their digests re-computed. */
-function checkRecords(dir: string, manifest: Manifest, out: BundleVerification): void {
-  const warc = join(dir, 'evidence.warc.gz');
-  const st = lstatOrUndefined(warc);
-  if (!st || entryProblem(dir, 'evidence.warc.gz')) return;
-  const warcSize = st.size;
-  const seen = new Set<number>();
+async function checkRecords(src: BundleSource, manifest: Manifest, out: BundleVerification): Promise<void> {
+  const warcSize = src.size('evidence.warc.gz');
+  if (warcSize === undefined || src.problem('evidence.warc.gz')) return;
+  const spans = new Map<number, Span & { url: string }>();
   for (const page of manifest.pages ?? []) {
     for (const r of page.records ?? []) {
       for (const m of r.members ?? []) {
-        if (seen.has(m.offset)) continue;
-        seen.add(m.offset);
+        if (spans.has(m.offset)) continue;
         out.records++;
         if (!Number.isSafeInteger(m.offset) || !Number.isSafeInteger(m.length) || m.offset < 0 || m.length <= 0 || m.offset + m.length > warcSize) {
           out.problems.push({ path: 'manifest.json', problem: `a record of ${String(r.url).slice(0, 80)} lies outside evidence.warc.gz` });
           continue;
         }
-        const rec = parseRecord(readSlice(warc, m.offset, m.length));
-        if (rec.problem) out.problems.push({ path: `evidence.warc.gz @${m.offset}`, problem: `${r.url}: ${rec.problem}` });
+        spans.set(m.offset, { offset: m.offset, length: m.length, url: String(r.url) });
       }
     }
   }
+  // records never share bytes: spans that overlap would have the file read again and again
+  const sorted = [...spans.values()].sort((a, b) => a.offset - b.offset);
+  const wanted: (Span & { url: string })[] = [];
+  for (const s of sorted) {
+    const prev = wanted[wanted.length - 1];
+    if (prev && s.offset < prev.offset + prev.length) out.problems.push({ path: 'manifest.json', problem: `a record of ${s.url.slice(0, 80)} overlaps the one before it in evidence.warc.gz` });
+    else wanted.push(s);
+  }
+  const problem = await src.spans('evidence.warc.gz', wanted, (span, bytes) => {
+    const rec = parseRecord(bytes);
+    if (rec.problem) out.problems.push({ path: `evidence.warc.gz @${span.offset}`, problem: `${(span as Span & { url: string }).url}: ${rec.problem}` });
+  });
+  if (problem) out.problems.push({ path: 'evidence.warc.gz', problem });
 }
 
 /** The custody entries: each hashes to itself. */
-function checkCustody(dir: string, problems: Finding[]): void {
-  const read = readBounded(dir, 'custody.jsonl', MAX_CUSTODY);
+async function checkCustody(src: BundleSource, problems: Finding[]): Promise<void> {
+  const read = await src.read('custody.jsonl', MAX_CUSTODY);
   if (!read.bytes) return; // missing (an older bundle), or named above
   for (const line of read.bytes.toString('utf8').split('\n').filter(Boolean)) {
     try {
@@ -175,19 +191,19 @@ function checkCustody(dir: string, problems: Finding[]): void {
 }
 
 /** The time-stamps over manifest.json. */
-async function checkStamps(dir: string, manifestBytes: Buffer, trustedRootsPem: string | undefined, out: BundleVerification): Promise<void> {
-  // a folder, not a link to one: listFiles would follow it
-  const tsrs = lstatOrUndefined(join(dir, 'timestamps'))?.isDirectory() ? listFiles(join(dir, 'timestamps')).filter((f) => f.endsWith('.tsr')) : [];
+async function checkStamps(src: BundleSource, manifestBytes: Buffer, trustedRootsPem: string | undefined, out: BundleVerification): Promise<void> {
+  // a folder, not a link to one
+  const tsrs = src.isFolder('timestamps') ? src.files().filter((f) => f.startsWith('timestamps/') && f.endsWith('.tsr')).map((f) => f.slice('timestamps/'.length)) : [];
   for (const f of tsrs) {
     const base = `timestamps/${f.slice(0, -4)}`;
     // roots the reader brings (--ca) replace the ones the bundle carries
-    const root = trustedRootsPem ?? readBounded(dir, `${base}.root.pem`, MAX_STAMP_FILE).bytes?.toString('utf8') ?? '';
+    const root = trustedRootsPem ?? (await src.read(`${base}.root.pem`, MAX_STAMP_FILE)).bytes?.toString('utf8') ?? '';
     if (!root) {
       // most authorities do not send their root: not tampering, but nothing to check it against here
       out.notes.push({ path: `timestamps/${f}`, problem: `no root certificate beside it: put the authority's root as timestamps/${f.slice(0, -4)}.root.pem to check it` });
       continue;
     }
-    const token = readBounded(dir, `timestamps/${f}`, MAX_STAMP_FILE);
+    const token = await src.read(`timestamps/${f}`, MAX_STAMP_FILE);
     if (!token.bytes) {
       out.problems.push({ path: `timestamps/${f}`, problem: token.problem ?? 'unreadable' });
       continue;
@@ -200,17 +216,9 @@ async function checkStamps(dir: string, manifestBytes: Buffer, trustedRootsPem: 
 }
 
 /** Whether a bundle path is not a plain file under plain folders; named, unless a link on its way already is. */
-function strange(dir: string, path: string, problems: Finding[]): boolean {
-  const problem = entryProblem(dir, path);
+function strange(src: BundleSource, path: string, problems: Finding[]): boolean {
+  const problem = src.problem(path);
   if (!problem) return false;
   if (!problems.some((p) => path === p.path || path.startsWith(`${p.path}/`))) problems.push({ path, problem });
   return true;
-}
-
-function lstatOrUndefined(p: string) {
-  try {
-    return lstatSync(p);
-  } catch {
-    return undefined;
-  }
 }

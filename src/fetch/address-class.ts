@@ -1,4 +1,4 @@
-import { lookup } from 'node:dns/promises';
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
 
 /** Where an address leads: the open internet, or somewhere only this machine or its network reaches. */
@@ -30,29 +30,55 @@ export function classOfName(host: string): AddressClass {
 }
 
 /**
- * Why a redirect to `target` must not be followed from a site on `siteHost`, if it must not: a
- * page of a public site that sends the crawler to this machine, its network or a cloud metadata
- * address is an attack on the researcher, not a posting. A site that is itself on such an
- * address (a mirror on the LAN, the tests on 127.0.0.1) may redirect within its own class.
- * Names are resolved (through the site's `resolve:` first) before anything is sent.
+ * Why `host` must not be contacted for a site on `site`, if that is already known from the name:
+ * a literal address or localhost of another class than the site's. A page of a public site that
+ * sends the crawler to this machine, its network or a cloud metadata address is an attack on the
+ * researcher, not a posting; a site that is itself on such an address (a mirror on the LAN, the
+ * tests on 127.0.0.1) may stay within its own class. Names pinned by the site file's `resolve:`
+ * are the researcher's word and pass; other names are judged when they are resolved, by
+ * `guardedLookup`, on the very addresses the connection then uses.
  */
-export async function redirectRefusal(siteHost: string, target: URL, fixed: Record<string, string> = {}): Promise<string | undefined> {
-  const site = classOfName(siteHost);
-  const name = target.hostname.replace(/^\[|\]$/g, '');
-  let addresses: string[];
-  if (fixed[name]) addresses = [fixed[name]!];
-  else if (isIP(name)) addresses = [name];
-  else if (classOfName(name) === 'loopback') addresses = ['127.0.0.1'];
-  else {
-    try {
-      addresses = (await lookup(name, { all: true })).map((a) => a.address);
-    } catch {
-      return undefined; // does not resolve: the fetch itself will say so (dns)
-    }
-  }
-  for (const ip of addresses) {
-    const c = classOfIp(ip);
-    if (c !== 'public' && c !== site) return `a redirect to ${target.host} (${ip}, a ${c} address) from a ${site === 'public' ? 'public' : site} site is not followed`;
-  }
-  return undefined;
+export function nameRefusal(site: AddressClass, host: string, pinned: Record<string, string> = {}): { ip: string; cls: AddressClass } | undefined {
+  const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (pinned[name]) return undefined;
+  const cls = classOfName(name);
+  if (cls === 'public' || cls === site) return undefined;
+  return { ip: isIP(name) ? name : '127.0.0.1', cls };
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type Resolver = (host: string, opts: LookupAllOptions, cb: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+/** The error code a refused address carries from the lookup to errors.ts. */
+export const ADDRESS_REFUSED = 'EXJ_ADDRESS_REFUSED';
+
+/**
+ * A `dns.lookup` for the HTTP client's sockets: names in `pinned` (`resolve:`) answer their fixed
+ * address; every other name is resolved once, and if any address it returns is loopback, private or
+ * link-local while the site is not, the connection fails before it is made. Checking here rather
+ * than before the request means the check and the connection use the same answer, so a DNS server
+ * that says "public" to a first question and "private" to the second (rebinding) gains nothing.
+ */
+export function guardedLookup(site: AddressClass, pinned: Record<string, string> = {}, resolver: Resolver = dnsLookup as unknown as Resolver) {
+  return (host: string, opts: LookupOneOptions | LookupAllOptions, cb: LookupCallback): void => {
+    const answer = (addresses: LookupAddress[]) => {
+      if (opts?.all) cb(null, addresses);
+      else cb(null, addresses[0]!.address, addresses[0]!.family);
+    };
+    const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+    const fixed = pinned[name];
+    if (fixed) return answer([{ address: fixed, family: fixed.includes(':') ? 6 : 4 }]);
+    resolver(name, { ...opts, all: true }, (err, addresses) => {
+      if (err) return cb(err, []);
+      if (!addresses?.length) return cb(Object.assign(new Error(`${name} has no address`), { code: 'ENOTFOUND' }), []);
+      for (const a of addresses) {
+        const cls = classOfIp(a.address);
+        if (cls !== 'public' && cls !== site) {
+          const why = `${name} resolves to ${a.address}, a ${cls} address, which is not contacted for a ${site} site (pin it with the site file's resolve: if it is meant)`;
+          return cb(Object.assign(new Error(why), { code: ADDRESS_REFUSED }), []);
+        }
+      }
+      answer(addresses);
+    });
+  };
 }

@@ -1,4 +1,5 @@
 import { NonRetryableError } from '@crawlee/core';
+import { ADDRESS_REFUSED } from './address-class.js';
 import type { FetchErrorKind } from './exchange.js';
 
 const RETRYABLE: ReadonlySet<FetchErrorKind> = new Set(['dns', 'refused', 'reset', 'timeout', 'http_5xx', 'other']);
@@ -38,6 +39,7 @@ export function errorKind(err: unknown): FetchErrorKind {
 export function classifyNodeError(err: unknown): FetchErrorKind {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
   const msg = String((err as Error | undefined)?.message ?? err);
+  if (code === ADDRESS_REFUSED) return 'address_refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return 'dns';
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'refused';
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || /socket hang up/i.test(msg)) return 'reset';
@@ -62,6 +64,7 @@ const PLAIN: Partial<Record<FetchErrorKind, string>> = {
  */
 export function describeNodeError(err: unknown): string {
   const kind = classifyNodeError(err);
+  if (kind === 'address_refused') return String((err as Error).message); // our own sentence, whole
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const detail = String((err as Error | undefined)?.message ?? err).replace(/\bE[A-Z]{3,}\b/g, '').replace(/\s+/g, ' ').trim();
   const plain = PLAIN[kind];

@@ -10,6 +10,10 @@ export type FetchErrorKind =
   | 'too_many_redirects'
   /** a redirect to this machine or its network from a site that is not there */
   | 'redirect_refused'
+  /** a redirect to an unrelated host that the site file does not list (`redirects.hosts`) */
+  | 'redirect_offsite'
+  /** a name that resolved to this machine or its network, from a site that is not there */
+  | 'address_refused'
   | 'http_5xx'
   /** not tried: the site had stopped answering (circuit breaker) */
   | 'skipped'

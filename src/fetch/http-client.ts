@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
-import { redirectRefusal } from './address-class.js';
+import { classOfName, guardedLookup, nameRefusal, type AddressClass } from './address-class.js';
 import type { BaseHttpClient, HttpRequest, HttpResponse, RedirectHandler, ResponseTypes, StreamingHttpResponse } from '@crawlee/core';
 import { CookieJar } from 'tough-cookie';
 import { readAnswer } from './body-reader.js';
 import { fetchError } from './errors.js';
 import { headerValue, type Exchange, type ExchangeSink, type FetchPurpose } from './exchange.js';
 import { HostGate } from './host-gate.js';
+import { offsiteRefusal, type RedirectPolicy } from './redirect-policy.js';
 
 export interface ClientOptions {
   userAgent: string;
@@ -24,6 +25,10 @@ export interface ClientOptions {
   resolve?: Record<string, string>;
   /** cookies to start from (and add to): another crawl's of the same site, challenge passes included */
   cookies?: CookieJar;
+  /** the site's hosts and where its redirects may go; without it, the host each fetch began on */
+  redirects?: RedirectPolicy;
+  /** DNS for the names `resolve` does not pin (a test puts a hostile one here) */
+  dnsLookup?: Parameters<typeof guardedLookup>[2];
   sink: ExchangeSink;
   /** aborted when the run stops: a request still waiting for its turn is not made */
   stop?: AbortSignal;
@@ -56,6 +61,10 @@ export class RecordingHttpClient implements BaseHttpClient {
   /** failed requests in a row; past `breakAfter` the site is not asked again in this crawl */
   private failuresInARow = 0;
   private lastFailure = '';
+  /** `resolve:` with lower-case names, as URLs carry them */
+  private readonly pinned: Record<string, string>;
+  /** a socket's lookup per class of site: every address a connection uses is judged there */
+  private readonly lookups = new Map<AddressClass, ReturnType<typeof guardedLookup>>();
 
   get tripped(): boolean {
     return this.opts.breakAfter !== undefined && this.failuresInARow >= this.opts.breakAfter;
@@ -64,6 +73,13 @@ export class RecordingHttpClient implements BaseHttpClient {
   constructor(private readonly opts: ClientOptions) {
     this.gate = new HostGate(opts.perHost, opts.delayMs);
     this.cookies = opts.cookies ?? new CookieJar();
+    this.pinned = Object.fromEntries(Object.entries(opts.resolve ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  }
+
+  private lookupFor(site: AddressClass): ReturnType<typeof guardedLookup> {
+    let l = this.lookups.get(site);
+    if (!l) this.lookups.set(site, (l = guardedLookup(site, this.pinned, this.opts.dnsLookup)));
+    return l;
   }
 
   /** The chain of exchanges (redirect hops first) behind a response Crawlee handed to a handler. */
@@ -108,13 +124,36 @@ export class RecordingHttpClient implements BaseHttpClient {
     let method = (request.method ?? 'GET').toUpperCase();
     const headers = flattenHeaders(request.headers);
     const chain: Exchange[] = [];
+    const start = new URL(String(request.url));
+    const policy: RedirectPolicy = this.opts.redirects ?? { siteHosts: [start.hostname], hosts: [] };
+    // the site's class decides which addresses it may lead to: its home's, by name
+    const site = classOfName(policy.siteHosts[0] ?? start.hostname);
     for (;;) {
       if (this.tripped) {
         throw Object.assign(fetchError('skipped', `not tried: the site failed ${this.failuresInARow} requests in a row (the last: ${this.lastFailure})`), { exchanges: chain });
       }
-      const ex = await this.once(method, url, headers, maxBody);
+      const ex = await this.once(method, url, headers, maxBody, site);
       chain.push(ex);
-      if ((ex.error && ex.error.kind !== 'too_large') || (ex.response?.status ?? 0) >= 500) {
+      const res = ex.response;
+      const location = res && (!ex.error || ex.error.kind === 'too_large') ? headerValue(res.rawHeaders, 'location') : undefined;
+      let next: URL | undefined;
+      if (res && REDIRECT.has(res.status) && location && request.followRedirect !== false) {
+        try {
+          next = new URL(location, url);
+        } catch {
+          // a Location we cannot follow: hand the 3xx itself to the handler
+        }
+        // only the web is followed: mailto:, file:, ftp: … leave the 3xx to the handler
+        if (next && next.protocol !== 'http:' && next.protocol !== 'https:') next = undefined;
+      }
+      if (next) {
+        ex.location = next.href;
+        // judged before the exchange is kept, so that its record says why the hop was not made
+        const refused = this.hopRefusal(site, policy, start, next);
+        if (refused) ex.error = refused;
+      }
+      const refusedHop = ex.error?.kind === 'redirect_refused' || ex.error?.kind === 'redirect_offsite';
+      if ((ex.error && ex.error.kind !== 'too_large' && !refusedHop) || (ex.response?.status ?? 0) >= 500) {
         this.failuresInARow++;
         this.lastFailure = ex.error ? `${ex.error.kind}: ${ex.error.message}` : `HTTP ${ex.response!.status}`;
       } else this.failuresInARow = 0;
@@ -123,35 +162,31 @@ export class RecordingHttpClient implements BaseHttpClient {
       if (ex.error && !(ex.error.kind === 'too_large' && ex.response)) {
         throw Object.assign(fetchError(ex.error.kind, chain.length > 1 ? `${ex.error.message} (at ${url}, after a redirect)` : ex.error.message), { exchanges: chain });
       }
-      const res = ex.response!;
-      await this.storeCookies(url, res.rawHeaders);
-      const location = headerValue(res.rawHeaders, 'location');
-      if (!REDIRECT.has(res.status) || !location || request.followRedirect === false) return chain;
-      let next: URL;
-      try {
-        next = new URL(location, url);
-      } catch {
-        return chain; // a Location we cannot follow: hand the 3xx itself to the handler
-      }
-      // only the web is followed: mailto:, file:, ftp: … leave the 3xx to the handler
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') return chain;
-      const refused = next.host === new URL(url).host ? undefined : await redirectRefusal(new URL(String(request.url)).hostname, next, this.opts.resolve);
-      if (refused) {
-        ex.location = next.href;
-        throw Object.assign(fetchError('redirect_refused', refused), { exchanges: chain });
-      }
-      ex.location = next.href;
+      await this.storeCookies(url, res!.rawHeaders);
+      if (!next) return chain;
       if (chain.length > maxRedirects) {
         throw Object.assign(fetchError('too_many_redirects', `more than ${maxRedirects} redirects`), { exchanges: chain });
       }
-      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) method = 'GET';
+      const r = res!;
+      if (r.status === 303 || ((r.status === 301 || r.status === 302) && method === 'POST')) method = 'GET';
       const updated = { url: next.href, headers: Object.fromEntries(headers) as Record<string, string | string[] | undefined> };
       onRedirect?.(
-        { redirectUrls: [], url, ip: ex.ip, statusCode: res.status, statusMessage: res.statusText, headers: headersObject(res.rawHeaders), trailers: {}, complete: true },
+        { redirectUrls: [], url, ip: ex.ip, statusCode: r.status, statusMessage: r.statusText, headers: headersObject(r.rawHeaders), trailers: {}, complete: true },
         updated,
       );
       url = next.href;
     }
+  }
+
+  /**
+   * Why a hop is not made, if it is not: first an address this site may not lead to (this machine,
+   * its network), then a host the site's settings do not reach.
+   */
+  private hopRefusal(site: AddressClass, policy: RedirectPolicy, start: URL, next: URL): Exchange['error'] {
+    const bad = nameRefusal(site, next.hostname, this.pinned);
+    if (bad) return { kind: 'redirect_refused', message: `a redirect to ${next.host} (${bad.ip}, a ${bad.cls} address) from a ${site} site is not followed` };
+    const offsite = offsiteRefusal(policy, start, next);
+    return offsite ? { kind: 'redirect_offsite', message: offsite } : undefined;
   }
 
   private async storeCookies(url: string, rawHeaders: [string, string][]): Promise<void> {
@@ -165,7 +200,7 @@ export class RecordingHttpClient implements BaseHttpClient {
     }
   }
 
-  private async once(method: string, url: string, baseHeaders: [string, string][], maxBody: number): Promise<Exchange> {
+  private async once(method: string, url: string, baseHeaders: [string, string][], maxBody: number, site: AddressClass): Promise<Exchange> {
     const u = new URL(url);
     const cookie = await this.cookies.getCookieString(url).catch(() => '');
     const reqHeaders: [string, string][] = [
@@ -183,6 +218,12 @@ export class RecordingHttpClient implements BaseHttpClient {
     }
     if (cookie) reqHeaders.push(['Cookie', cookie]);
     const ex: Exchange = { id: randomUUID(), method, url, requestHeaders: reqHeaders, httpVersion: '1.1', startedAt: new Date(), durationMs: 0 };
+    // an address literal is never looked up, so it is judged here; names in the socket's lookup
+    const bad = nameRefusal(site, u.hostname, this.pinned);
+    if (bad) {
+      ex.error = { kind: 'address_refused', message: `${u.host} is a ${bad.cls} address, which is not contacted for a ${site} site` };
+      return ex;
+    }
     const release = await this.gate.acquire(u.host);
     if (this.opts.stop?.aborted) {
       release();
@@ -191,7 +232,7 @@ export class RecordingHttpClient implements BaseHttpClient {
     ex.startedAt = new Date();
     const t0 = performance.now();
     try {
-      await this.perform(u, method, reqHeaders, maxBody, ex);
+      await this.perform(u, method, reqHeaders, maxBody, ex, site);
     } finally {
       ex.durationMs = Math.round(performance.now() - t0);
       release();
@@ -199,7 +240,7 @@ export class RecordingHttpClient implements BaseHttpClient {
     return ex;
   }
 
-  private perform(u: URL, method: string, reqHeaders: [string, string][], maxBody: number, ex: Exchange): Promise<void> {
+  private perform(u: URL, method: string, reqHeaders: [string, string][], maxBody: number, ex: Exchange, site: AddressClass): Promise<void> {
     const isHttps = u.protocol === 'https:';
     const req = (isHttps ? https : http).request({
       method,
@@ -212,21 +253,12 @@ export class RecordingHttpClient implements BaseHttpClient {
       // and the IP, and the certificate problem is recorded rather than fatal.
       rejectUnauthorized: false,
       insecureHTTPParser: true,
-      ...(this.opts.resolve?.[u.hostname] ? { lookup: fixedLookup(this.opts.resolve[u.hostname]!) } : {}),
+      lookup: this.lookupFor(site),
     });
     const read = readAnswer(req, ex, { maxBody, timeoutMs: this.opts.timeoutMs });
     req.end();
     return read;
   }
-}
-
-/** A dns.lookup stand-in that answers one fixed address (site file `resolve:`). */
-function fixedLookup(ip: string) {
-  const family = ip.includes(':') ? 6 : 4;
-  return (_host: string, opts: { all?: boolean }, cb: (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void) => {
-    if (opts?.all) cb(null, [{ address: ip, family }]);
-    else cb(null, ip, family);
-  };
 }
 
 /** The fields of Crawlee's response that the last answer of a redirect chain fills. */

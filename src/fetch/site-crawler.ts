@@ -8,6 +8,7 @@ import type { Exchange, ExchangeSink } from './exchange.js';
 import type { FailedFetch, FetchedPage, FetchTask } from './fetch-task.js';
 
 import { RecordingHttpClient } from './http-client.js';
+import type { RedirectPolicy } from './redirect-policy.js';
 
 log.setLevel(log.LEVELS.OFF);
 
@@ -24,6 +25,7 @@ export interface SiteCrawlOptions {
   resolve?: Record<string, string>;
   /** the cookie jar to use: a later crawl of the site (its pictures' requisites) shares the first one's */
   cookies?: CookieJar;
+  redirects?: RedirectPolicy;
   /** http: never a browser; auto: a browser for challenges and rendering; browser: every page rendered */
   fetchMode?: 'http' | 'browser' | 'auto';
   browser?: BrowserFetcher;
@@ -51,6 +53,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
     breakAfter: opts.breakAfter,
     resolve: opts.resolve,
     cookies: opts.cookies,
+    redirects: opts.redirects,
     sink: opts.sink,
     stop: opts.stop,
   });

@@ -128,7 +128,9 @@ export class Rechecks {
   }
 
   onFailure(f: PassFailure, fetchId: number | undefined): void {
-    const answer: Answer = { errorKind: f.kind, errorMessage: f.message };
+    // a hop that was not followed (refused, off the site) is where the page now leads
+    const refusedTo = f.kind === 'redirect_offsite' || f.kind === 'redirect_refused' ? f.chain[f.chain.length - 1]?.location : undefined;
+    const answer: Answer = { errorKind: f.kind, errorMessage: f.message, ...(refusedTo ? { finalUrl: refusedTo, redirected: true } : {}) };
     if (f.task.purpose.label === 'control') {
       const c = f.task.data?.kind === 'control' ? this.controls.get(f.task.data.role) : undefined;
       if (c) Object.assign(c, { answer, fetchId });

@@ -2,6 +2,7 @@ import type { Site } from '../config/site-file.js';
 import { decodeBody } from '../extract/decode.js';
 import { parseHtml } from '../extract/html.js';
 import { cssRequisites, htmlRequisites, type Requisite } from '../extract/requisites.js';
+import { registrableDomain } from '../fetch/redirect-policy.js';
 import { crawlSite, type SiteCrawlOptions } from '../fetch/site-crawler.js';
 import { captureBody, insertRequisites, requisitesOf } from '../store/renderings.js';
 import { looksLikeHtml } from './page-reader.js';
@@ -118,11 +119,8 @@ class RequisitePlan {
   }
 }
 
-/** The page's own host, the site's, and their subdomains (static.x.gov.cn for www.x.gov.cn). */
+/** On the page's own domain or the site's (www.x.gov.cn, x.gov.cn, static.x.gov.cn: one site), as redirects judge it. */
 export function sameSite(url: string, pageUrl: string, siteHost: string): boolean {
-  const host = new URL(url).hostname;
-  return [new URL(pageUrl).hostname, siteHost].some((h) => {
-    const base = h.replace(/^www\./, '');
-    return host === h || host === base || host.endsWith(`.${base}`);
-  });
+  const domain = registrableDomain(new URL(url).hostname);
+  return domain === registrableDomain(new URL(pageUrl).hostname) || domain === registrableDomain(siteHost);
 }

@@ -134,6 +134,7 @@ export class SitePass {
       backoffMs: site.retries.backoffMs,
       breakAfter: site.retries.breakAfter,
       resolve: site.resolve,
+      redirects: { siteHosts: [site.home, ...site.lists.map((l) => l.url)].map((u) => new URL(u).hostname), hosts: site.redirects.hosts },
       fetchMode: site.fetch,
       browser: this.opts.browser,
       challengeTimeoutMs: site.challengeTimeoutMs,

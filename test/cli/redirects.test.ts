@@ -8,6 +8,22 @@ import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
 import { classOfIp, classOfName } from '../../src/fetch/address-class.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
+/**
+ * The county fixture as the world sees it: under the made-up name county.test (pinned to the
+ * fixture's address by `resolve:`, as other names may be), with `extra` lines appended.
+ */
+function namedCounty(fixture: RunningFixtures, names: string[], extra = '', name = 'county.test'): { file: string; dir: string; url: (path: string) => string } {
+  const county = fixture.sites.county;
+  const host = new URL(county.base).host;
+  const port = host.split(':')[1];
+  const pins = [name, ...names].map((n) => `  ${n}: 127.0.0.1\n`).join('');
+  const text = siteFile('county', county).replaceAll(`http://${host}`, `http://${name}:${port}`) + `resolve:\n${pins}${extra}`;
+  const dir = tempDir('xjwatch-redirect-hosts-');
+  const file = join(dir, 'county.yaml');
+  writeFileSync(file, text);
+  return { file, dir, url: (path) => `http://${name}:${port}${path}` };
+}
+
 let fx: RunningFixtures;
 let secret: http.Server;
 let secretHits = 0;
@@ -59,6 +75,81 @@ describe('where a redirect may go', () => {
     county.faults.delete(path);
     expect(r.code).toBe(0);
     expect(secretHits).toBe(before + 1);
+  });
+
+  it('a redirect to an unrelated host the site file does not list: not followed, kept as an exchange with the reason', async () => {
+    const county = fx.sites.county;
+    const port = (secret.address() as AddressInfo).port;
+    const victim = county.postings.find(mentionsTrackedTerm)!;
+    const path = new URL(county.postingUrl(victim)).pathname;
+    county.faults.set(path, Array.from({ length: 5 }, () => ({ redirect: `http://elsewhere.test:${port}/moved` })));
+    const site = namedCounty(fx, ['elsewhere.test']);
+    const data = join(site.dir, 'data');
+    const before = secretHits;
+    const r = await runCli(['crawl', site.file, '--json', '--no-screenshots', '--data-dir', data]);
+    county.faults.delete(path);
+    expect(secretHits).toBe(before);
+    const why = `a redirect to elsewhere.test:${port} leaves the site (county.test) and is not followed`;
+    expect(r.stderr).toContain(why);
+    expect(r.json.map((e) => new URL(e.url).pathname)).not.toContain(path);
+    // the 302 itself is kept, and its record says why its Location was not fetched
+    const h = await runCli(['history', site.url(path), '--json', '--data-dir', data]);
+    const hop = h.json.find((x) => x.status === 302);
+    expect(hop).toMatchObject({ type: 'fetch', error: { kind: 'redirect_offsite' } });
+    expect(hop.error.message).toContain(why);
+  });
+
+  it('a host listed in redirects.hosts (or matched by a *. pattern) is followed', async () => {
+    const county = fx.sites.county;
+    const port = (secret.address() as AddressInfo).port;
+    const victim = county.postings.find(mentionsTrackedTerm)!;
+    const path = new URL(county.postingUrl(victim)).pathname;
+    for (const [target, hosts] of [['elsewhere.test', '[elsewhere.test]'], ['files.other.test', '["*.other.test"]']] as const) {
+      county.faults.set(path, [{ redirect: `http://${target}:${port}/moved` }]);
+      const site = namedCounty(fx, [target], `redirects: { hosts: ${hosts} }\n`);
+      const before = secretHits;
+      const r = await runCli(['crawl', site.file, '--json', '--no-screenshots', '--data-dir', join(site.dir, 'data')]);
+      county.faults.delete(path);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toContain('is not followed');
+      expect(secretHits).toBe(before + 1);
+    }
+  });
+
+  it('a redirect within the site (a subdomain, the parent domain, a sibling) is followed without being listed', async () => {
+    const county = fx.sites.county;
+    const port = (secret.address() as AddressInfo).port;
+    const victim = county.postings.find(mentionsTrackedTerm)!;
+    const path = new URL(county.postingUrl(victim)).pathname;
+    for (const [name, target] of [['county.test', 'static.county.test'], ['www.county.test', 'county.test'], ['www.county.test', 'static.county.test']] as const) {
+      county.faults.set(path, [{ redirect: `http://${target}:${port}/files/moved.htm` }]);
+      const site = namedCounty(fx, [target], '', name);
+      const before = secretHits;
+      const r = await runCli(['crawl', site.file, '--json', '--no-screenshots', '--data-dir', join(site.dir, 'data')]);
+      county.faults.delete(path);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toContain('is not followed');
+      expect(secretHits, `${name} -> ${target}`).toBe(before + 1);
+    }
+  });
+
+  it('a known posting that now redirects to an unrelated host\'s home page is a suspected deletion (redirect_home), not an outage', async () => {
+    const county = fx.sites.county;
+    const port = (secret.address() as AddressInfo).port;
+    const victim = county.postings.find(mentionsTrackedTerm)!;
+    const path = new URL(county.postingUrl(victim)).pathname;
+    const site = namedCounty(fx, ['www.portal.test']);
+    const data = join(site.dir, 'data');
+    const first = await runCli(['crawl', site.file, '--json', '--no-screenshots', '--data-dir', data]);
+    expect(first.json.map((e) => new URL(e.url).pathname)).toContain(path);
+    county.faults.set(path, Array.from({ length: 5 }, () => ({ redirect: `http://www.portal.test:${port}/` })));
+    const before = secretHits;
+    const second = await runCli(['crawl', site.file, '--json', '--no-screenshots', '--data-dir', data]);
+    county.faults.delete(path);
+    expect(secretHits).toBe(before);
+    const e = second.json.find((x) => new URL(x.url).pathname === path);
+    expect(e, second.stderr).toMatchObject({ kind: 'suspected_deletion', reason: 'redirect_home' });
+    expect(e.detail ?? JSON.stringify(e)).toContain(`www.portal.test:${port}/`);
   });
 
   it('classifies addresses: loopback, private, link-local (cloud metadata), public', () => {

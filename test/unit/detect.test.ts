@@ -29,6 +29,10 @@ describe('classify: one answer of a page\'s own URL', () => {
     ['a normal posting', { status: 200, title: '通知', text: posting }, 'live:'],
     ['a posting that quotes a phrase in a long text', { status: 200, title: '通知', text: `${posting}页面不存在的问题已解决。${posting}` }, 'live:'],
     ['redirect to another posting', { status: 200, redirected: true, finalUrl: 'http://a.gov.cn/info/1103/3999.htm', text: posting }, 'live:'],
+    ['redirect to another host\'s home page, followed', { status: 200, redirected: true, finalUrl: 'https://www.xinjiang.gov.cn/', title: '新疆维吾尔自治区人民政府', text: posting }, 'gone:redirect_home'],
+    ['redirect to another host\'s home page, not followed', { errorKind: 'redirect_offsite', redirected: true, finalUrl: 'http://www.xinjiang.gov.cn/index.html' }, 'gone:redirect_home'],
+    ['redirect to a page on another host, not followed', { errorKind: 'redirect_offsite', redirected: true, finalUrl: 'http://www.b.gov.cn/info/1.htm' }, 'unreachable:redirect_offsite'],
+    ['redirect to this machine, refused', { errorKind: 'redirect_refused', redirected: true, finalUrl: 'http://127.0.0.1/' }, 'unreachable:redirect_refused'],
   ])('%s', (_name, answer, expected) => {
     const v = classify(answer, controls, url);
     expect(`${v.kind}:${'reason' in v ? v.reason : ''}`).toBe(expected);

@@ -1,12 +1,12 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { InputError } from '../../config/errors.js';
 import { verifyBundle } from '../../evidence/bundle-verify.js';
+import { openZipBundle, type ZipSource } from '../../evidence/bundle-zip.js';
 import { verifyStore, type Finding } from '../../evidence/store-verify.js';
 import { openDb } from '../../store/db.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
 import { dim, green, red, yellow } from '../format.js';
-import { shellQuote } from '../../text/shell-quote.js';
 
 export interface VerifyOptions extends CommonOptions {
   /** root certificates (PEM) the reader trusts for the time-stamps, instead of the bundle's own */
@@ -26,22 +26,17 @@ function report(problems: Finding[], notes: Finding[], json: boolean | undefined
   return problems.length ? 1 : 0;
 }
 
-/** What to do with a file given where a bundle folder was expected: a bundle's .zip is unpacked first. */
-function notAFolder(path: string): string {
-  const head = Buffer.alloc(30 + 255);
+/** Whether a file starts as a zip does (a local header, or the end record of an empty zip). */
+function looksLikeZip(path: string): boolean {
+  const head = Buffer.alloc(4);
   const fd = openSync(path, 'r');
-  let n: number;
   try {
-    n = readSync(fd, head, 0, head.length, 0);
+    if (readSync(fd, head, 0, 4, 0) < 4) return false;
   } finally {
     closeSync(fd);
   }
-  if (n < 30 || head.readUInt32LE(0) !== 0x04034b50) return 'is a file, not a bundle folder';
-  // the first entry's name gives the folder the zip holds (prove writes one top folder)
-  const name = head.subarray(30, 30 + Math.min(head.readUInt16LE(26), n - 30)).toString('utf8');
-  const top = /^[\w.@+-]+/.exec(name)?.[0] ?? 'BUNDLE';
-  const to = shellQuote(`${path.replace(/\.zip$/i, '')}-unpacked`);
-  return `is a zip, not a bundle folder: unpack it (\`unzip -q ${shellQuote(path)} -d ${to}\`; unzip refuses entries that climb out of the folder) and verify the folder it holds: \`xjwatch verify ${to}/${top}\``;
+  const sig = head.readUInt32LE(0);
+  return sig === 0x04034b50 || sig === 0x06054b50;
 }
 
 /** `xjwatch verify DIR` checks a bundle; `xjwatch verify --data-dir D` re-hashes the whole store. Exit 1 on any mismatch. */
@@ -50,7 +45,8 @@ export async function verifyCommand(dir: string | undefined, opts: VerifyOptions
     const bundle = resolve(dir);
     if (!existsSync(bundle)) throw new InputError('no such folder', bundle);
     const st = statSync(bundle);
-    if (!st.isDirectory()) throw new InputError(st.isFile() ? notAFolder(bundle) : 'is not a folder (nor a file)', bundle);
+    if (!st.isDirectory() && !st.isFile()) throw new InputError('is not a folder (nor a file)', bundle);
+    if (st.isFile() && !looksLikeZip(bundle)) throw new InputError('is a file, but neither a bundle folder nor its .zip', bundle);
     let trustedRootsPem: string | undefined;
     if (opts.ca) {
       try {
@@ -60,14 +56,23 @@ export async function verifyCommand(dir: string | undefined, opts: VerifyOptions
       }
       if (!trustedRootsPem.includes('-----BEGIN CERTIFICATE-----')) throw new InputError('holds no PEM certificate', opts.ca, undefined, '--ca');
     }
-    const v = await verifyBundle(bundle, trustedRootsPem ? { trustedRootsPem } : {});
+    // a zip is read in place: its central directory judged first, nothing unpacked to disk
+    let source: string | ZipSource = bundle;
+    let from = '';
+    if (st.isFile()) {
+      const zip = await openZipBundle(bundle);
+      if ('refused' in zip) return report([{ path: basename(bundle), problem: zip.refused }], [], opts.json, { files: 0, records: 0, stamps: [], zip: true }, '');
+      source = zip.source;
+      from = ` (read in place from ${basename(bundle)}${zip.top ? `, folder ${zip.top}` : ''})`;
+    }
+    const v = await verifyBundle(source, trustedRootsPem ? { trustedRootsPem } : {});
     if (!opts.json) {
       for (const s of v.stamps.filter((x) => x.ok)) {
         out(`${green('time-stamp')} ${safe(s.file)}: ${s.genTime}`);
         out(dim(opts.ca ? `           signed under the root you trust (${safe(opts.ca)}): ${safe(s.root ?? '')}` : `           signed under the root the bundle carries: ${safe(s.root ?? '')} — compare it with the authority's published fingerprint, or pass --ca`));
       }
     }
-    return report(v.problems, v.notes, opts.json, { files: v.files, records: v.records, stamps: v.stamps }, `bundle intact: ${v.files} files, ${v.records} WARC records, ${v.stamps.filter((s) => s.ok).length} time-stamp(s)`);
+    return report(v.problems, v.notes, opts.json, { files: v.files, records: v.records, stamps: v.stamps, ...(from ? { zip: true } : {}) }, `bundle intact${from}: ${v.files} files, ${v.records} WARC records, ${v.stamps.filter((s) => s.ok).length} time-stamp(s)`);
   }
   const dataDir = existingDataDir(opts);
   const db = openDb(dataDir);
