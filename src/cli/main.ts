@@ -70,6 +70,16 @@ function runCommands(program: Command): void {
       .option('--terms <file>', 'term file for new captures (default crawlers/terms.yaml)')
       .option('--screenshot', 'also take a screenshot and PDF print of each page: its last capture and what it answers now'),
   ).action(lazy(async () => (await import('./commands/check.js')).checkCommand));
+
+  mailing(
+    program
+      .command('watch')
+      .description("run until stopped: each site on its own cron schedule (site file's schedule: and timezone:), rechecking what is due, mailing as it goes")
+      .argument('[site...]', 'site ids or site files (default: every site file in the data directory\'s sites/)')
+      .option('--now', 'also run every site once at start')
+      .option('--terms <file>', 'term file (default crawlers/terms.yaml)')
+      .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1)),
+  ).action(lazy(async () => (await import('./commands/watch.js')).watchCommand));
 }
 
 /** Commands that read the catalogue and print. */
@@ -152,6 +162,13 @@ function evidenceCommands(program: Command): void {
       .option('--config <file>', 'settings file (default settings.yaml in the data directory)')
       .option('--terms <file>', 'term file for the English glosses (default crawlers/terms.yaml)'),
   ).action(lazy(async () => (await import('./commands/outbox.js')).outboxCommand));
+
+  common(
+    program
+      .command('status')
+      .description('per site: last run, next run, pages due, suspicions, trouble; the outbox; the watcher; the disk')
+      .option('--config <file>', 'settings file (default settings.yaml in the data directory)'),
+  ).action(lazy(async () => (await import('./commands/status.js')).statusCommand));
 }
 
 /** The machine and the offline tour. */

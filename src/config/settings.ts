@@ -34,6 +34,31 @@ const recipientSchema = z.strictObject({
   timezone: timezone.default('Asia/Shanghai'),
 });
 
+/** How often known postings are rechecked (`watch`, `crawl --recheck due`); see schedule/revisit.ts. */
+const revisitSchema = z.strictObject({
+  /** postings with term hits (and pages under suspicion of deletion wait `suspectedMinutes`) */
+  hitsHours: z.number().positive().max(24 * 365).default(6),
+  /** postings first seen less than `youngDays` ago are rechecked every `youngHours` */
+  youngDays: z.number().min(0).max(365).default(14),
+  youngHours: z.number().positive().max(24 * 365).default(24),
+  /** the rest: the interval grows with how long a page has stayed unchanged, and starts again when it changes */
+  ladderDays: z.array(z.number().positive().max(365)).min(1).max(20).default([1, 3, 7, 30]),
+  /** a suspected deletion is checked again this soon, so that it is confirmed (or cleared) within hours */
+  suspectedMinutes: z.number().positive().max(24 * 60).default(60),
+});
+
+/** The watcher: how many sites at once, how their starts are spread, how often the outbox is tried. */
+const watchSchema = z.strictObject({
+  concurrency: z.number().int().min(1).max(64).default(4),
+  jitterSeconds: z.number().min(0).max(3600).default(120),
+  outboxSeconds: z.number().min(1).max(3600).default(60),
+});
+
+export type RevisitPolicy = z.infer<typeof revisitSchema>;
+export type WatchSettings = z.infer<typeof watchSchema>;
+export const DEFAULT_REVISIT: RevisitPolicy = revisitSchema.parse({});
+export const DEFAULT_WATCH: WatchSettings = watchSchema.parse({});
+
 const settingsSchema = z.strictObject({
   mail: z
     .strictObject({
@@ -46,6 +71,8 @@ const settingsSchema = z.strictObject({
   timestamps: z.array(tsaSchema).default([]),
   /** bundles: also submit each URL to the Internet Archive's Save Page Now */
   wayback: z.boolean().default(false),
+  revisit: revisitSchema.default(DEFAULT_REVISIT),
+  watch: watchSchema.default(DEFAULT_WATCH),
 });
 
 export interface TsaSetting {
@@ -61,6 +88,8 @@ export interface Settings {
   timestamps: TsaSetting[];
   wayback: boolean;
   mail: { recipients: Recipient[]; attachBundleMB: number };
+  revisit: RevisitPolicy;
+  watch: WatchSettings;
 }
 
 /** A recipient for one ad-hoc run (`crawl --mail-to`): everything, at once. */
@@ -77,11 +106,11 @@ export function adhocRecipient(to: string): Recipient {
  */
 export function loadSettings(dataDir: string, config?: string, env: NodeJS.ProcessEnv = process.env): Settings {
   const file = config ? resolve(config) : join(dataDir, 'settings.yaml');
-  let s: Settings = { timestamps: [], wayback: false, mail: { recipients: [], attachBundleMB: 10 } };
+  let s: Settings = { timestamps: [], wayback: false, mail: { recipients: [], attachBundleMB: 10 }, revisit: DEFAULT_REVISIT, watch: DEFAULT_WATCH };
   if (config || existsSync(file)) {
     const src = YamlSource.read(file);
     const v = src.validate(settingsSchema, src.value ?? {});
-    s = { file, wayback: v.wayback, mail: v.mail, timestamps: v.timestamps.map((t) => ({ url: t.url, ...(t.ca ? { ca: resolve(dirname(file), t.ca) } : {}) })) };
+    s = { file, wayback: v.wayback, mail: v.mail, revisit: v.revisit, watch: v.watch, timestamps: v.timestamps.map((t) => ({ url: t.url, ...(t.ca ? { ca: resolve(dirname(file), t.ca) } : {}) })) };
   }
   const fromEnv = env.XJWATCH_TSA_URLS?.trim();
   if (fromEnv !== undefined && fromEnv !== '') {

@@ -117,8 +117,6 @@ export const siteSchema = z.strictObject({
       hosts: z.array(hostPattern).default([]),
     })
     .default({ hosts: [] }),
-  /** `crawl --recheck due` rechecks a posting after this many hours */
-  recheckHours: z.number().positive().max(24 * 365).default(24),
   tags: z.array(z.string()).default([]),
 });
 

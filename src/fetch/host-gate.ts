@@ -6,14 +6,19 @@ export class HostGate {
   private readonly hosts = new Map<string, { active: number; nextStart: number; waiting: (() => void)[] }>();
 
   constructor(
-    private readonly perHost: number,
-    private readonly delayMs: number,
+    readonly perHost: number,
+    readonly delayMs: number,
   ) {}
 
-  async acquire(host: string): Promise<() => void> {
+  /**
+   * A turn at `host`. One gate can serve several sites at once (a watcher's): each caller's limits
+   * are held against the host's one count of requests in flight and its one next start time, so
+   * two sites on one host together ask no faster than either alone.
+   */
+  async acquire(host: string, limits: { perHost: number; delayMs: number } = this): Promise<() => void> {
     const h = this.hosts.get(host) ?? { active: 0, nextStart: 0, waiting: [] };
     this.hosts.set(host, h);
-    while (h.active >= this.perHost) await new Promise<void>((r) => h.waiting.push(r));
+    while (h.active >= limits.perHost) await new Promise<void>((r) => h.waiting.push(r));
     h.active++;
     const wait = h.nextStart - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -22,7 +27,7 @@ export class HostGate {
       if (released) return;
       released = true;
       h.active--;
-      h.nextStart = Math.max(h.nextStart, Date.now() + this.delayMs);
+      h.nextStart = Math.max(h.nextStart, Date.now() + limits.delayMs);
       h.waiting.shift()?.();
     };
   }

@@ -23,6 +23,8 @@ export interface ClientOptions {
   breakAfter?: number;
   /** host name -> IP address, used instead of DNS for those hosts */
   resolve?: Record<string, string>;
+  /** politeness shared with other crawls running at once (a watcher's sites); else the client's own */
+  hostGate?: HostGate;
   /** cookies to start from (and add to): another crawl's of the same site, challenge passes included */
   cookies?: CookieJar;
   /** the site's hosts and where its redirects may go; without it, the host each fetch began on */
@@ -71,7 +73,7 @@ export class RecordingHttpClient implements BaseHttpClient {
   }
 
   constructor(private readonly opts: ClientOptions) {
-    this.gate = new HostGate(opts.perHost, opts.delayMs);
+    this.gate = opts.hostGate ?? new HostGate(opts.perHost, opts.delayMs);
     this.cookies = opts.cookies ?? new CookieJar();
     this.pinned = Object.fromEntries(Object.entries(opts.resolve ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   }
@@ -224,7 +226,7 @@ export class RecordingHttpClient implements BaseHttpClient {
       ex.error = { kind: 'address_refused', message: `${u.host} is a ${bad.cls} address, which is not contacted for a ${site} site` };
       return ex;
     }
-    const release = await this.gate.acquire(u.host);
+    const release = await this.gate.acquire(u.host, { perHost: this.opts.perHost, delayMs: this.opts.delayMs });
     if (this.opts.stop?.aborted) {
       release();
       throw fetchError('skipped', 'not tried: the run stopped');

@@ -1,5 +1,6 @@
 import { Configuration, log, type Request } from '@crawlee/core';
 import type { CookieJar } from 'tough-cookie';
+import type { HostGate } from './host-gate.js';
 import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
 import { errorKind, RetryableFetchError } from './errors.js';
 import type { BrowserCookie, BrowserFetcher } from './browser.js';
@@ -23,6 +24,8 @@ export interface SiteCrawlOptions {
   /** failed requests in a row after which the site is not asked again in this crawl */
   breakAfter?: number;
   resolve?: Record<string, string>;
+  /** per-host politeness shared with every crawl running at once (a watcher's) */
+  hostGate?: HostGate;
   /** the cookie jar to use: a later crawl of the site (its pictures' requisites) shares the first one's */
   cookies?: CookieJar;
   redirects?: RedirectPolicy;
@@ -53,6 +56,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
     breakAfter: opts.breakAfter,
     resolve: opts.resolve,
     cookies: opts.cookies,
+    hostGate: opts.hostGate,
     redirects: opts.redirects,
     sink: opts.sink,
     stop: opts.stop,

@@ -1,7 +1,9 @@
+import type { RevisitPolicy } from '../config/settings.js';
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
 import { DocumentTextExtractor } from '../extract/document-text/extractor.js';
 import { BrowserFetcher } from '../fetch/browser.js';
+import type { HostGate } from '../fetch/host-gate.js';
 import { TermMatcher } from '../terms/matcher.js';
 import type { Term } from '../terms/types.js';
 import type { PassProgress } from './progress.js';
@@ -14,6 +16,9 @@ export interface PassOptions {
   allPostings: boolean;
   maxPages?: number;
   recheck: 'all' | 'due' | 'none' | { urls: string[] };
+  revisit?: RevisitPolicy;
+  /** politeness per host shared with other passes running at once (the watcher's) */
+  hostGate?: HostGate;
   confirmAfter: number;
   lists?: boolean;
   /** how long the browser waits for a JavaScript challenge to clear (default 30 s) */
@@ -51,6 +56,8 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
           allPostings: opts.allPostings,
           maxPages: opts.maxPages,
           recheck: opts.recheck,
+          revisit: opts.revisit,
+          hostGate: opts.hostGate,
           confirmAfter: opts.confirmAfter,
           lists: opts.lists,
           emit: opts.emit,

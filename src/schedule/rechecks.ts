@@ -7,6 +7,8 @@ import { siteTrouble } from '../detect/site-trouble.js';
 import type { CaptureInput, WatchedPage } from '../store/catalogue.js';
 import { WatchStore } from '../store/catalogue.js';
 import type { TermHit } from '../terms/types.js';
+import type { RevisitPolicy } from '../config/settings.js';
+import { isDue } from './revisit.js';
 import type { RunContext } from './run-context.js';
 import type { ControlRole, PassFailure, PassPage, PassTask } from './task-data.js';
 
@@ -23,6 +25,8 @@ export interface ReadAnswer {
 export interface RecheckOptions {
   /** which known postings to check: all, the due ones, none, or these URLs */
   mode: 'all' | 'due' | 'none' | { urls: string[] };
+  /** which known postings are due (mode `due`) */
+  revisit: RevisitPolicy;
   confirmAfter: number;
   emit: (e: XjEvent) => void;
   /** reads a live answer (decode, extract, terms) the way new postings are read */
@@ -72,6 +76,14 @@ export class Rechecks {
     this.store = new WatchStore(ctx.db);
   }
 
+  /** The site's known postings: all of them, or those the revisit policy says are due. */
+  private known(mode: 'all' | 'due'): WatchedPage[] {
+    const rows = this.store.postingsToCheck(this.site.id);
+    if (mode === 'all') return rows;
+    const now = new Date();
+    return rows.filter((r) => isDue({ ...r, has_hits: Boolean(r.has_hits) }, this.opts.revisit, now));
+  }
+
   /** The fetches to make: controls first, then the rechecks (with conditional headers). */
   tasks(): PassTask[] {
     const mode = this.opts.mode;
@@ -79,7 +91,7 @@ export class Rechecks {
     const pages =
       typeof mode === 'object'
         ? mode.urls.map((u) => this.store.pageByUrl(u)).filter((p): p is WatchedPage => Boolean(p) && p!.site_id === this.site.id)
-        : this.store.postingsToCheck(this.site.id, mode, this.site.recheckHours, new Date());
+        : this.known(mode);
     if (pages.length === 0) return [];
     const out: PassTask[] = [];
     const control = (role: ControlRole, url: string) => {
@@ -146,6 +158,11 @@ export class Rechecks {
    * once; then, for each list seen whole in this run (`wholeLists`), reports postings that left it
    * but are still served.
    */
+  /** Checks whose fetch was never answered (the pass stopped first) are left for the next pass. */
+  forgetUnanswered(): void {
+    for (const [url, c] of this.checks) if (!c.answer) this.checks.delete(url);
+  }
+
   finish(listRoots: string[], wholeLists: string[]): void {
     if (!this.active) return;
     const homeUrls = [this.site.home, ...listRoots];

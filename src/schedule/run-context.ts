@@ -23,6 +23,8 @@ export class RunContext {
 
   private lock: WriterLock | undefined;
   private readonly gate = new WriteGate();
+  private readonly stopping = new AbortController();
+  private stopSignal: AbortSignal | undefined;
 
   private constructor(readonly dataDir: string, command: string) {
     this.db = openDb(dataDir);
@@ -57,9 +59,21 @@ export class RunContext {
     return this.gate.failure;
   }
 
-  /** Aborts when the run halts. */
+  /** Aborts when the run halts, or is asked to stop (a watcher's SIGTERM). */
   get signal(): AbortSignal {
-    return this.gate.signal;
+    return (this.stopSignal ??= AbortSignal.any([this.gate.signal, this.stopping.signal]));
+  }
+
+  /**
+   * Stops taking new work: the crawls end once their requests in flight are answered (and kept);
+   * nothing is refused, so what was fetched is still written, and the run finishes normally.
+   */
+  interrupt(): void {
+    this.stopping.abort();
+  }
+
+  get interrupted(): boolean {
+    return this.stopping.signal.aborted;
   }
 
   /** Throws the write failure that halted the run, if one did. */

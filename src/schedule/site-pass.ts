@@ -1,3 +1,4 @@
+import { DEFAULT_REVISIT, type RevisitPolicy } from '../config/settings.js';
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
 import { newPostingEvent } from '../detect/new-posting.js';
@@ -5,6 +6,7 @@ import { siteBroken } from '../detect/site-broken.js';
 import { crawlSite, type SiteCrawlOptions } from '../fetch/site-crawler.js';
 import type { DocumentTextExtractor } from '../extract/document-text/extractor.js';
 import type { BrowserFetcher } from '../fetch/browser.js';
+import type { HostGate } from '../fetch/host-gate.js';
 import { listHistory } from '../store/listing-reads.js';
 import { mergeHits, type TermMatcher } from '../terms/matcher.js';
 import { attachmentSummary, Attachments, type PendingPosting } from './attachments.js';
@@ -32,6 +34,9 @@ export interface SitePassOptions {
   documents: DocumentTextExtractor;
   /** which known postings to recheck (DESIGN: `all` for crawl, `due` for the daemon) */
   recheck: 'all' | 'due' | 'none' | { urls: string[] };
+  /** which known postings are due (`recheck: 'due'`; default: settings' defaults) */
+  revisit?: RevisitPolicy;
+  hostGate?: HostGate;
   confirmAfter: number;
   /** crawl the list pages (off for `xjwatch check`) */
   lists?: boolean;
@@ -68,6 +73,7 @@ export class SitePass {
     this.reader = new PageReader(site, ctx, matcher, opts.documents, problem);
     this.rechecks = new Rechecks(site, ctx, {
       mode: opts.recheck,
+      revisit: opts.revisit ?? DEFAULT_REVISIT,
       confirmAfter: opts.confirmAfter,
       emit: opts.emit,
       read: (page) => this.reader.readAnswer(page),
@@ -104,8 +110,12 @@ export class SitePass {
     // Anything still waiting lost its attachments to a failure the crawler did not report.
     for (const p of this.attachments.leftovers()) this.finalize(p);
     this.outcome.unreachable = this.outcome.listPages === 0 && this.outcome.listFailures.length > 0;
-    this.rechecks.finish(site.lists.map((l) => l.url), this.lists.wholeLists());
-    if (this.renderJobs.length && this.opts.browser && this.opts.screenshots !== false && site.screenshots) {
+    // a pass stopped early (a watcher's SIGTERM) judges only what it fetched: checks not made are
+    // not failures, lists not walked to the end delist nothing, and pictures wait for the next run
+    const stopped = this.ctx.interrupted;
+    if (stopped) this.rechecks.forgetUnanswered();
+    this.rechecks.finish(site.lists.map((l) => l.url), stopped ? [] : this.lists.wholeLists());
+    if (!stopped && this.renderJobs.length && this.opts.browser && this.opts.screenshots !== false && site.screenshots) {
       this.outcome.requisites = await recordRequisites(site, this.ctx, this.renderJobs, { ...this.crawlOptions(), cookies: crawl.jar });
       this.outcome.renderings = await makeRenderings(this.ctx, this.opts.browser, this.renderJobs, crawl.cookies);
     }
@@ -113,7 +123,7 @@ export class SitePass {
     if (this.outcome.unreachable && challenged.length && !this.rechecks.troubled) {
       this.rechecks.reportSiteTrouble('challenge_failed', 'challenge', `no list page got past the site's JavaScript challenge: ${challenged[0]!.message}`);
     }
-    if (!this.rechecks.troubled) {
+    if (!this.rechecks.troubled && !stopped) {
       for (const empty of this.lists.emptyLists) {
         const e = this.ctx.catalogue.transaction(() => this.reportBroken(empty.url, empty.at));
         if (e) this.opts.emit(e);
@@ -140,6 +150,7 @@ export class SitePass {
       challengeTimeoutMs: site.challengeTimeoutMs,
       sink: this.ctx.recorder.record,
       stop: this.ctx.signal,
+      hostGate: this.opts.hostGate,
       onPage: (fetched) => {
         const page = passPage(fetched);
         return this.guard(page.task, () => this.onPage(page));

@@ -282,12 +282,12 @@ export class WatchStore {
     return this.prepared.get(sql);
   }
 
-  /** Known postings of a site to recheck: all, or those not checked for `hours` (and every suspected one). */
-  postingsToCheck(siteId: string, mode: 'all' | 'due', hours: number, now: Date): WatchedPage[] {
-    const rows = this.stmt(`SELECT * FROM pages WHERE site_id = ? AND kind = 'posting' ORDER BY id`).all(siteId) as WatchedPage[];
-    if (mode === 'all') return rows;
-    const cutoff = new Date(now.getTime() - hours * 3600_000).toISOString();
-    return rows.filter((r) => !r.last_checked_at || r.last_checked_at < cutoff || r.reported === 'suspected_deletion');
+  /** Known postings of a site, with what the revisit policy needs to judge which are due. */
+  postingsToCheck(siteId: string): (WatchedPage & { changed_at: string | null; has_hits: number })[] {
+    return this.stmt(
+      `SELECT p.*, c.at AS changed_at, EXISTS (SELECT 1 FROM term_hits h WHERE h.capture_id = p.last_capture_id) AS has_hits
+       FROM pages p LEFT JOIN captures c ON c.id = p.last_capture_id WHERE p.site_id = ? AND p.kind = 'posting' ORDER BY p.id`,
+    ).all(siteId) as (WatchedPage & { changed_at: string | null; has_hits: number })[];
   }
 
   pageByUrl(url: string): WatchedPage | undefined {

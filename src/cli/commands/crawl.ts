@@ -63,6 +63,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
       allPostings: Boolean(opts.allPostings),
       maxPages: opts.maxPages,
       recheck: opts.recheck ?? 'all',
+      revisit: alerting.settings.revisit,
       confirmAfter: opts.confirmAfter ?? 2,
       screenshots: opts.screenshots !== false,
       emit,

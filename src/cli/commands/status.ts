@@ -1,0 +1,107 @@
+import { existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSettings } from '../../config/settings.js';
+import { isDue, nextCheckAt } from '../../schedule/revisit.js';
+import type { WatchState } from '../../schedule/watcher.js';
+import { WatchStore } from '../../store/catalogue.js';
+import { openDb } from '../../store/db.js';
+import { outboxStatus, siteStatus } from '../../store/status-reads.js';
+import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
+import { bold, dim, red } from '../format.js';
+
+interface StatusOptions extends CommonOptions {
+  config?: string;
+}
+
+/**
+ * `xjwatch status`: what the catalogue and the watcher's watch.json say now — per site its last
+ * run, next run, pages due, open suspicions and trouble streak; the outbox; the watcher's process
+ * (running or not: a pid that is gone is said to be gone), memory and the disk.
+ */
+export function statusCommand(opts: StatusOptions): number {
+  const dataDir = existingDataDir(opts);
+  const settings = loadSettings(dataDir, opts.config);
+  const watch = readWatchState(join(dataDir, 'watch.json'));
+  const db = openDb(dataDir, { readonly: true });
+  try {
+    const store = new WatchStore(db);
+    const now = new Date();
+    const sites = siteStatus(db).map((s) => {
+      const postings = store.postingsToCheck(s.id).map((p) => ({ ...p, has_hits: Boolean(p.has_hits) }));
+      const due = postings.filter((p) => isDue(p, settings.revisit, now)).length;
+      const nextDue = postings.map((p) => nextCheckAt(p, settings.revisit, now).toISOString()).sort()[0] ?? null;
+      const summary = s.last_run?.summary ? (JSON.parse(s.last_run.summary) as { sites?: { site: string; newPostings: number; postingsSeen: number; failures: unknown[]; unreachable: boolean }[] }) : undefined;
+      const mine = summary?.sites?.find((o) => o.site === s.id);
+      const w = watch?.sites.find((x) => x.id === s.id);
+      return {
+        id: s.id,
+        name: s.name,
+        last_run: s.last_run
+          ? { id: s.last_run.id, command: s.last_run.command, started_at: s.last_run.started_at, finished_at: s.last_run.finished_at, status: s.last_run.status, ...(mine ? { new_postings: mine.newPostings, postings_seen: mine.postingsSeen, failures: mine.failures.length, unreachable: mine.unreachable } : {}) }
+          : null,
+        next_run: watch?.alive ? (w?.next_run ?? null) : null,
+        running_since: watch?.alive ? (w?.running_since ?? null) : null,
+        postings: s.postings,
+        due_now: due,
+        next_due: nextDue,
+        suspected: s.suspected,
+        deleted: s.deleted,
+        trouble: s.reported,
+        trouble_since: s.reported_at,
+        trouble_streak: s.trouble_streak,
+      };
+    });
+    const outbox = outboxStatus(db);
+    const disk = diskOf(dataDir);
+    const watcher = watch ? { pid: watch.pid, running: watch.alive, started_at: watch.started_at, updated_at: watch.updated_at, rss_mb: Math.round(watch.rss_bytes / 1048576), ...(watch.stopped_at ? { stopped_at: watch.stopped_at } : {}) } : null;
+    if (opts.json) {
+      printJson({ watcher, sites, outbox, disk });
+      return 0;
+    }
+    out(bold('watcher'));
+    if (!watcher) out('  no watcher has run on this data directory (`xjwatch watch`)');
+    else if (watcher.running) out(`  running: pid ${watcher.pid} since ${watcher.started_at}, ${watcher.rss_mb} MB, last heard of ${watcher.updated_at}`);
+    else out(red(`  not running (pid ${watcher.pid}${watcher.stopped_at ? `, stopped ${watcher.stopped_at}` : `, last heard of ${watcher.updated_at}: it did not stop cleanly`})`));
+    out(bold('sites'));
+    for (const s of sites) {
+      const last = s.last_run ? `last run ${s.last_run.started_at} ${s.last_run.status}${s.last_run.new_postings !== undefined ? ` (${s.last_run.new_postings} new of ${s.last_run.postings_seen} seen, ${s.last_run.failures} failed)` : ''}` : 'never run';
+      out(`  ${s.id}  ${safe(s.name)}`);
+      out(`    ${last}; next run ${s.running_since ? `running since ${s.running_since}` : (s.next_run ?? '— (no watcher)')}`);
+      out(`    ${s.postings} posting(s): ${s.due_now} due for a recheck now${s.next_due ? `, next due ${s.next_due}` : ''}; ${s.suspected} suspected, ${s.deleted} deleted`);
+      if (s.trouble) out(red(`    ${s.trouble} since ${s.trouble_since} (${s.trouble_streak} run(s) in a row)`));
+    }
+    out(bold('outbox'));
+    out(`  ${outbox.queued} mail(s) queued${outbox.oldest ? ` (oldest ${outbox.oldest})` : ''}, ${outbox.failing} failing${outbox.last_error ? `: ${safe(outbox.last_error)}` : ''}; ${outbox.waiting_alerts} alert(s) waiting for their digest`);
+    out(bold('disk'));
+    out(`  ${disk.free_mb} MiB free on the data directory's disk; catalogue ${disk.catalogue_mb} MiB`);
+    out(dim('  (--json for all of it)'));
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+function readWatchState(path: string): (WatchState & { alive: boolean; stopped_at?: string }) | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const s = JSON.parse(readFileSync(path, 'utf8')) as WatchState & { stopped_at?: string };
+    return { ...s, alive: !s.stopped_at && alive(s.pid) };
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function diskOf(dataDir: string): { free_mb: number; catalogue_mb: number } {
+  const fs = statfsSync(dataDir);
+  const db = join(dataDir, 'xjwatch.db');
+  return { free_mb: Math.round((fs.bavail * fs.bsize) / 1048576), catalogue_mb: existsSync(db) ? Math.round((statSync(db).size / 1048576) * 10) / 10 : 0 };
+}

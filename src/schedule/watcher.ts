@@ -1,0 +1,220 @@
+import { CronJob } from 'cron';
+import type { Settings } from '../config/settings.js';
+import type { Site } from '../config/site-file.js';
+import type { XjEvent } from '../detect/events.js';
+import { HostGate } from '../fetch/host-gate.js';
+import type { Term } from '../terms/types.js';
+import { runPass } from './pass.js';
+import { PassProgress } from './progress.js';
+import { RunContext } from './run-context.js';
+import type { SiteOutcome } from './site-outcome.js';
+
+export interface WatcherOptions {
+  dataDir: string;
+  sites: Site[];
+  terms: Term[];
+  settings: Settings;
+  userAgent: string;
+  confirmAfter: number;
+  emit: (event: XjEvent) => void;
+  /** one line per run and per trouble, for the operator's log */
+  log: (line: string) => void;
+  /** queues the alerts of a run's events in their transactions */
+  arm: (ctx: RunContext) => void;
+  /** sends what the outbox holds that is due (immediate mails, digests at their time, retries) */
+  deliver: () => Promise<void>;
+  onBrowserUnavailable?: (problem: string) => void;
+  /** told after each site run, with what it recorded */
+  onRun?: (site: string, outcome: SiteOutcome | undefined, status: RunStatus) => void;
+  /** a write to the data directory failed for good: the watcher stops (nothing more can be kept) */
+  onWriteFailure: (failure: unknown) => void;
+}
+
+export type RunStatus = 'ok' | 'failed' | 'interrupted';
+
+/** The watcher's state, for `status`: kept in watch.json beside the catalogue. */
+export interface WatchState {
+  pid: number;
+  started_at: string;
+  updated_at: string;
+  rss_bytes: number;
+  sites: { id: string; schedule: string; timezone: string; next_run: string | null; running_since: string | null; last: { at: string; status: RunStatus } | null }[];
+}
+
+/**
+ * `xjwatch watch`: every site on its own cron schedule (in its time zone, started up to
+ * `jitterSeconds` late so that sites sharing a schedule do not all start at once), never two runs
+ * of one site at once (cron's waitForCompletion), at most `concurrency` sites at once, one
+ * politeness gate per host across all of them, the outbox tried every `outboxSeconds`. Each site
+ * run is a run of its own (its WARC file, its row in `runs`), rechecking what the revisit policy
+ * says is due.
+ */
+export class Watcher {
+  private readonly jobs = new Map<string, CronJob>();
+  private readonly running = new Map<string, { ctx?: RunContext; since: string; done: Promise<void> }>();
+  private readonly last = new Map<string, { at: string; status: RunStatus }>();
+  private readonly gate = new HostGate(1, 1000);
+  private readonly slots: Slots;
+  private readonly startedAt = new Date().toISOString();
+  private outboxTimer: NodeJS.Timeout | undefined;
+  private delivering: Promise<void> | undefined;
+  private stopping = false;
+  private readonly wake = new AbortController();
+
+  constructor(private readonly opts: WatcherOptions) {
+    this.slots = new Slots(opts.settings.watch.concurrency);
+  }
+
+  /** Arms every site's schedule and the outbox; with `now`, every site also runs at once. */
+  start(now = false): void {
+    for (const site of this.opts.sites) {
+      const job = CronJob.from({
+        cronTime: site.schedule,
+        timeZone: site.timezone,
+        waitForCompletion: true,
+        start: true,
+        onTick: () => this.tick(site, true),
+        errorHandler: (e) => this.opts.log(`${site.id}: the scheduled run failed to start: ${(e as Error).message}`),
+      });
+      this.jobs.set(site.id, job);
+      if (now) void this.tick(site, false);
+    }
+    const every = this.opts.settings.watch.outboxSeconds * 1000;
+    this.outboxTimer = setInterval(() => void this.deliver(), every);
+  }
+
+  /** Where each site stands: for watch.json and `status`. */
+  state(): WatchState {
+    return {
+      pid: process.pid,
+      started_at: this.startedAt,
+      updated_at: new Date().toISOString(),
+      rss_bytes: process.memoryUsage.rss(),
+      sites: this.opts.sites.map((s) => {
+        const next = this.jobs.get(s.id)?.nextDate();
+        return {
+          id: s.id,
+          schedule: s.schedule,
+          timezone: s.timezone,
+          next_run: this.stopping || !next ? null : next.toUTC().toISO(),
+          running_since: this.running.get(s.id)?.since ?? null,
+          last: this.last.get(s.id) ?? null,
+        };
+      }),
+    };
+  }
+
+  /**
+   * Stops taking work and lets the runs in flight finish what they have asked for (their
+   * requests answered and kept, their WARC files sealed), waiting at most `graceMs`.
+   */
+  async stop(graceMs: number): Promise<boolean> {
+    this.stopping = true;
+    this.wake.abort();
+    for (const job of this.jobs.values()) void job.stop();
+    clearInterval(this.outboxTimer);
+    for (const r of this.running.values()) r.ctx?.interrupt();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((ok) => (timer = setTimeout(() => ok(false), graceMs)));
+    const done = Promise.all([...this.running.values()].map((r) => r.done)).then(() => true);
+    const finished = await Promise.race([done, late]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  private async tick(site: Site, jitter: boolean): Promise<void> {
+    if (this.stopping || this.running.has(site.id)) return;
+    let resolve!: () => void;
+    const entry: { ctx?: RunContext; since: string; done: Promise<void> } = { since: new Date().toISOString(), done: new Promise((r) => (resolve = r)) };
+    this.running.set(site.id, entry);
+    try {
+      const wait = jitter ? Math.random() * this.opts.settings.watch.jitterSeconds * 1000 : 0;
+      if (wait) await sleep(wait, this.wake.signal);
+      const release = await this.slots.acquire();
+      try {
+        if (this.stopping) return;
+        entry.ctx = RunContext.open(this.opts.dataDir, `watch ${site.id}`);
+        await this.runSite(site, entry.ctx);
+      } finally {
+        release();
+      }
+    } finally {
+      this.running.delete(site.id);
+      resolve();
+    }
+    if (!this.stopping) await this.deliver();
+  }
+
+  private async runSite(site: Site, ctx: RunContext): Promise<void> {
+    this.opts.arm(ctx);
+    let outcomes: SiteOutcome[] = [];
+    let status: RunStatus = 'failed';
+    let failure: unknown;
+    try {
+      outcomes = await runPass(ctx, [site], {
+        terms: this.opts.terms,
+        userAgent: this.opts.userAgent,
+        allPostings: false,
+        recheck: 'due',
+        revisit: this.opts.settings.revisit,
+        hostGate: this.gate,
+        confirmAfter: this.opts.confirmAfter,
+        screenshots: true,
+        emit: this.opts.emit,
+        progress: new PassProgress(),
+        onBrowserUnavailable: this.opts.onBrowserUnavailable,
+      });
+      status = ctx.interrupted ? 'interrupted' : 'ok';
+    } catch (e) {
+      failure = e;
+    } finally {
+      try {
+        ctx.finish(status, { sites: outcomes });
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    this.last.set(site.id, { at: new Date().toISOString(), status });
+    this.opts.onRun?.(site.id, outcomes[0], status);
+    if (failure !== undefined) {
+      if (ctx.halted) this.opts.onWriteFailure(failure);
+      else this.opts.log(`${site.id}: the run failed: ${(failure as Error).message ?? String(failure)}`);
+    }
+  }
+
+  /** One delivery at a time; its trouble is logged, never thrown (the next try is on its backoff). */
+  private deliver(): Promise<void> {
+    this.delivering ??= this.opts
+      .deliver()
+      .catch((e) => this.opts.log(`mail: ${(e as Error).message}`))
+      .finally(() => (this.delivering = undefined));
+    return this.delivering;
+  }
+}
+
+/** At most `n` site runs at once; the rest wait their turn in order. */
+class Slots {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly n: number) {}
+
+  async acquire(): Promise<() => void> {
+    while (this.active >= this.n) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.active--;
+      this.waiting.shift()?.();
+    };
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+}
