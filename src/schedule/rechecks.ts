@@ -6,6 +6,7 @@ import { step, type PageWatch } from '../detect/lifecycle.js';
 import { siteTrouble } from '../detect/site-trouble.js';
 import type { CaptureInput, WatchedPage } from '../store/catalogue.js';
 import { WatchStore } from '../store/catalogue.js';
+import { mergeHits } from '../terms/matcher.js';
 import type { TermHit } from '../terms/types.js';
 import type { RevisitPolicy } from '../config/settings.js';
 import { isDue } from './revisit.js';
@@ -158,6 +159,10 @@ export class Rechecks {
    * once; then, for each list seen whole in this run (`wholeLists`), reports postings that left it
    * but are still served.
    */
+  private attachmentHits(postingId: number): TermHit[] {
+    return this.store.attachmentHits(postingId).map((h) => ({ term: h.term, count: h.count, snippet: h.snippet, forms: JSON.parse(h.forms) as Record<string, number>, source: `attachment: ${h.name ?? ''}` }));
+  }
+
   /** Checks whose fetch was never answered (the pass stopped first) are left for the next pass. */
   forgetUnanswered(): void {
     for (const [url, c] of this.checks) if (!c.answer) this.checks.delete(url);
@@ -262,13 +267,19 @@ export class Rechecks {
           outcome = 'trivial';
           this.counts.trivial++;
         } else {
-          const saved = cat.saveCapture({ ...read.capture, hits: read.hits });
+          // the posting's terms are its page's and its attachments' (as first captured): a recheck
+          // reads only the page, so the attachments' hits are carried over, else their terms
+          // would be reported as vanished from an edit that did not touch them
+          const carried = this.attachmentHits(page.id);
+          const order = [...new Set([...read.hits, ...carried].map((h) => h.term))].map((term) => ({ term, variants: [], tags: [] }));
+          const hits = mergeHits([read.hits, carried], order);
+          const saved = cat.saveCapture({ ...read.capture, hits });
           captureId = saved.captureId;
           if (last) {
             outcome = 'changed';
             this.counts.changed++;
             const lastTerms = this.store.hitsOf(last.id).map((h) => h.term);
-            events.push(changedEvent({ site: this.site.id, page, last, lastTerms, read, at }));
+            events.push(changedEvent({ site: this.site.id, page, last, lastTerms, read: { ...read, hits }, at }));
           }
         }
       } else if (v.kind === 'not_modified' || v.kind === 'live') {

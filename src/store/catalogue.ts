@@ -303,6 +303,14 @@ export class WatchStore {
     return this.stmt(`SELECT * FROM captures WHERE page_id = ? ORDER BY id DESC LIMIT 1`).get(pageId) as CaptureRecord | undefined;
   }
 
+  /** Term hits of a posting's attachments, as their newest captures have them. */
+  attachmentHits(postingId: number): { name: string | null; term: string; count: number; snippet: string; forms: string }[] {
+    return this.stmt(
+      `SELECT l.name, h.term, h.count, h.snippet, h.forms FROM attachment_links l JOIN pages a ON a.id = l.attachment_id
+       JOIN term_hits h ON h.capture_id = a.last_capture_id WHERE l.posting_id = ? ORDER BY l.attachment_id, h.term`,
+    ).all(postingId) as { name: string | null; term: string; count: number; snippet: string; forms: string }[];
+  }
+
   hitsOf(captureId: number): { term: string; count: number; snippet: string }[] {
     return this.stmt(`SELECT term, count, snippet FROM term_hits WHERE capture_id = ?`).all(captureId) as { term: string; count: number; snippet: string }[];
   }

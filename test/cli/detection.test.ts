@@ -27,6 +27,7 @@ const deletions: [number, Gone, string][] = [
   [3107, 'js-redirect', 'redirect_home'],
 ];
 const EDITED = 3108;
+const EDITED_WITH_FILES = 3096; // its attachment holds terms its page does not
 const TRIVIAL = 3109; // its view counter and rotating sidebar change on every visit anyway
 const DELISTED = 3110;
 const FLAKY = 3111; // answers 503 to every try of two runs
@@ -49,6 +50,7 @@ describe('deletions, edits and delistings between runs', () => {
   beforeAll(async () => {
     for (const [id, how] of deletions) county().delete(id, how);
     county().edit(EDITED, (p) => p.paragraphs.splice(1, 0, '经研究决定，在兰干村新建卫星工厂一座，吸纳富余劳动力就业。'));
+    county().edit(EDITED_WITH_FILES, (p) => p.paragraphs.push('请各单位于本月底前报送工作总结。'));
     county().hide(DELISTED);
     county().fail(`/info/1103/${FLAKY}.htm`, ...Array.from({ length: 6 }, () => ({ status: 503 })));
     second = await crawl();
@@ -58,7 +60,7 @@ describe('deletions, edits and delistings between runs', () => {
   it('the first failure of each deleted page is a suspected deletion with its reason; untouched pages stay silent', () => {
     expect(second.code).toBe(0);
     expect(kinds(second.json)).toEqual(
-      [...deletions.map(([id]) => `suspected_deletion ${id}.htm`), `changed ${EDITED}.htm`, `delisted ${DELISTED}.htm`, `unreachable ${FLAKY}.htm`].sort(),
+      [...deletions.map(([id]) => `suspected_deletion ${id}.htm`), `changed ${EDITED}.htm`, `changed ${EDITED_WITH_FILES}.htm`, `delisted ${DELISTED}.htm`, `unreachable ${FLAKY}.htm`].sort(),
     );
     expect(second.json.find((e) => e.url === at(FLAKY))).toMatchObject({ kind: 'unreachable', scope: 'page', reason: 'http_5xx' });
     for (const [id, , reason] of deletions) {
@@ -70,10 +72,15 @@ describe('deletions, edits and delistings between runs', () => {
   });
 
   it('an edit is reported with the added text and the terms that appeared', () => {
-    const e = second.json.find((x) => x.kind === 'changed')!;
+    const e = second.json.find((x) => x.kind === 'changed' && x.url === at(EDITED))!;
     expect(e.added.join('')).toContain('新建卫星工厂一座');
     expect(e.terms_appeared).toEqual(expect.arrayContaining(['卫星工厂']));
     expect(e.previous_capture).not.toBe(e.capture);
+    // an edit of the page leaves its attachments' terms where they were: none vanished
+    const f = second.json.find((x) => x.kind === 'changed' && x.url === at(EDITED_WITH_FILES))!;
+    expect(f.added.join('')).toContain('报送工作总结');
+    expect(f.terms_vanished).toEqual([]);
+    expect(f.terms.length).toBeGreaterThan(0);
   });
 
   it('the second failure alike confirms each deletion, once, with the reason; the 503 page is never called deleted', () => {
