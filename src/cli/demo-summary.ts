@@ -1,5 +1,6 @@
 import type { XjEvent } from '../detect/events.js';
 import type { Tallies } from '../store/tallies.js';
+import type { WatchFacts } from './demo-watch.js';
 
 /** Everything the demo's closing summary may speak of, as this run recorded it. */
 export interface DemoFacts {
@@ -14,6 +15,8 @@ export interface DemoFacts {
   outage: string;
   /** the evidence bundle as `verify` found it; undefined when none was made */
   bundle?: { dir: string; files: number; problems: number; stampsOk: number; stampProblems: string[] };
+  /** step 5, the watcher: how long after each happening it was reported */
+  watch?: WatchFacts;
   mails: number;
   shown: number;
   seconds: number;
@@ -79,6 +82,13 @@ export function demoSummary(f: DemoFacts): { lines: string[]; missed: string[] }
     lines.push(`The 404 deletion is proved by a bundle of ${plural(b.files, 'file')}, ${stamped}, that \`xjwatch verify\` found intact; its VERIFY.md gives the standard commands (sha256sum -c, openssl ts -verify, any WARC reader).`);
   } else if (b) missed.push(`the evidence bundle did not verify (${plural(b.problems, 'problem')})`);
   else missed.push('no evidence bundle was made');
+
+  if (f.watch) {
+    const names = { new: 'the new posting was reported', edit: 'the edit', deletion: 'the take-down confirmed as deleted' };
+    const got = f.watch.arrived.filter((a) => a.after !== undefined);
+    if (got.length) lines.push(`Watching on a 3-second schedule, ${got.map((a) => `${names[a.what]} ${a.after!.toFixed(0)} s after it happened`).join(', ')}.`);
+    for (const a of f.watch.arrived.filter((x) => x.after === undefined)) missed.push(`the watcher did not report ${a.what === 'new' ? 'the new posting' : a.what === 'edit' ? 'the edit' : 'the take-down'} within 40 s`);
+  }
 
   lines.push(f.mails ? `${plural(f.mails, 'alert mail')} written as .eml files (XJWATCH_SMTP_URL sends them instead).` : 'No alert mail was written.');
   lines.push(`${plural(t.fetches, 'HTTP exchange')}${t.browserFetches ? ` (${t.browserFetches} by Chromium)` : ''} kept as WARC 1.1 records in ${plural(t.warcFiles, 'file')}, every body under its SHA-256.`);

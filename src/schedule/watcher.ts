@@ -118,6 +118,8 @@ export class Watcher {
     const late = new Promise<false>((ok) => (timer = setTimeout(() => ok(false), graceMs)));
     const done = Promise.all([...this.running.values()].map((r) => r.done)).then(() => true);
     const finished = await Promise.race([done, late]);
+    // what the last runs queued goes out now rather than at the next start, within the same grace
+    if (finished) await Promise.race([this.deliver(), late]);
     clearTimeout(timer);
     return finished;
   }

@@ -11,6 +11,9 @@ import { shellQuote } from '../../text/shell-quote.js';
 import { err, EXIT_OK, EXIT_RUNTIME, out, safe, type CommonOptions } from '../common.js';
 import { demoSummary, type DemoFacts } from '../demo-summary.js';
 import { bold, dim, green, printEventHuman, red, yellow } from '../format.js';
+import { loadSiteFile } from '../../config/site-file.js';
+import { watchStep } from '../demo-watch.js';
+import { loadTerms } from '../term-option.js';
 import { crawlCommand } from './crawl.js';
 import { diffCommand } from './diff.js';
 import { proveCommand } from './prove.js';
@@ -99,6 +102,18 @@ async function tour(fixtures: RunningFixtures, dataDir: string, opts: DemoOption
   out(bold('The edit, word by word'));
   diffCommand(county.postingUrl(edited!), { dataDir });
 
+  out('');
+  out(bold(`5. Watching: \`xjwatch watch\` over the county site every 3 seconds (time compressed; real schedules are hours), while it posts, edits and takes down`));
+  const watch = await watchStep({
+    dataDir,
+    county,
+    site: loadSiteFile(files.county),
+    terms: loadTerms(undefined).terms,
+    mailDir: mail.mailDir,
+    show: (e) => (e.kind === 'new_posting' ? out(`${green('NEW')} ${e.site.padEnd(10)} ${e.published ?? '          '}  ${safe(e.title)}`) : printEventHuman(e)),
+    onEvent: (e) => events.push(e),
+  });
+
   const facts: DemoFacts = {
     events,
     tallies: withDb(dataDir, (db) => tallies(db, before)),
@@ -108,6 +123,7 @@ async function tour(fixtures: RunningFixtures, dataDir: string, opts: DemoOption
     wall: 'wall',
     outage: 'regional',
     bundle,
+    watch,
     mails: existsSync(mail.mailDir) ? readdirSync(mail.mailDir).filter((f) => f.endsWith('.eml')).length : 0,
     shown: SHOWN,
     seconds: (Date.now() - started) / 1000,
@@ -157,7 +173,7 @@ function whereAndNext(dataDir: string, bundle: string | undefined, mailDir: stri
   out(`  ${dataDir}/blobs/sha256/    every body as received, by SHA-256`);
   out(`  ${dataDir}/warc/            WARC files, one per run`);
   if (bundle) out(`  ${bundle}   the evidence bundle (and .zip beside it)`);
-  if (existsSync(mailDir)) out(`  ${mailDir}/              the alert mails of steps 2 and 3, as .eml files (open them in any mail client)`);
+  if (existsSync(mailDir)) out(`  ${mailDir}/              the alert mails of steps 2, 3 and 5, as .eml files (open them in any mail client)`);
   out('');
   out(bold('Try next'));
   out(`  ${cli} search 卫星工厂 ${d}`);
