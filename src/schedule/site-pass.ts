@@ -6,7 +6,7 @@ import { siteBroken } from '../detect/site-broken.js';
 import { crawlSite, type SiteCrawlOptions } from '../fetch/site-crawler.js';
 import type { DocumentTextExtractor } from '../extract/document-text/extractor.js';
 import type { BrowserFetcher } from '../fetch/browser.js';
-import type { HostGate } from '../fetch/host-gate.js';
+import { HostGate } from '../fetch/host-gate.js';
 import { listHistory } from '../store/listing-reads.js';
 import { mergeHits, type TermMatcher } from '../terms/matcher.js';
 import { attachmentSummary, Attachments, type PendingPosting } from './attachments.js';
@@ -61,6 +61,7 @@ export class SitePass {
   private readonly outcome: SiteOutcome;
   private readonly rechecks: Rechecks;
   private readonly renderJobs: RenderJob[] = [];
+  private gate: HostGate | undefined;
 
   constructor(
     private readonly site: Site,
@@ -150,7 +151,9 @@ export class SitePass {
       challengeTimeoutMs: site.challengeTimeoutMs,
       sink: this.ctx.recorder.record,
       stop: this.ctx.signal,
-      hostGate: this.opts.hostGate,
+      // one gate for the site's crawls in this pass (its pages, then its pictures' requisites), so
+      // that the second does not start sooner after the first's last request than the site allows
+      hostGate: (this.gate ??= this.opts.hostGate ?? new HostGate(site.rate.perHost, site.rate.delayMs)),
       onPage: (fetched) => {
         const page = passPage(fetched);
         return this.guard(page.task, () => this.onPage(page));

@@ -1,4 +1,4 @@
-import { linkSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,7 +27,8 @@ const FILE = 'writer.lock';
  * One writer per data directory. Two crawls on one catalogue would both fetch everything and
  * keep every posting twice; readers (search, history, prove, verify) need no lock, SQLite's WAL
  * lets them read while a run writes. A lock whose process is gone (killed, crashed) is taken
- * over; one held on another host cannot be checked and is left to the operator.
+ * over, and so is one left untouched for five minutes (a held lock is touched every 30 s), wherever
+ * its holder ran: a killed container's, a crashed machine's whose pid was reused.
  */
 export class WriterLock {
   private constructor(
@@ -49,12 +50,12 @@ export class WriterLock {
           // a hard link is created whole or not at all: of two runs starting at once exactly one
           // gets it, and nobody ever reads a half-written lock
           linkSync(tmp, path);
-          return new WriterLock(path, text);
+          return new WriterLock(path, text).keepFresh();
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         }
         const holder = readHolder(path);
-        if (holder && isAlive(holder)) throw new DataDirBusy(dir, holder);
+        if (holder && isAlive(holder) && !silent(path)) throw new DataDirBusy(dir, holder);
         removeStale(path, holder);
       }
     } finally {
@@ -78,8 +79,29 @@ export class WriterLock {
     }
   }
 
+  private timer: NodeJS.Timeout | undefined;
+
+  /**
+   * Touches the lock while it is held: a holder on another host (a replaced container, a shared
+   * disk) cannot be asked whether it lives, and a pid may be reused after a reboot, so a lock
+   * left untouched for STALE_MS is a dead run's whoever wrote it.
+   */
+  private keepFresh(): this {
+    this.timer = setInterval(() => {
+      try {
+        const now = new Date();
+        utimesSync(this.path, now, now);
+      } catch {
+        // a full disk still lets a lock's times change; a lock gone is released anyway
+      }
+    }, FRESH_MS);
+    this.timer.unref();
+    return this;
+  }
+
   /** Gives the lock up, if it is still ours. */
   release(): void {
+    clearInterval(this.timer);
     try {
       if (readFileSync(this.path, 'utf8') === this.token) unlinkSync(this.path);
     } catch {
@@ -121,6 +143,18 @@ function readHolder(path: string): LockHolder | undefined {
     return typeof h.pid === 'number' ? { pid: h.pid, host: String(h.host ?? ''), command: String(h.command ?? ''), since: String(h.since ?? '') } : undefined;
   } catch {
     return undefined; // not a lock xjwatch wrote: treated as a dead run's
+  }
+}
+
+/** How often a held lock is touched, and after how long untouched it counts as a dead run's. */
+const FRESH_MS = 30_000;
+const STALE_MS = 5 * 60_000;
+
+function silent(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > STALE_MS;
+  } catch {
+    return false;
   }
 }
 
