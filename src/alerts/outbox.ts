@@ -5,17 +5,10 @@ import type { EventInput } from '../store/catalogue.js';
 import { OutboxStore } from '../store/outbox-store.js';
 import type { EventRecord, MailRecord } from '../store/rows.js';
 import type { Term } from '../terms/types.js';
+import { processAlive } from '../store/writer-lock.js';
 import { dueAt, wants } from './route.js';
 
-/** Whether a process (on this machine, where the catalogue is) still runs. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+
 
 /** Backoff between tries of one mail: 1, 2, 4 … minutes, at most 6 hours. */
 export function backoffMs(attempts: number): number {
@@ -100,7 +93,7 @@ export class Outbox {
       const row = this.store.lease(m.id);
       if (row.state !== 'queued') return false;
       const now = new Date().toISOString();
-      if (row.lease_pid && row.lease_pid !== process.pid && row.lease_until && row.lease_until > now && alive(row.lease_pid)) return false;
+      if (row.lease_pid && row.lease_pid !== process.pid && row.lease_until && row.lease_until > now && processAlive(row.lease_pid)) return false;
       this.store.setLease(m.id, process.pid, new Date(Date.now() + leaseMs).toISOString());
       return true;
     });

@@ -1,4 +1,5 @@
 import type { CheerioAPI } from 'cheerio/slim';
+import { absolute, baseUrl } from './links.js';
 
 /** A file a page needs to look as it did: a stylesheet (which may name more) or an image or font. */
 export interface Requisite {
@@ -12,7 +13,7 @@ export interface Requisite {
  * frames and media are not requisites of a picture: a replay refuses them.
  */
 export function htmlRequisites($: CheerioAPI, pageUrl: string): Requisite[] {
-  const base = baseOf($, pageUrl);
+  const base = baseUrl($, pageUrl);
   const out = new Map<string, Requisite>();
   const add = (ref: string | undefined, kind: Requisite['kind']) => {
     const url = resolve(ref, base);
@@ -67,11 +68,6 @@ function withoutComments(css: string): string {
   }
 }
 
-function baseOf($: CheerioAPI, pageUrl: string): string {
-  const href = $('base[href]').first().attr('href');
-  return resolve(href, pageUrl) ?? pageUrl;
-}
-
 function firstCandidate(srcset: string): string | undefined {
   const candidates = srcset.split(',').map((c) => c.trim().split(/\s+/));
   return (candidates.find((c) => c[1] === '1x') ?? candidates[0])?.[0];
@@ -79,14 +75,5 @@ function firstCandidate(srcset: string): string | undefined {
 
 /** An absolute http(s) URL without its fragment, or undefined for data:, javascript: and junk. */
 function resolve(ref: string | undefined, base: string): string | undefined {
-  const r = ref?.trim();
-  if (!r || r.length > 2048 || /^(data|javascript|about|blob|mailto):/i.test(r)) return undefined;
-  try {
-    const u = new URL(r, base);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
-    u.hash = '';
-    return u.href;
-  } catch {
-    return undefined;
-  }
+  return ref && ref.length <= 2048 ? absolute(ref, base) : undefined;
 }

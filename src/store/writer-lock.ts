@@ -161,8 +161,13 @@ function silent(path: string): boolean {
 function isAlive(h: LockHolder): boolean {
   if (h.host !== hostname()) return true;
   if (h.pid === process.pid) return false;
+  return processAlive(h.pid);
+}
+
+/** Whether a process on this machine still runs (one we may not signal still runs). */
+export function processAlive(pid: number): boolean {
   try {
-    process.kill(h.pid, 0);
+    process.kill(pid, 0);
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';

@@ -6,6 +6,7 @@ import type { WatchState } from '../../schedule/watcher.js';
 import { WatchStore } from '../../store/catalogue.js';
 import { openDb } from '../../store/db.js';
 import { outboxStatus, siteStatus } from '../../store/status-reads.js';
+import { processAlive } from '../../store/writer-lock.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
 import { bold, dim, red } from '../format.js';
 
@@ -85,18 +86,9 @@ function readWatchState(path: string): (WatchState & { alive: boolean; stopped_a
   if (!existsSync(path)) return undefined;
   try {
     const s = JSON.parse(readFileSync(path, 'utf8')) as WatchState & { stopped_at?: string };
-    return { ...s, alive: !s.stopped_at && alive(s.pid) };
+    return { ...s, alive: !s.stopped_at && processAlive(s.pid) };
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
