@@ -47,11 +47,28 @@ export function cssRequisites(css: string, sheetUrl: string): Requisite[] {
     const url = resolve(m[2], sheetUrl);
     if (url) out.set(url, { url, kind: 'style' });
   }
-  for (const m of noComments.matchAll(/url\(\s*(["']?)([^"')]{1,2048}?)\1\s*\)/gi)) {
-    const url = resolve(m[2], sheetUrl);
+  for (const ref of urlRefs(noComments)) {
+    const url = resolve(ref, sheetUrl);
     if (url && !out.has(url)) out.set(url, { url, kind: 'image' });
   }
   return [...out.values()];
+}
+
+/**
+ * What each `url(…)` holds, in one pass: the closing parenthesis is looked for once per stretch
+ * of text, not once per `url(` (a sheet of a million unclosed ones stays linear).
+ */
+function urlRefs(css: string): string[] {
+  const out: string[] = [];
+  const lower = css.toLowerCase();
+  let close = -1;
+  for (let at = lower.indexOf('url(', 0); at >= 0; at = lower.indexOf('url(', at + 4)) {
+    if (close < at) close = css.indexOf(')', at);
+    if (close < 0) break;
+    const inner = css.slice(at + 4, close).trim().replace(/^(["'])(.*)\1$/s, '$2').trim();
+    if (inner && inner.length <= 2048) out.push(inner);
+  }
+  return out;
 }
 
 /** CSS without its comments, in one pass (an unclosed comment runs to the end, as in a browser). */
