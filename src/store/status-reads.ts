@@ -11,7 +11,7 @@ export interface SiteStatusRow {
   postings: number;
   suspected: number;
   deleted: number;
-  /** runs in a row, newest first, in which the site was unreachable or blocked */
+  /** runs in a row, up to the last, in which the site was unreachable or blocked */
   trouble_streak: number;
 }
 
@@ -22,15 +22,15 @@ export function siteStatus(db: Db): SiteStatusRow[] {
   const counts = db.prepare(
     `SELECT count(*) AS postings, sum(reported = 'suspected_deletion') AS suspected, sum(reported = 'deleted') AS deleted FROM pages WHERE site_id = ? AND kind = 'posting'`,
   );
-  // the site events of its recent runs: a streak is the trouble events since the last recovery
-  const events = db.prepare(`SELECT kind FROM events WHERE site_id = ? AND page_id IS NULL AND kind IN ('unreachable', 'challenge_failed', 'restored') ORDER BY id DESC LIMIT 50`);
+  // a site's trouble stays reported until it recovers, so every run of the site that ended since
+  // it was reported met it too: that count is the streak (site events themselves come once)
+  const since = db.prepare(
+    `SELECT count(*) AS n FROM runs r WHERE r.finished_at >= ? AND r.summary IS NOT NULL
+       AND EXISTS (SELECT 1 FROM json_each(r.summary, '$.sites') j WHERE json_extract(j.value, '$.site') = ?)`,
+  );
   return sites.map((s) => {
     const c = counts.get(s.id) as { postings: number; suspected: number | null; deleted: number | null };
-    let streak = 0;
-    for (const e of events.all(s.id) as { kind: string }[]) {
-      if (e.kind === 'restored') break;
-      streak++;
-    }
+    const streak = s.reported && s.reported_at ? (since.get(s.reported_at, s.id) as { n: number }).n : 0;
     return {
       id: s.id,
       name: s.name,

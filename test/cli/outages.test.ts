@@ -68,12 +68,16 @@ describe.each(outages)('outage: $name', (o) => {
       expect(during.filter((e) => e.scope === 'page')).toEqual([]);
       const siteEvents = during.filter((e) => e.scope === 'site');
       expect(siteEvents.map((e) => e.kind)).toEqual([o.expect]);
+      // reported once, but status counts the runs it has lasted
+      const st = (await runCli(['status', '--json', '--data-dir', data])).json[0].sites[0];
+      expect(st).toMatchObject({ id: 'regional', trouble: o.expect, trouble_streak: 2 });
 
       site.down = undefined;
       site.postingsAnswer = undefined;
       writeFileSync(file, normal);
       const after = await crawl();
       expect(after.json.map((e) => [e.kind, e.scope])).toEqual([['restored', 'site']]);
+      expect((await runCli(['status', '--json', '--data-dir', data])).json[0].sites[0]).toMatchObject({ trouble: null, trouble_streak: 0 });
     } finally {
       site.down = undefined;
       site.postingsAnswer = undefined;

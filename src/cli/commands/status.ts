@@ -30,7 +30,8 @@ export function statusCommand(opts: StatusOptions): number {
     const sites = siteStatus(db).map((s) => {
       const postings = store.postingsToCheck(s.id).map((p) => ({ ...p, has_hits: Boolean(p.has_hits) }));
       const due = postings.filter((p) => isDue(p, settings.revisit, now)).length;
-      const nextDue = postings.map((p) => nextCheckAt(p, settings.revisit, now).toISOString()).sort()[0] ?? null;
+      // when the next of those not due yet will be (the due ones are counted above)
+      const nextDue = postings.map((p) => nextCheckAt(p, settings.revisit, now).toISOString()).filter((t) => t > now.toISOString()).sort()[0] ?? null;
       const summary = s.last_run?.summary ? (JSON.parse(s.last_run.summary) as { sites?: { site: string; newPostings: number; postingsSeen: number; failures: unknown[]; unreachable: boolean }[] }) : undefined;
       const mine = summary?.sites?.find((o) => o.site === s.id);
       const w = watch?.sites.find((x) => x.id === s.id);
