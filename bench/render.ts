@@ -80,7 +80,7 @@ export async function benchRender(): Promise<Record<string, number>> {
     const offline: OfflinePage = {
       body: blobs.get(capture.body_sha256),
       contentType: capture.content_type,
-      requisites: new Map(recorded.map((r) => [r.url, { status: r.status ?? 200, contentType: r.content_type ?? '', body: blobs.get(r.body_sha256!) }])),
+      requisites: new Map(recorded.map((r) => [r.url, { status: r.status ?? 200, contentType: r.content_type ?? '', body: () => blobs.get(r.body_sha256!) }])),
     };
     db.close();
 

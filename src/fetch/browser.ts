@@ -34,8 +34,8 @@ export interface BrowserTask {
 export interface OfflinePage {
   body: Buffer;
   contentType: string;
-  /** by URL, as recorded (a 404 is served as a 404) */
-  requisites?: Map<string, { status: number; contentType: string; body: Buffer }>;
+  /** by URL, as recorded (a 404 is served as a 404); a body is read only when the page asks for it */
+  requisites?: Map<string, { status: number; contentType: string; body: () => Buffer }>;
 }
 
 export interface BrowserResult {
@@ -293,7 +293,7 @@ async function replayOnly(page: Page, url: string, capture: OfflinePage, refused
       return route.fulfill({ status: 200, body: capture.body, headers: { 'content-type': capture.contentType } });
     }
     const kept = req.isNavigationRequest() ? undefined : capture.requisites?.get(req.url().replace(/#.*$/, ''));
-    if (kept) return route.fulfill({ status: kept.status, body: kept.body, headers: { 'content-type': kept.contentType } });
+    if (kept) return route.fulfill({ status: kept.status, body: kept.body(), headers: { 'content-type': kept.contentType } });
     refused.push(req.url());
     // a page that sends itself elsewhere (meta refresh, script) stays where it is: a 204 answer
     // to a navigation leaves the document in place, where an error would replace it

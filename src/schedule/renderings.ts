@@ -43,7 +43,9 @@ function replayOf(ctx: RunContext, captureId: number): { page: OfflinePage; capt
   let later: string | undefined;
   for (const r of requisitesOf(ctx.db, captureId)) {
     if (!r.body_sha256 || r.status === null) continue;
-    requisites.set(r.url, { status: r.status, contentType: r.content_type ?? 'application/octet-stream', body: ctx.blobs.get(r.body_sha256) });
+    // read when the browser asks: a pass pictures its jobs at once, and their files add up
+    const sha = r.body_sha256;
+    requisites.set(r.url, { status: r.status, contentType: r.content_type ?? 'application/octet-stream', body: () => ctx.blobs.get(sha) });
     if (r.run_id !== capture.run_id && (!later || r.at > later)) later = r.at;
   }
   return { page: { body: ctx.blobs.get(capture.body_sha256), contentType: capture.content_type ?? 'text/html', requisites }, capturedAt: capture.at, laterRequisites: later };

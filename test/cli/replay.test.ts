@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
+import { startCanary, type Canary } from '../helpers/canary.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 /**
@@ -16,25 +16,16 @@ import { runCli, tempDir } from '../helpers/cli.js';
  * reach neither the site's requisites again nor the canary at all.
  */
 let fx: RunningFixtures;
-let canary: Server;
-let canaryConnections = 0;
-const sockets = new Set<Socket>();
+let canary: Canary;
 const REQUISITES = ['/style/style.css', '/style/font.css', '/images/banner.png', '/images/line.png', '/images/logo.png'];
 
 beforeAll(async () => {
-  canary = createServer((s) => {
-    canaryConnections++;
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
-  });
-  await new Promise<void>((r) => canary.listen(0, '127.0.0.1', () => r()));
+  canary = await startCanary();
   fx = await startFixtureSites({ countyPostings: 12, hostile: false, challenges: false });
   fx.sites.county.liveCounters = false;
 });
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise((r) => canary.close(r));
+  await canary.close();
   await fx?.close();
 });
 
@@ -54,7 +45,7 @@ new Image().src = '${c}/js-image.png'; navigator.serviceWorker && navigator.serv
 describe('pictures replayed from the WARC', () => {
   it('records same-site requisites once, and rendering, re-rendering and proving reach nothing', async () => {
     const county = fx.sites.county;
-    const c = `http://localhost:${(canary.address() as { port: number }).port}`;
+    const c = `http://localhost:${canary.port}`;
     const victim = county.postings.find(mentionsTrackedTerm)!;
     const url = county.postingUrl(victim);
     const path = new URL(url).pathname;
@@ -83,7 +74,7 @@ describe('pictures replayed from the WARC', () => {
     expect(verified.code, verified.stdout).toBe(0);
     await new Promise((res) => setTimeout(res, 300)); // a late request would arrive by now
 
-    expect(canaryConnections).toBe(0);
+    expect(canary.connections()).toBe(0);
     for (const r of REQUISITES) expect(county.hits.get(r), `${r} fetched again`).toBe(1);
 
     const db = new Database(join(data, 'xjwatch.db'), { readonly: true });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCanary, type Canary } from '../helpers/canary.js';
 import { ROOT } from '../helpers/cli.js';
 
 /**
@@ -9,26 +9,15 @@ import { ROOT } from '../helpers/cli.js';
  * every way a page can reach out (stylesheet, image, frame, script, fetch, beacon, WebSocket,
  * preload, prefetch, a service worker) must see no connection at all.
  */
-let canary: Server;
-let connections = 0;
-const sockets = new Set<Socket>();
+let canary: Canary;
 beforeAll(async () => {
-  canary = createServer((s) => {
-    connections++;
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
-  });
-  await new Promise<void>((r) => canary.listen(0, '127.0.0.1', () => r()));
+  canary = await startCanary();
 });
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise((r) => canary.close(r));
-});
+afterAll(() => canary.close());
 
 describe('rendering a kept capture', () => {
   it('makes no request beyond the recorded page, and names what it refused', async () => {
-    const c = `http://127.0.0.1:${(canary.address() as { port: number }).port}`;
+    const c = `http://127.0.0.1:${canary.port}`;
     const html = `<html><head><meta charset="utf-8"><title>通知</title>
       <link rel="stylesheet" href="${c}/a.css"><link rel="preload" as="font" href="${c}/f.woff2"><link rel="prefetch" href="${c}/next.html"><link rel="preconnect" href="${c}"><meta http-equiv="refresh" content="0;url=${c}/refresh">
       <script src="${c}/s.js"></script></head><body><h1>关于卫星工厂的通知</h1><img src="${c}/b.png"><iframe src="${c}/frame.html"></iframe>
@@ -54,7 +43,7 @@ describe('rendering a kept capture', () => {
     expect(r, errText).toMatchObject({ passed: true, png: true, pdf: true, title: true, url: 'http://127.0.0.1:9/info/1.htm' });
     // give any late request a moment to arrive
     await new Promise((res) => setTimeout(res, 500));
-    expect(connections).toBe(0);
+    expect(canary.connections()).toBe(0);
     expect(r.refused).toEqual(expect.arrayContaining([`${c}/a.css`, `${c}/s.js`, `${c}/b.png`, `${c}/frame.html`]));
   }, 60_000);
 });
