@@ -16,6 +16,8 @@ export const CUSTODY_COLUMNS: Record<string, readonly string[]> = {
   checks: ['id', 'run_id', 'page_id', 'at', 'fetch_id', 'capture_id', 'outcome', 'reason', 'status', 'final_url', 'controls', 'counted', 'detail'],
   renderings: ['id', 'page_id', 'capture_id', 'run_id', 'at', 'what', 'png_sha256', 'pdf_sha256', 'problem'],
   warc_files: ['id', 'run_id', 'file', 'sha256', 'size', 'sealed_at'],
+  // which recorded exchanges a capture's pictures are replayed from (schema step 4)
+  requisites: ['id', 'capture_id', 'url', 'fetch_id'],
 };
 
 export const GENESIS = '0'.repeat(64);
@@ -50,15 +52,7 @@ export function custodyMigration(db: Db): void {
     );
     CREATE INDEX custody_row ON custody(tbl, row_id);
   `);
-  for (const table of Object.keys(CUSTODY_COLUMNS)) {
-    db.exec(`CREATE TRIGGER custody_${table} AFTER INSERT ON ${table} BEGIN
-      INSERT INTO custody (tbl, row_id, record, prev, hash)
-        SELECT '${table}', NEW.id, r, p, xj_sha256(p || char(10) || r) FROM (SELECT ${recordSql(table, 'NEW')} AS r, ${lastHash} AS p);
-    END;
-    CREATE TRIGGER custody_${table}_frozen BEFORE UPDATE ON ${table} BEGIN
-      SELECT RAISE(ABORT, 'rows in the custody log are never changed: ${table}');
-    END;`);
-  }
+  for (const table of ['fetches', 'captures', 'checks', 'renderings', 'warc_files']) custodyTriggers(db, table);
   db.exec(`CREATE TRIGGER custody_append_only BEFORE UPDATE ON custody BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
     CREATE TRIGGER custody_no_delete BEFORE DELETE ON custody BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;`);
   // rows kept before the log existed, in the order they were written
@@ -68,4 +62,15 @@ export function custodyMigration(db: Db): void {
       insert.run(table, row.id, row.r);
     }
   }
+}
+
+/** Logs every row inserted into `table` and refuses changes to it: for each table the log covers. */
+export function custodyTriggers(db: Db, table: string): void {
+  db.exec(`CREATE TRIGGER custody_${table} AFTER INSERT ON ${table} BEGIN
+    INSERT INTO custody (tbl, row_id, record, prev, hash)
+      SELECT '${table}', NEW.id, r, p, xj_sha256(p || char(10) || r) FROM (SELECT ${recordSql(table, 'NEW')} AS r, ${lastHash} AS p);
+  END;
+  CREATE TRIGGER custody_${table}_frozen BEFORE UPDATE ON ${table} BEGIN
+    SELECT RAISE(ABORT, 'rows in the custody log are never changed: ${table}');
+  END;`);
 }

@@ -1,4 +1,4 @@
-import { custodyMigration } from './custody.js';
+import { custodyMigration, custodyTriggers } from './custody.js';
 import type { Db } from './db-type.js';
 
 /**
@@ -222,13 +222,18 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
   CREATE INDEX alerts_pending ON alerts(mail_id, due_at);
   `,
   // 4: a capture's page requisites (stylesheets, images, fonts), fetched when it is to be pictured
-  // and recorded in the WARC like any exchange: a rendering replays these and nothing else.
-  `
-  CREATE TABLE requisites (
-    capture_id INTEGER NOT NULL REFERENCES captures(id),
-    url TEXT NOT NULL,
-    fetch_id INTEGER NOT NULL REFERENCES fetches(id),
-    PRIMARY KEY (capture_id, url)
-  );
-  `,
+  // and recorded in the WARC like any exchange: a rendering replays these and nothing else. In the
+  // custody log, since which files a picture was made from is part of the evidence.
+  (db: Db) => {
+    db.exec(`
+    CREATE TABLE requisites (
+      id INTEGER PRIMARY KEY,
+      capture_id INTEGER NOT NULL REFERENCES captures(id),
+      url TEXT NOT NULL,
+      fetch_id INTEGER NOT NULL REFERENCES fetches(id),
+      UNIQUE (capture_id, url)
+    );
+    `);
+    custodyTriggers(db, 'requisites');
+  },
 ];

@@ -131,6 +131,7 @@ export interface RenderingRecord {
 }
 
 export interface RequisiteRecord {
+  id: number;
   capture_id: number;
   url: string;
   fetch_id: number;

@@ -82,6 +82,9 @@ describe('pictures replayed from the WARC', () => {
       .prepare(`SELECT r.problem, r.png_sha256 FROM renderings r JOIN pages p ON p.id = r.page_id WHERE p.url = ? AND r.what = 'capture' ORDER BY r.id`)
       .all(url) as { problem: string; png_sha256: string }[];
     const held = db.prepare(`SELECT count(*) AS n FROM requisites q JOIN captures c ON c.id = q.capture_id JOIN pages p ON p.id = c.page_id WHERE p.url = ?`).get(url) as { n: number };
+    // which files a picture was made from is evidence too: each tie is in the custody log
+    const logged = db.prepare(`SELECT (SELECT count(*) FROM custody WHERE tbl = 'requisites') AS logged, (SELECT count(*) FROM requisites) AS rows`).get() as { logged: number; rows: number };
+    expect(logged.logged).toBe(logged.rows);
     db.close();
     // pictured when new, and again when confirmed deleted: both from the same record
     expect(pictures.length).toBe(2);
