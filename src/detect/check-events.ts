@@ -10,8 +10,8 @@ import type { SiteTrouble } from './site-trouble.js';
 /** The watched page a check was about. */
 export type CheckedPage = Pick<WatchedPage, 'url' | 'title' | 'last_checked_at'>;
 
-/** The page's last capture before this check. */
-export type LastCapture = Pick<CaptureRecord, 'body_sha256' | 'text' | 'at'>;
+/** The page's last capture before this check (its text only where the answer was read). */
+export type LastCapture = Pick<CaptureRecord, 'body_sha256' | 'at'> & { text?: string | null };
 
 /** What the check read from the live answer. */
 export interface LiveRead {

@@ -7,7 +7,9 @@ import type { BaseHttpClient, HttpRequest, HttpResponse, RedirectHandler, Respon
 import { CookieJar } from 'tough-cookie';
 import { readAnswer } from './body-reader.js';
 import { fetchError } from './errors.js';
+import type { RecordedAnswer } from './answer-handler.js';
 import { headerValue, type Exchange, type ExchangeSink, type FetchPurpose } from './exchange.js';
+import type { FetchTask } from './fetch-task.js';
 import { HostGate } from './host-gate.js';
 import { offsiteRefusal, type RedirectPolicy } from './redirect-policy.js';
 
@@ -115,6 +117,14 @@ export class RecordingHttpClient implements BaseHttpClient {
     const raw = chain[chain.length - 1]!.response!.body;
     const body = request.responseType === 'buffer' ? raw : request.responseType === 'json' ? JSON.parse(raw.toString('utf8')) : raw.toString('utf8');
     return { request: request as HttpRequest<T>, ...responseFields(chain), body } as HttpResponse<T>;
+  }
+
+  /** One task fetched outside Crawlee (a known URL), following redirects, every hop recorded. */
+  async fetchTask(t: FetchTask): Promise<RecordedAnswer> {
+    const fields: XjRequestFields = { xjPurpose: t.purpose, xjMaxBodyBytes: t.maxBodyBytes, xjTaskUrl: t.url };
+    const chain = await this.fetchFollowing({ url: t.url, method: 'GET', headers: { ...t.headers }, ...fields } as unknown as HttpRequest);
+    const last = chain[chain.length - 1]!;
+    return { finalUrl: last.url, status: last.response!.status, headers: headersObject(last.response!.rawHeaders), chain };
   }
 
   private async fetchFollowing(request: HttpRequest, onRedirect?: RedirectHandler): Promise<Exchange[]> {

@@ -2,11 +2,12 @@ import { Configuration, log, type Request } from '@crawlee/core';
 import type { CookieJar } from 'tough-cookie';
 import type { HostGate } from './host-gate.js';
 import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
-import { errorKind, RetryableFetchError } from './errors.js';
+import { backoffWait, failureOf, handleAnswer, isPassedChallenge, type AnswerHandlerOptions } from './answer-handler.js';
 import type { BrowserCookie, BrowserFetcher } from './browser.js';
 import { browserCookies, ChallengeGate } from './challenge-gate.js';
-import type { Exchange, ExchangeSink } from './exchange.js';
+import type { ExchangeSink } from './exchange.js';
 import type { FailedFetch, FetchedPage, FetchTask } from './fetch-task.js';
+import { fetchKnown } from './known-fetch.js';
 
 import { RecordingHttpClient } from './http-client.js';
 import type { RedirectPolicy } from './redirect-policy.js';
@@ -42,11 +43,12 @@ export interface SiteCrawlOptions {
 }
 
 /**
- * Fetches one site's pages with Crawlee's HttpCrawler: its queue, concurrency and retries, our
- * recording client underneath. Handlers return follow-ups instead of touching the queue, so the
- * crawl logic above stays free of Crawlee.
+ * Fetches one site's pages: what is to be discovered (`start`: lists, postings, attachments) with
+ * Crawlee's HttpCrawler — its queue, concurrency and retries — and the URLs already known (`known`:
+ * rechecks, controls) straight through the same client, both at once. Handlers return follow-ups
+ * instead of touching a queue, so the crawl logic above stays free of Crawlee.
  */
-export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Promise<{ requests: number; failed: number; cookies: (url: string) => Promise<BrowserCookie[]>; jar: CookieJar }> {
+export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, known: FetchTask[] = []): Promise<{ requests: number; failed: number; cookies: (url: string) => Promise<BrowserCookie[]>; jar: CookieJar }> {
   const client = new RecordingHttpClient({
     userAgent: opts.userAgent,
     perHost: opts.perHost,
@@ -72,6 +74,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
     return { url: t.url, uniqueKey: k, userData: { key: k } };
   };
   const taskOf = (request: Request) => tasks.get(String(request.userData.key))!;
+  const handler: AnswerHandlerOptions = { gate, browser, fetchMode: opts.fetchMode, challengeTimeoutMs: opts.challengeTimeoutMs, cookiesFor, onPage: opts.onPage };
   let failed = 0;
 
   const crawler = new HttpCrawler(
@@ -106,40 +109,19 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
         const t = taskOf(ctx.request);
         const chain = client.chainOf(ctx.response);
         if (!chain?.length) throw new Error(`internal: no recorded exchange for ${t.url}`);
-        const last = chain[chain.length - 1]!;
-        const status = ctx.response.statusCode ?? 0;
-        await gate.admit(t, status, last.response!.body);
-        if (status >= 500) throw new RetryableFetchError('http_5xx', `HTTP ${status}`);
-        const renderer = browser && (t.render || opts.fetchMode === 'browser') ? browser : undefined;
-        const { body, rendered } = await renderedBody(renderer, t, status, last.response!.body, cookiesFor, opts.challengeTimeoutMs);
-        const follow = await opts.onPage({
-          task: t,
-          finalUrl: ctx.response.url ?? t.url,
-          status,
-          headers: rendered ? { ...ctx.response.headers, 'content-type': 'text/html; charset=utf-8' } : ctx.response.headers,
-          // the bytes exactly as recorded (or the DOM the browser rendered), not Crawlee's view of them
-          body,
-          chain,
-          truncated: last.response!.truncated === 'length',
-          rendered,
-        });
+        const follow = await handleAnswer(t, { finalUrl: ctx.response.url ?? t.url, status: ctx.response.statusCode ?? 0, headers: ctx.response.headers, chain }, handler);
         const fresh = follow.filter((f) => !tasks.has(key(f)));
         if (fresh.length) await ctx.addRequests(fresh.map(toRequest));
       },
       errorHandler: async ({ request }, error) => {
+        // a passed challenge is not a failed try
+        if (isPassedChallenge(error)) request.retryCount -= 1;
         // a tripped site fails the next try at once anyway, a stopped run makes none: no wait
-        if (!client.tripped && !opts.stop?.aborted) await beforeRetry(request, error, opts.backoffMs);
+        else if (!client.tripped && !opts.stop?.aborted) await backoffWait(request.retryCount, opts.backoffMs);
       },
       failedRequestHandler: async ({ request }, error) => {
         failed++;
-        const kind = /timed out/i.test(error.message) && errorKind(error) === 'other' ? 'timeout' : errorKind(error);
-        await opts.onFailure({
-          task: taskOf(request),
-          kind,
-          message: error.message,
-          chain: ((error as { exchanges?: Exchange[] }).exchanges ?? []),
-          attempts: request.retryCount + 1,
-        });
+        await opts.onFailure(failureOf(taskOf(request), error, request.retryCount + 1));
       },
     },
     new Configuration({ persistStorage: false, purgeOnStart: true, systemInfoV2: true }),
@@ -150,40 +132,15 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions): Pro
     void crawler.autoscaledPool?.abort();
   };
   opts.stop?.addEventListener('abort', halt, { once: true });
+  const claim = (t: FetchTask) => !tasks.has(key(t)) && Boolean(tasks.set(key(t), t));
   try {
     if (opts.stop?.aborted) return { requests: 0, failed, cookies: cookiesFor, jar: client.cookies };
-    const stats = await crawler.run(start.map(toRequest));
-    return { requests: stats.requestsTotal, failed, cookies: cookiesFor, jar: client.cookies };
+    // known URLs outside the queue, at the same time as the discovery it starts
+    const direct = fetchKnown(known, { client, concurrency: opts.perHost, retries: opts.retries, backoffMs: opts.backoffMs, stop: opts.stop, handler, onFailure: opts.onFailure, claim });
+    const [stats, d] = await Promise.all([start.length ? crawler.run(start.map(toRequest)) : { requestsTotal: 0 }, direct]);
+    return { requests: stats.requestsTotal + d.requests, failed: failed + d.failed, cookies: cookiesFor, jar: client.cookies };
   } finally {
     opts.stop?.removeEventListener('abort', halt);
     client.close();
   }
-}
-
-/**
- * Between tries: a passed challenge is not a failed try; anything else waits an exponential
- * backoff with jitter before Crawlee puts the request back (capped: Crawlee gives a handler chain
- * about ten minutes before it gives up on the crawl).
- */
-async function beforeRetry(request: Request, error: Error, backoffMs: number): Promise<void> {
-  if (error instanceof RetryableFetchError && error.kind === 'challenge') {
-    request.retryCount -= 1;
-    return;
-  }
-  const wait = Math.min(120_000, backoffMs * 2 ** Math.max(0, request.retryCount)) * (0.75 + Math.random() * 0.5);
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-}
-
-/** The DOM as the browser renders it, where the task or the site asks for that; else the bytes as they came. */
-async function renderedBody(
-  browser: BrowserFetcher | undefined,
-  t: FetchTask,
-  status: number,
-  body: Buffer,
-  cookiesFor: (url: string) => Promise<BrowserCookie[]>,
-  challengeTimeoutMs: number | undefined,
-): Promise<{ body: Buffer; rendered: boolean }> {
-  if (!browser || status >= 400) return { body, rendered: false };
-  const r = await browser.fetch({ url: t.url, purpose: t.purpose, cookies: await cookiesFor(t.url), challengeTimeoutMs });
-  return r.passed ? { body: Buffer.from(r.html, 'utf8'), rendered: true } : { body, rendered: false };
 }

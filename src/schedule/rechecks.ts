@@ -4,7 +4,8 @@ import { changedEvent, delistedEvent, happeningEvent, siteRestoredEvent, siteTro
 import type { ControlsSummary, XjEvent } from '../detect/events.js';
 import { step, type PageWatch } from '../detect/lifecycle.js';
 import { siteTrouble } from '../detect/site-trouble.js';
-import type { CaptureInput, WatchedPage } from '../store/catalogue.js';
+import type { CaptureHead, CaptureInput, WatchedPage } from '../store/catalogue.js';
+import type { CaptureRecord } from '../store/rows.js';
 import { WatchStore } from '../store/catalogue.js';
 import { mergeHits } from '../terms/matcher.js';
 import type { TermHit } from '../terms/types.js';
@@ -40,17 +41,32 @@ export interface RecheckOptions {
 
 interface CheckState {
   page: WatchedPage;
+  /** its last capture without the text (read only for a page whose answer is read again) */
+  last?: CaptureHead;
+  /** the same with its text, when it was read */
+  full?: CaptureRecord;
   answer?: Answer;
   read?: ReadAnswer;
-  fetchId?: number;
+  /** the recorded exchange of the answer (its fetch row's id is asked for when the check is written) */
+  exchange?: string;
   at?: string;
   status?: number;
 }
 
+/** What one check wrote: told once its batch is committed. */
+interface Decided {
+  url: string;
+  pageId: number;
+  events: XjEvent[];
+}
+
+/** Enough to amortise a commit, few enough that a batch's events are not held back long. */
+const CHECKS_PER_TRANSACTION = 200;
+
 interface ControlState {
   url: string;
   answer?: Answer;
-  fetchId?: number;
+  exchange?: string;
 }
 
 /**
@@ -104,8 +120,8 @@ export class Rechecks {
     const sibling = this.store.liveSibling(this.site.id, typeof mode === 'object' ? mode.urls : []);
     if (typeof mode === 'object' && sibling) control('sibling', sibling);
     for (const page of pages) {
-      this.checks.set(page.url, { page });
-      const last = page.last_capture_id ? this.store.capture(page.last_capture_id) : undefined;
+      const last = page.last_capture_id ? this.store.captureHead(page.last_capture_id) : undefined;
+      this.checks.set(page.url, { page, last });
       const headers: Record<string, string> = {};
       if (last?.etag) headers['If-None-Match'] = last.etag;
       if (last?.last_modified) headers['If-Modified-Since'] = last.last_modified;
@@ -122,45 +138,44 @@ export class Rechecks {
     this.live.add(url);
   }
 
-  async onPage(page: PassPage, fetchId: number, bodySha: string | undefined): Promise<void> {
+  async onPage(page: PassPage, exchange: string, bodySha: string | undefined): Promise<void> {
     const last = page.chain[page.chain.length - 1]!;
     const answer: Answer = { status: page.status, finalUrl: page.finalUrl, redirected: page.chain.length > 1 };
     const state = page.task.purpose.label === 'check' ? this.checks.get(page.task.url) : undefined;
     // the same bytes as the last capture: nothing to read, the page is as it was
-    const previous = state?.page.last_capture_id ? this.store.capture(state.page.last_capture_id) : undefined;
+    const previous = state?.last;
     answer.sameBytes = Boolean(previous && bodySha && previous.body_sha256 === bodySha && previous.final_url === page.finalUrl);
     const read = page.status >= 200 && page.status < 300 && !answer.sameBytes ? await this.opts.read(page) : undefined;
     if (read) Object.assign(answer, { title: read.title, text: read.text, clientRedirect: read.clientRedirect, challenge: read.challenge });
     if (page.task.purpose.label === 'control') {
       const c = page.task.data?.kind === 'control' ? this.controls.get(page.task.data.role) : undefined;
-      if (c) Object.assign(c, { answer, fetchId });
+      if (c) Object.assign(c, { answer, exchange });
       return;
     }
     if (!state) return;
-    Object.assign(state, { answer, read, fetchId, at: last.startedAt.toISOString(), status: page.status });
+    Object.assign(state, { answer, read, exchange, at: last.startedAt.toISOString(), status: page.status });
   }
 
-  onFailure(f: PassFailure, fetchId: number | undefined): void {
+  onFailure(f: PassFailure, exchange: string | undefined): void {
     // a hop that was not followed (refused, off the site) is where the page now leads
     const refusedTo = f.kind === 'redirect_offsite' || f.kind === 'redirect_refused' ? f.chain[f.chain.length - 1]?.location : undefined;
     const answer: Answer = { errorKind: f.kind, errorMessage: f.message, ...(refusedTo ? { finalUrl: refusedTo, redirected: true } : {}) };
     if (f.task.purpose.label === 'control') {
       const c = f.task.data?.kind === 'control' ? this.controls.get(f.task.data.role) : undefined;
-      if (c) Object.assign(c, { answer, fetchId });
+      if (c) Object.assign(c, { answer, exchange });
       return;
     }
     const state = this.checks.get(f.task.url);
     const at = f.chain[f.chain.length - 1]?.startedAt.toISOString() ?? new Date().toISOString();
-    if (state) Object.assign(state, { answer, fetchId, at, status: f.chain[f.chain.length - 1]?.response?.status });
+    if (state) Object.assign(state, { answer, exchange, at, status: f.chain[f.chain.length - 1]?.response?.status });
   }
 
-  /**
-   * Decides every check, writes each in one transaction with its events, reports site trouble
-   * once; then, for each list seen whole in this run (`wholeLists`), reports postings that left it
-   * but are still served.
-   */
   private attachmentHits(postingId: number): TermHit[] {
     return this.store.attachmentHits(postingId).map((h) => ({ term: h.term, count: h.count, snippet: h.snippet, forms: JSON.parse(h.forms) as Record<string, number>, source: `attachment: ${h.name ?? ''}` }));
+  }
+
+  private fetchId(exchange: string | undefined): number | undefined {
+    return exchange ? this.ctx.recorder.fetchId(exchange) : undefined;
   }
 
   /** Checks whose fetch was never answered (the pass stopped first) are left for the next pass. */
@@ -168,13 +183,20 @@ export class Rechecks {
     for (const [url, c] of this.checks) if (!c.answer) this.checks.delete(url);
   }
 
+  /**
+   * Decides every check, writes them in batched transactions with their events, reports site
+   * trouble once; then, for each list seen whole in this run (`wholeLists`), reports postings that
+   * left it but are still served.
+   */
   finish(listRoots: string[], wholeLists: string[]): void {
     if (!this.active) return;
     const homeUrls = [this.site.home, ...listRoots];
     const siteControls: SiteControls = { homeUrls, random: this.controls.get('not_found')?.answer };
     const verdicts = new Map<string, Verdict>();
     for (const [url, c] of this.checks) {
-      const last = c.page.last_capture_id ? this.store.capture(c.page.last_capture_id) : undefined;
+      // the text is compared only with an answer that was read (not the same bytes, not a 304)
+      const last = c.read && c.last ? this.store.capture(c.last.id) : undefined;
+      if (last) c.full = last;
       const v: Verdict = c.answer ? classify({ ...c.answer, previousText: last?.text ?? undefined, previousTitle: last?.title ?? undefined }, siteControls, url) : { kind: 'unreachable', reason: 'not_fetched', detail: 'the check was not made' };
       verdicts.set(url, v);
       if (v.kind === 'live' || v.kind === 'not_modified') this.live.add(url);
@@ -191,12 +213,21 @@ export class Rechecks {
       sibling: siblingOk ? `${[...this.live][0]}: answered normally` : 'no posting of the site answered normally in this run',
       not_found: `${this.controls.get('not_found')?.url}: ${describe(siteControls.random)}`,
     };
-    const controlFetches = Object.fromEntries([...this.controls].map(([role, c]) => [role, { url: c.url, fetch: c.fetchId ?? null, answer: describe(c.answer) }]));
+    // the checks' fetch rows, written now in one go (a recheck pass asks for none before)
+    this.ctx.recorder.flush();
+    const controlFetches = Object.fromEntries([...this.controls].map(([role, c]) => [role, { url: c.url, fetch: this.fetchId(c.exchange) ?? null, answer: describe(c.answer) }]));
     const trouble = siteTrouble([...verdicts.values()], { healthy: summary.healthy, homeVerdict, siblingOk });
     this.troubled = Boolean(trouble);
     const at = new Date().toISOString();
     this.reportSite(trouble, at);
-    for (const [url, c] of this.checks) this.decide(url, c, verdicts.get(url)!, { summary, controlFetches, trouble: Boolean(trouble) });
+    // batched: one transaction for up to CHECKS_PER_TRANSACTION checks (with their events and
+    // alerts), not one each; the events are told once their batch is committed
+    const checks = [...this.checks];
+    for (let i = 0; i < checks.length; i += CHECKS_PER_TRANSACTION) {
+      const batch = checks.slice(i, i + CHECKS_PER_TRANSACTION);
+      const decided = this.ctx.catalogue.transaction(() => batch.map(([url, c]) => this.decide(url, c, verdicts.get(url)!, { summary, controlFetches, trouble: Boolean(trouble) })));
+      for (const d of decided) this.told(d);
+    }
     if (!trouble) for (const root of wholeLists) this.delistings(root, verdicts);
   }
 
@@ -246,79 +277,81 @@ export class Rechecks {
     }
   }
 
-  private decide(url: string, c: CheckState, v: Verdict, k: { summary: ControlsSummary; controlFetches: object; trouble: boolean }): void {
+  /** One check's rows and events, written inside its batch's transaction. */
+  private decide(url: string, c: CheckState, v: Verdict, k: { summary: ControlsSummary; controlFetches: object; trouble: boolean }): Decided {
     const page = c.page;
     const at = c.at ?? new Date().toISOString();
     const cat = this.ctx.catalogue;
     const events: XjEvent[] = [];
     this.counts.checked++;
-    cat.transaction(() => {
-      const last = page.last_capture_id ? this.store.capture(page.last_capture_id) : undefined;
-      let captureId: number | undefined;
-      let outcome: string = v.kind;
-      if (v.kind === 'live' && c.read) {
-        const read = c.read;
-        if (last && read.capture.bodySha256 === last.body_sha256) {
-          outcome = 'unchanged'; // the same bytes: a check row, not a second capture
-          this.counts.unchanged++;
-        } else if (last && last.compare_sha256 && read.capture.compareSha256 === last.compare_sha256) {
-          // only counters, timestamps or the frame moved: the answer is kept (blob, WARC) and
-          // the check row points at it, but it is not a new capture of the posting
-          outcome = 'trivial';
-          this.counts.trivial++;
-        } else {
-          // the posting's terms are its page's and its attachments' (as first captured): a recheck
-          // reads only the page, so the attachments' hits are carried over, else their terms
-          // would be reported as vanished from an edit that did not touch them
-          const carried = this.attachmentHits(page.id);
-          const order = [...new Set([...read.hits, ...carried].map((h) => h.term))].map((term) => ({ term, variants: [], tags: [] }));
-          const hits = mergeHits([read.hits, carried], order);
-          const saved = cat.saveCapture({ ...read.capture, hits });
-          captureId = saved.captureId;
-          if (last) {
-            outcome = 'changed';
-            this.counts.changed++;
-            const lastTerms = this.store.hitsOf(last.id).map((h) => h.term);
-            events.push(changedEvent({ site: this.site.id, page, last, lastTerms, read: { ...read, hits }, at }));
-          }
-        }
-      } else if (v.kind === 'not_modified' || v.kind === 'live') {
-        outcome = 'unchanged';
+    const last = c.full ?? c.last;
+    let captureId: number | undefined;
+    let outcome: string = v.kind;
+    if (v.kind === 'live' && c.read) {
+      const read = c.read;
+      if (last && read.capture.bodySha256 === last.body_sha256) {
+        outcome = 'unchanged'; // the same bytes: a check row, not a second capture
         this.counts.unchanged++;
-      } else if (v.kind === 'gone') this.counts.gone++;
-      else if (v.kind === 'unreachable' || v.kind === 'blocked') this.counts.unreachable++;
+      } else if (last && last.compare_sha256 && read.capture.compareSha256 === last.compare_sha256) {
+        // only counters, timestamps or the frame moved: the answer is kept (blob, WARC) and
+        // the check row points at it, but it is not a new capture of the posting
+        outcome = 'trivial';
+        this.counts.trivial++;
+      } else {
+        // the posting's terms are its page's and its attachments' (as first captured): a recheck
+        // reads only the page, so the attachments' hits are carried over, else their terms
+        // would be reported as vanished from an edit that did not touch them
+        const carried = this.attachmentHits(page.id);
+        const order = [...new Set([...read.hits, ...carried].map((h) => h.term))].map((term) => ({ term, variants: [], tags: [] }));
+        const hits = mergeHits([read.hits, carried], order);
+        const saved = cat.saveCapture({ ...read.capture, hits });
+        captureId = saved.captureId;
+        if (last) {
+          outcome = 'changed';
+          this.counts.changed++;
+          const lastTerms = this.store.hitsOf(last.id).map((h) => h.term);
+          events.push(changedEvent({ site: this.site.id, page, last, lastTerms, read: { ...read, hits }, at }));
+        }
+      }
+    } else if (v.kind === 'not_modified' || v.kind === 'live') {
+      outcome = 'unchanged';
+      this.counts.unchanged++;
+    } else if (v.kind === 'gone') this.counts.gone++;
+    else if (v.kind === 'unreachable' || v.kind === 'blocked') this.counts.unreachable++;
 
-      const watch: PageWatch = { reported: page.reported, failReason: page.fail_reason, failCount: page.fail_count, failSince: page.fail_since };
-      const s = step(watch, v, { controlsHealthy: k.summary.healthy, siteTrouble: k.trouble, confirmAfter: this.opts.confirmAfter, at });
-      this.store.insertCheck({
-        runId: this.ctx.runId,
-        pageId: page.id,
-        at,
-        fetchId: c.fetchId,
-        captureId,
-        outcome,
-        reason: 'reason' in v ? v.reason : undefined,
-        status: c.status,
-        finalUrl: c.answer?.finalUrl,
-        controls: { ...k.summary, fetches: k.controlFetches, site_trouble: k.trouble },
-        counted: s.counted,
-        detail: 'detail' in v ? v.detail : undefined,
-      });
-      this.store.updateWatch(page.id, s.watch, at, s.happenings.length > 0);
-      for (const h of s.happenings) events.push(happeningEvent(h, { site: this.site.id, page, verdict: v, status: c.status, read: c.read, last, controls: k.summary, at }));
-      for (const e of events) cat.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, pageId: page.id, url, at, captureId, body: e });
+    const watch: PageWatch = { reported: page.reported, failReason: page.fail_reason, failCount: page.fail_count, failSince: page.fail_since };
+    const s = step(watch, v, { controlsHealthy: k.summary.healthy, siteTrouble: k.trouble, confirmAfter: this.opts.confirmAfter, at });
+    this.store.insertCheck({
+      runId: this.ctx.runId,
+      pageId: page.id,
+      at,
+      fetchId: this.fetchId(c.exchange),
+      captureId,
+      outcome,
+      reason: 'reason' in v ? v.reason : undefined,
+      status: c.status,
+      finalUrl: c.answer?.finalUrl,
+      controls: { ...k.summary, fetches: k.controlFetches, site_trouble: k.trouble },
+      counted: s.counted,
+      detail: 'detail' in v ? v.detail : undefined,
     });
+    this.store.updateWatch(page.id, s.watch, at, s.happenings.length > 0);
+    for (const h of s.happenings) events.push(happeningEvent(h, { site: this.site.id, page, verdict: v, status: c.status, read: c.read, last, controls: k.summary, at }));
+    for (const e of events) cat.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, pageId: page.id, url, at, captureId, body: e });
+    return { url, pageId: page.id, events };
+  }
+
+  /** A committed check's events are told, and its pictures asked for: a changed page's new capture; a deleted page's last live capture and present answer. */
+  private told({ url, pageId, events }: Decided): void {
     for (const e of events) this.opts.emit(e);
-    // pictures: a changed page's new capture; a deleted page's last live capture and present answer
     const picture = this.opts.picture;
     if (!picture) return;
-    const after = this.store.pageByUrl(url);
-    const lastId = after?.last_capture_id ?? undefined;
+    const lastId = this.store.pageByUrl(url)?.last_capture_id ?? undefined;
     const always = this.opts.pictureAlways?.includes(url);
-    if (events.some((e) => e.kind === 'changed') && lastId) picture({ pageId: page.id, url, what: 'capture', captureId: lastId });
+    if (events.some((e) => e.kind === 'changed') && lastId) picture({ pageId, url, what: 'capture', captureId: lastId });
     if (events.some((e) => e.kind === 'deleted') || always) {
-      if (lastId) picture({ pageId: page.id, url, what: 'capture', captureId: lastId });
-      picture({ pageId: page.id, url, what: 'present' });
+      if (lastId) picture({ pageId, url, what: 'capture', captureId: lastId });
+      picture({ pageId, url, what: 'present' });
     }
   }
 }

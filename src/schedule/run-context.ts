@@ -134,6 +134,8 @@ export class RunContext {
     };
     try {
       if (halted) attempt('the catalogue', () => refuseWrites(this.db, false));
+      // the last fetch rows, unless the disk that halted the run would refuse them too
+      if (!halted) attempt('the catalogue', () => this.recorder.flush());
       attempt('the WARC file', () => this.warc.close());
       attempt('the catalogue', () => this.catalogue.finishRun(this.runId, halted || first !== undefined ? 'failed' : status, summary));
       attempt('the catalogue', () => this.db.close());

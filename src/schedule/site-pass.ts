@@ -102,9 +102,11 @@ export class SitePass {
         rechecks.push({ url, purpose: { siteId: site.id, label: 'posting' }, data: NOT_LISTED });
       }
     }
-    // controls first, so that they are made at the time of the checks they vouch for
-    const start = [...rechecks.filter((t) => t.purpose.label === 'control'), ...lists, ...rechecks.filter((t) => t.purpose.label !== 'control')];
-    const crawl = await crawlSite(start, this.crawlOptions());
+    // checks and their controls are known URLs: no discovery queue. Controls come first, so that
+    // they are made at the time of the checks they vouch for.
+    const isKnown = (t: PassTask) => t.purpose.label === 'check' || t.purpose.label === 'control';
+    const known = [...rechecks.filter((t) => t.purpose.label === 'control'), ...rechecks.filter((t) => t.purpose.label === 'check')];
+    const crawl = await crawlSite([...lists, ...rechecks.filter((t) => !isKnown(t))], this.crawlOptions(), known);
     // the data directory failed a write: nothing more is read, written or pictured
     this.ctx.throwIfHalted();
     await this.attachments.settle();
@@ -193,7 +195,7 @@ export class SitePass {
       case 'check':
       case 'control':
         if (page.task.purpose.label === 'check') this.opts.progress.checkDone(this.site.id);
-        await this.rechecks.onPage(page, this.reader.fetchIdOf(page.chain), this.ctx.recorder.bodySha(page.chain[page.chain.length - 1]!.id));
+        await this.rechecks.onPage(page, page.chain[page.chain.length - 1]!.id, this.ctx.recorder.bodySha(page.chain[page.chain.length - 1]!.id));
         return [];
       default:
         return [];
@@ -208,7 +210,7 @@ export class SitePass {
     if (purpose.label === 'check') this.opts.progress.checkDone(this.site.id);
     if (purpose.label === 'check' || purpose.label === 'control') {
       const last = f.chain[f.chain.length - 1];
-      this.rechecks.onFailure(f, last ? this.ctx.recorder.fetchId(last.id) : undefined);
+      this.rechecks.onFailure(f, last?.id);
     }
     if (purpose.label === 'posting') this.opts.progress.postingDone(this.site.id);
     if (purpose.label === 'attachment') {

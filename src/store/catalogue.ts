@@ -153,8 +153,12 @@ export class Catalogue {
   }
 
   insertFetch(row: FetchInput): number {
-    const params: Record<string, unknown> = { siteId: null, purpose: null, via: 'http', taskUrl: null, status: null, ip: null, contentType: null, bodySha256: null, bodySize: null, wireBytes: null, truncated: null, location: null, errorKind: null, error: null, ...row };
-    return Number(this.write(() => this.stmts.insertFetch.run(params)).lastInsertRowid);
+    return Number(this.write(() => this.stmts.insertFetch.run(fetchParams(row))).lastInsertRowid);
+  }
+
+  /** Several fetch rows in one transaction; their ids in the same order. */
+  insertFetches(rows: FetchInput[]): number[] {
+    return this.transaction(() => rows.map((r) => Number(this.stmts.insertFetch.run(fetchParams(r)).lastInsertRowid)));
   }
 
   page(url: string): PageRecord | undefined {
@@ -254,6 +258,7 @@ export class Catalogue {
 
 /** A posting as change and deletion detection sees it: its whole row. */
 export type WatchedPage = PageRecord;
+export type CaptureHead = Omit<CaptureRecord, 'text'>;
 
 export interface CheckRow {
   runId: number;
@@ -296,6 +301,14 @@ export class WatchStore {
 
   capture(id: number): CaptureRecord | undefined {
     return this.stmt(`SELECT * FROM captures WHERE id = ?`).get(id) as CaptureRecord | undefined;
+  }
+
+  /** A capture without its text: what a check compares before it knows it must read the page. */
+  captureHead(id: number): CaptureHead | undefined {
+    return this.stmt(
+      `SELECT id, page_id, fetch_id, run_id, at, final_url, status, body_sha256, body_size, content_type, charset, charset_note, title, published,
+        date_source, text_sha256, compare_sha256, text_chars, etag, last_modified, problems FROM captures WHERE id = ?`,
+    ).get(id) as CaptureHead | undefined;
   }
 
   /** The newest capture of a page that answered normally (a soft-404 answer is a check, not a capture). */
@@ -351,4 +364,8 @@ export class WatchStore {
       .all(siteId) as { url: string }[];
     return rows.map((r) => r.url).find((u) => !notUrls.includes(u));
   }
+}
+
+function fetchParams(row: FetchInput): Record<string, unknown> {
+  return { siteId: null, purpose: null, via: 'http', taskUrl: null, status: null, ip: null, contentType: null, bodySha256: null, bodySize: null, wireBytes: null, truncated: null, location: null, errorKind: null, error: null, ...row };
 }

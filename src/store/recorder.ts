@@ -1,16 +1,22 @@
 import { headerValue, type Exchange, type FetchPurpose } from '../fetch/exchange.js';
 import type { BlobStore } from './blobs.js';
-import type { Catalogue } from './catalogue.js';
+import type { Catalogue, FetchInput } from './catalogue.js';
 import type { WarcWriter } from './warc-writer.js';
+
+/** Fetch rows written in one transaction at most; a recheck pass asks for no id until its end. */
+const ROWS_PER_TRANSACTION = 64;
 
 /**
  * Keeps every exchange: body into the blob store, records into the WARC file, a row into the
  * catalogue pointing at both. Called before the crawler looks at a response, so nothing is
- * processed that is not already kept.
+ * processed whose bytes are not already kept. The rows go in batches (one commit each, not one
+ * per request); asking for a fetch's id writes the batch first, so nothing is ever written that
+ * points at a row not yet there.
  */
 export class Recorder {
   private readonly fetchIds = new Map<string, number>();
   private readonly bodyShas = new Map<string, string>();
+  private pending: { exchangeId: string; row: FetchInput }[] = [];
 
   constructor(
     private readonly blobs: BlobStore,
@@ -23,7 +29,7 @@ export class Recorder {
     const bodySha = ex.response ? await this.blobs.put(ex.response.body) : undefined;
     const loc = await this.warc.writeExchange(ex);
     const main = loc.response ?? loc.metadata ?? loc.request;
-    const id = this.catalogue.insertFetch({
+    const row: FetchInput = {
       runId: this.runId,
       exchangeId: ex.id,
       siteId: purpose?.siteId,
@@ -49,10 +55,20 @@ export class Recorder {
       warcLength: main.length,
       requestOffset: loc.request.offset,
       requestLength: loc.request.length,
-    });
-    this.fetchIds.set(ex.id, id);
+    };
     if (bodySha) this.bodyShas.set(ex.id, bodySha);
+    this.pending.push({ exchangeId: ex.id, row });
+    if (this.pending.length >= ROWS_PER_TRANSACTION) this.flush();
   };
+
+  /** Writes the fetch rows not written yet, in one transaction. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    const ids = this.catalogue.insertFetches(batch.map((b) => b.row));
+    batch.forEach((b, i) => this.fetchIds.set(b.exchangeId, ids[i]!));
+  }
 
   /** SHA-256 of the body of a recorded exchange. */
   bodySha(exchangeId: string): string | undefined {
@@ -60,6 +76,7 @@ export class Recorder {
   }
 
   fetchId(exchangeId: string): number | undefined {
+    if (!this.fetchIds.has(exchangeId) && this.pending.length) this.flush();
     return this.fetchIds.get(exchangeId);
   }
 }

@@ -111,7 +111,11 @@ describe('a run whose catalogue fills up', () => {
     const db = openDb(dir);
     const run = db.prepare(`SELECT status FROM runs WHERE id = ?`).get(ctx.runId) as { status: string | null };
     expect([null, 'failed']).toContain(run.status);
-    expect((db.prepare(`SELECT count(*) AS n FROM fetches`).get() as { n: number }).n).toBe(kept);
+    // fetch rows go in batches: the batch whose commit failed is not in the catalogue, but every
+    // exchange that was kept has its body in the blob store (and its records in the WARC file)
+    const rows = (db.prepare(`SELECT count(*) AS n FROM fetches`).get() as { n: number }).n;
+    expect(rows).toBeLessThanOrEqual(kept);
+    expect(blobsBefore).toBeGreaterThanOrEqual(kept);
     expect(verifyStore(dir, db).problems).toEqual([]);
     db.close();
   });
