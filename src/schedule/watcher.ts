@@ -214,9 +214,11 @@ class Slots {
   }
 }
 
+/** Waits `ms`, or less if `signal` aborts; its listener goes with it (a watcher sleeps once a run, for months). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const wake = () => (clearTimeout(t), resolve());
+    const t = setTimeout(() => (signal.removeEventListener('abort', wake), resolve()), ms);
+    signal.addEventListener('abort', wake, { once: true });
   });
 }
