@@ -68,6 +68,8 @@ export class Rechecks {
   readonly counts = { checked: 0, unchanged: 0, changed: 0, trivial: 0, gone: 0, unreachable: 0 };
   /** the site as a whole was in trouble in this pass (known after finish) */
   troubled = false;
+  /** which trouble, for the run's summary (operator checks count runs in trouble) */
+  trouble: { kind: string; detail: string } | undefined;
 
   constructor(
     private readonly site: Site,
@@ -194,6 +196,7 @@ export class Rechecks {
     const controlFetches = Object.fromEntries([...this.controls].map(([role, c]) => [role, { url: c.url, fetch: c.fetchId ?? null, answer: describe(c.answer) }]));
     const trouble = siteTrouble([...verdicts.values()], { healthy: summary.healthy, homeVerdict, siblingOk });
     this.troubled = Boolean(trouble);
+    if (trouble) this.trouble = { kind: trouble.kind, detail: trouble.detail };
     const at = new Date().toISOString();
     this.reportSite(trouble, at);
     for (const [url, c] of this.checks) this.decide(url, c, verdicts.get(url)!, { summary, controlFetches, trouble: Boolean(trouble) });
@@ -223,6 +226,7 @@ export class Rechecks {
   /** Site-wide trouble found without rechecks (every list page behind a challenge that was not passed). */
   reportSiteTrouble(kind: 'unreachable' | 'challenge_failed', reason: string, detail: string): void {
     this.troubled = true;
+    this.trouble = { kind, detail };
     this.reportSite({ kind, reason, detail }, new Date().toISOString());
   }
 
