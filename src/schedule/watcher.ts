@@ -62,6 +62,7 @@ export class Watcher {
   private outboxTimer: NodeJS.Timeout | undefined;
   private delivering: Promise<void> | undefined;
   private ticking: Promise<void> | undefined;
+  private checkFailure: string | undefined;
   private stopping = false;
   private readonly wake = new AbortController();
 
@@ -214,9 +215,12 @@ export class Watcher {
       } finally {
         catalogue.db.close();
       }
+      this.checkFailure = undefined;
     } catch (e) {
-      // a full disk refuses this write too; the runs' own halt says so
-      this.opts.log(`operator checks: ${(e as Error).message}`);
+      // a full disk refuses these writes too: said once, not every period until it is fixed
+      const said = `operator checks: ${(e as Error).message}`;
+      if (said !== this.checkFailure) this.opts.log(said);
+      this.checkFailure = said;
     }
     for (const e of events) this.opts.emit(e);
     return events;
