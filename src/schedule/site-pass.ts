@@ -133,10 +133,12 @@ export class SitePass {
         if (e) this.opts.emit(e);
       }
     }
-    // a pass that walked the lists says how the site fared as a whole; one stopped early says nothing
-    if (this.opts.lists !== false && !stopped) this.outcome.trouble = this.rechecks.trouble ?? (this.outcome.unreachable ? { kind: 'unreachable', detail: `no list page could be fetched: ${this.outcome.listFailures[0] ?? ''}` } : null);
-    // an ad hoc URL is not the site's lists: it says nothing of the site's health
-    if (this.opts.operator && !site.source.startsWith('adhoc')) {
+    // a pass that walked the site's lists says how it fared as a whole; one stopped early, or over
+    // an ad hoc URL (not the site's lists), says nothing
+    if (this.opts.lists !== false && !stopped && !site.source.startsWith('adhoc')) {
+      this.outcome.trouble = this.rechecks.trouble ?? (this.outcome.unreachable ? { kind: 'unreachable', detail: `no list page could be fetched: ${this.outcome.listFailures[0] ?? ''}` } : null);
+    }
+    if (this.opts.operator) {
       for (const e of checkSiteProblems(this.ctx, site, { trouble: this.outcome.trouble, emptyLists: this.lists.emptyLists, yieldedLists: this.lists.yieldedLists }, this.opts.operator)) this.opts.emit(e);
     }
     return this.outcome;

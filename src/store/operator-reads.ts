@@ -11,25 +11,17 @@ export function postingHistory(db: Db, siteId: string): { lastNewAt: string | nu
 
 /**
  * How the site fared as a whole in its finished runs before `beforeRunId`, newest first (from the
- * runs' summaries: each names its sites' outcomes). A run that did not walk the site's lists
- * (`check`), or was interrupted, says nothing either way and is left out.
+ * runs' summaries: each names its sites' outcomes). A run whose outcome says no `trouble` either
+ * way (`check`, an ad hoc URL, an interrupted pass, a run from before outcomes said it) is left out.
  */
 export function siteRunTroubles(db: Db, siteId: string, beforeRunId: number, limit: number): { run_id: number; started_at: string; trouble: string | null; detail: string | null }[] {
   const rows = db
     .prepare(
-      `SELECT r.id AS run_id, r.started_at, json_type(j.value, '$.trouble') AS t, json_extract(j.value, '$.trouble.kind') AS kind,
-         json_extract(j.value, '$.trouble.detail') AS detail, json_extract(j.value, '$.unreachable') AS unreachable,
-         json_extract(j.value, '$.listPages') AS list_pages, json_array_length(j.value, '$.listFailures') AS list_failures
+      `SELECT r.id AS run_id, r.started_at, json_type(j.value, '$.trouble') AS t, json_extract(j.value, '$.trouble.kind') AS kind, json_extract(j.value, '$.trouble.detail') AS detail
        FROM runs r, json_each(r.summary, '$.sites') j
-       WHERE r.id < ? AND r.summary IS NOT NULL AND r.status != 'interrupted' AND json_extract(j.value, '$.site') = ?
+       WHERE r.id < ? AND r.summary IS NOT NULL AND r.status != 'interrupted' AND json_extract(j.value, '$.site') = ? AND json_type(j.value, '$.trouble') IN ('object', 'null')
        ORDER BY r.id DESC LIMIT ?`,
     )
-    .all(beforeRunId, siteId, limit) as { run_id: number; started_at: string; t: string | null; kind: string | null; detail: string | null; unreachable: number | null; list_pages: number | null; list_failures: number | null }[];
-  return rows.flatMap((r) => {
-    if (r.t === 'object') return [{ run_id: r.run_id, started_at: r.started_at, trouble: r.kind ?? 'unreachable', detail: r.detail }];
-    if (r.t === 'null') return [{ run_id: r.run_id, started_at: r.started_at, trouble: null, detail: null }];
-    // a run from before outcomes said `trouble`: only whether any list page could be fetched
-    if (!r.list_pages && !r.list_failures) return [];
-    return [{ run_id: r.run_id, started_at: r.started_at, trouble: r.unreachable ? 'unreachable' : null, detail: r.unreachable ? 'no list page could be fetched' : null }];
-  });
+    .all(beforeRunId, siteId, limit) as { run_id: number; started_at: string; t: string; kind: string | null; detail: string | null }[];
+  return rows.map((r) => ({ run_id: r.run_id, started_at: r.started_at, trouble: r.t === 'object' ? (r.kind ?? 'unreachable') : null, detail: r.t === 'object' ? r.detail : null }));
 }
