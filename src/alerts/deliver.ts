@@ -98,6 +98,11 @@ export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
       const raw = blobs.get(m.raw_sha256!);
       let last = '';
       for (let t = 0; t < (o.tries ?? 3); t++) {
+        // a failed try gave the lease up: another run may have taken the mail (and sent it) meanwhile
+        if (t > 0 && !outbox.claim(m)) {
+          last = '';
+          break;
+        }
         try {
           await transport.send(raw, { from: mailFrom(), to: m.recipient });
         } catch (err) {

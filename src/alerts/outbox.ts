@@ -30,11 +30,11 @@ export class Outbox {
   enqueuer(recipients: Recipient[], terms: Term[]): (eventId: number, e: EventInput) => void {
     return (eventId, e) => {
       if (!recipients.length) return;
-      const body = e.body as { terms?: { term: string }[] };
+      const body = e.body as { terms?: { term: string }[]; scope?: string };
       const found = body.terms?.map((t) => t.term) ?? (e.pageId ? this.store.lastTerms(e.pageId) : []);
       const now = new Date();
       for (const r of recipients) {
-        if (wants(r, { kind: e.kind, site: e.siteId, terms: found }, terms)) this.store.queueAlert(eventId, r.to, r.send, dueAt(r, now));
+        if (wants(r, { kind: e.kind, site: e.siteId, ...(body.scope ? { scope: body.scope } : {}), terms: found }, terms)) this.store.queueAlert(eventId, r.to, r.send, dueAt(r, now));
       }
     };
   }

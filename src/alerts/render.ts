@@ -1,5 +1,6 @@
 import { esc } from '../text/html-escape.js';
 import type { Term } from '../terms/types.js';
+import { operatorAdvice, operatorLabel } from './operator-text.js';
 
 /** Everything a mail says about one event, gathered from the catalogue beforehand. */
 export interface AlertItem {
@@ -63,6 +64,8 @@ function headline(i: AlertItem): string {
       return 'page taken off its list (still served)';
     case 'restored':
       return b.scope === 'site' ? 'site back' : 'page back';
+    case 'operator':
+      return operatorLabel(b.problem, b.state);
     default:
       return `${i.kind.replace('_', ' ')}${b.scope === 'site' ? ' (whole site)' : ''}`;
   }
@@ -73,8 +76,34 @@ function highlight(snippet: string, term: string): string {
   return parts.map(esc).join(`<mark>${esc(term)}</mark>`);
 }
 
+/** An operator problem is about the watch, not a page: what was measured, since when, what to do. */
+function operatorText(i: AlertItem, tz: string): string[] {
+  const b = i.body;
+  return [
+    `OPERATOR: ${headline(i).toUpperCase()} — ${flat(b.subject, 200)}`,
+    `Measured:   ${flat(b.summary, 600)}`,
+    `Since:      ${when(b.since as string, tz)}`,
+    `Reported:   ${when(b.at as string, tz)}`,
+    ...(i.url ? [`Address:    ${i.url}`] : []),
+    `What to do: ${operatorAdvice(b.problem, b.state)}`,
+  ];
+}
+
+function operatorHtml(i: AlertItem, tz: string, row: (k: string, v: string) => string): string {
+  const b = i.body;
+  const rows = [
+    row('Measured', esc(b.summary)),
+    row('Since', esc(when(b.since as string, tz))),
+    row('Reported', esc(when(b.at as string, tz))),
+    ...(i.url ? [row('Address', `<a href="${esc(i.url)}">${esc(i.url)}</a>`)] : []),
+    row('What to do', esc(operatorAdvice(b.problem, b.state))),
+  ];
+  return `<div style="margin:0 0 24px 0"><h2 style="font-size:16px;margin:0 0 6px 0">operator: ${esc(headline(i))} — ${esc(b.subject)}</h2><table style="border-collapse:collapse;font-size:14px">${rows.join('')}</table></div>`;
+}
+
 function itemText(i: AlertItem, tz: string, gloss: Map<string, string | undefined>): string[] {
   const b = i.body;
+  if (i.kind === 'operator') return operatorText(i, tz);
   const L: string[] = [`${headline(i).toUpperCase()} — ${i.siteName} (${i.site})`, `Title:      ${flat(i.title, 300)}`];
   if (i.published) L.push(`Published:  ${i.published} (as the page states)`);
   L.push(`Address:    ${i.url}`);
@@ -103,6 +132,7 @@ function itemText(i: AlertItem, tz: string, gloss: Map<string, string | undefine
 function itemHtml(i: AlertItem, tz: string, gloss: Map<string, string | undefined>, cid?: string): string {
   const b = i.body;
   const row = (k: string, v: string) => `<tr><th style="text-align:left;vertical-align:top;padding:2px 10px 2px 0;white-space:nowrap">${esc(k)}</th><td style="padding:2px 0">${v}</td></tr>`;
+  if (i.kind === 'operator') return operatorHtml(i, tz, row);
   const rows: string[] = [row('Title', `<span lang="zh">${esc(i.title)}</span>`)];
   if (i.published) rows.push(row('Published', `${esc(i.published)} <small>(as the page states)</small>`));
   // the address shown is exactly the one linked: page text never becomes a link
@@ -139,7 +169,7 @@ export function renderMail(items: AlertItem[], opts: { tz: string; terms: Term[]
   if (!opts.digest && items.length === 1) {
     const i = items[0]!;
     const about = flat(i.title, 90) || flat(i.siteName, 60);
-    subject = `[xjwatch] ${flat(i.site, 40)}: ${flat(headline(i), 80)}${about ? ` — ${about}` : ''}`;
+    subject = i.kind === 'operator' ? `[xjwatch] operator: ${flat(headline(i), 80)} — ${flat(i.body.subject, 90)}` : `[xjwatch] ${flat(i.site, 40)}: ${flat(headline(i), 80)}${about ? ` — ${about}` : ''}`;
   } else {
     const counts = new Map<string, number>();
     for (const i of items) counts.set(i.kind, (counts.get(i.kind) ?? 0) + 1);

@@ -1,7 +1,7 @@
 import { adhocRecipient, loadSettings, type Recipient, type Settings } from '../config/settings.js';
 import { Outbox } from '../alerts/outbox.js';
 import { openDb } from '../store/db.js';
-import type { RunContext } from '../schedule/run-context.js';
+import type { Catalogue } from '../store/catalogue.js';
 import type { Term } from '../terms/types.js';
 import { err } from './common.js';
 
@@ -24,9 +24,9 @@ export function alertingFor(dataDir: string, opts: MailOptions): Alerting {
   return { settings, extra, recipients: [...extra, ...settings.mail.recipients] };
 }
 
-/** Alerts are queued in the same transaction as their events. */
-export function armAlerts(ctx: RunContext, a: Alerting, terms: Term[]): void {
-  if (a.recipients.length) ctx.catalogue.afterEvent = new Outbox(ctx.db).enqueuer(a.recipients, terms);
+/** Alerts are queued in the same transaction as their events (a run's, or the watcher's own checks'). */
+export function armAlerts(target: { catalogue: Catalogue }, a: Alerting, terms: Term[]): void {
+  if (a.recipients.length) target.catalogue.afterEvent = new Outbox(target.catalogue.db).enqueuer(a.recipients, terms);
 }
 
 /** After a run: send what is due; say what went and what waits (and why), on stderr. */

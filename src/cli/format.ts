@@ -56,5 +56,8 @@ export function printEventHuman(e: XjEvent): void {
     case 'challenge_failed':
       out(`${yellow(e.kind === 'unreachable' ? 'UNREACHABLE' : 'BLOCKED')}  ${e.scope === 'site' ? `site ${e.site}` : safe(e.url)} — ${e.reason}: ${safe(e.detail)}`);
       break;
+    case 'operator':
+      out(`${e.state === 'raised' ? red('OPERATOR') : green('OPERATOR CLEARED')}  ${e.problem}  ${safe(e.summary)}`);
+      break;
   }
 }

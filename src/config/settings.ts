@@ -15,24 +15,38 @@ const httpUrl = z.string().refine((u) => {
 
 const tsaSchema = z.union([httpUrl.transform((url) => ({ url, ca: undefined as string | undefined })), z.strictObject({ url: httpUrl, ca: z.string().min(1).optional() })]);
 
-export const ALERT_KINDS = ['new_posting', 'changed', 'delisted', 'suspected_deletion', 'deleted', 'restored', 'unreachable', 'challenge_failed', 'site_broken'] as const;
-/** what a recipient gets unless they say otherwise: what a researcher acts on, not site trouble */
-export const DEFAULT_ALERT_KINDS = ['new_posting', 'changed', 'delisted', 'deleted', 'restored'];
+export const ALERT_KINDS = ['new_posting', 'changed', 'delisted', 'suspected_deletion', 'deleted', 'restored', 'unreachable', 'challenge_failed', 'site_broken', 'operator'] as const;
+type AlertKind = (typeof ALERT_KINDS)[number];
+/** what a researcher gets unless they say otherwise: what they act on, not site trouble */
+export const DEFAULT_ALERT_KINDS: AlertKind[] = ['new_posting', 'changed', 'delisted', 'deleted', 'restored'];
+/**
+ * what an operator gets unless they say otherwise: the operator's problems, and the site-wide
+ * trouble as it starts and ends (route.ts keeps page-scoped trouble and restorations away from
+ * them). A list that stops yielding comes as the operator problem list_broken, with its clearing,
+ * rather than as site_broken.
+ */
+export const DEFAULT_OPERATOR_KINDS: AlertKind[] = ['operator', 'unreachable', 'challenge_failed', 'restored'];
 
 const recipientSchema = z.strictObject({
   to: z.string().trim().regex(/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/, 'is not an e-mail address'),
+  /** a researcher (the default) gets findings; an operator, the tool's own health (`operator` events) */
+  kind: z.enum(['researcher', 'operator']).default('researcher'),
   /** only these site ids (default all) */
   sites: z.array(z.string().min(1)).optional(),
   /** only events about pages that mention one of these terms, or terms with one of these tags */
   terms: z.array(z.string().min(1)).optional(),
   tags: z.array(z.string().min(1)).optional(),
-  kinds: z.array(z.enum(ALERT_KINDS)).default(DEFAULT_ALERT_KINDS as (typeof ALERT_KINDS)[number][]),
+  /** default by `kind`: DEFAULT_ALERT_KINDS or DEFAULT_OPERATOR_KINDS */
+  kinds: z.array(z.enum(ALERT_KINDS)).optional(),
   /** each event at once, or gathered into one mail a day or a week */
   send: z.enum(['immediate', 'daily', 'weekly']).default('immediate'),
   at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('08:00'),
   day: z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']).default('mon'),
   timezone: timezone.default('Asia/Shanghai'),
-});
+})
+  // said rather than ignored: a researcher listing `operator` would otherwise wait for mail that never comes
+  .refine((r) => r.kind === 'operator' || !r.kinds?.includes('operator'), { message: 'operator events go only to recipients with `kind: operator`', path: ['kinds'] })
+  .transform((r) => ({ ...r, kinds: r.kinds ?? (r.kind === 'operator' ? DEFAULT_OPERATOR_KINDS : DEFAULT_ALERT_KINDS) }));
 
 /** How often known postings are rechecked (`watch`, `crawl --recheck due`); see schedule/revisit.ts. */
 const revisitSchema = z.strictObject({
@@ -54,10 +68,28 @@ const watchSchema = z.strictObject({
   outboxSeconds: z.number().min(1).max(3600).default(60),
 });
 
+/** Operator health (`operator` events): when a site, a host, the disk or the outbox is in trouble. */
+const operatorSchema = z.strictObject({
+  /** a site is quiet when no new posting has been found for this many days … */
+  quietDays: z.number().positive().max(3650).default(21),
+  /** … having posted at least `minPostings` times (by the postings' own dates) in the `lookbackDays` before */
+  lookbackDays: z.number().positive().max(3650).default(90),
+  minPostings: z.number().int().min(1).max(100_000).default(8),
+  /** a site unreachable or blocked in this many of its runs in a row */
+  blockedRuns: z.number().int().min(1).max(1000).default(3),
+  /** free space on the data directory's file system below this many MiB, or below this share of it */
+  diskFreeMB: z.number().min(0).max(1e9).default(2048),
+  diskFreePercent: z.number().min(0).max(100).default(2),
+  /** a mail still queued this long after it was formed (failing, or never tried) */
+  outboxMinutes: z.number().positive().max(60 * 24 * 30).default(60),
+});
+
 export type RevisitPolicy = z.infer<typeof revisitSchema>;
 export type WatchSettings = z.infer<typeof watchSchema>;
+export type OperatorSettings = z.infer<typeof operatorSchema>;
 export const DEFAULT_REVISIT: RevisitPolicy = revisitSchema.parse({});
 export const DEFAULT_WATCH: WatchSettings = watchSchema.parse({});
+export const DEFAULT_OPERATOR: OperatorSettings = operatorSchema.parse({});
 
 const settingsSchema = z.strictObject({
   mail: z
@@ -73,6 +105,7 @@ const settingsSchema = z.strictObject({
   wayback: z.boolean().default(false),
   revisit: revisitSchema.default(DEFAULT_REVISIT),
   watch: watchSchema.default(DEFAULT_WATCH),
+  operator: operatorSchema.default(DEFAULT_OPERATOR),
 });
 
 export interface TsaSetting {
@@ -90,13 +123,14 @@ export interface Settings {
   mail: { recipients: Recipient[]; attachBundleMB: number };
   revisit: RevisitPolicy;
   watch: WatchSettings;
+  operator: OperatorSettings;
 }
 
-/** A recipient for one ad-hoc run (`crawl --mail-to`): everything, at once. */
+/** A recipient for one ad-hoc run (`crawl --mail-to`): everything a researcher can get, at once. */
 export function adhocRecipient(to: string): Recipient {
   const r = recipientSchema.safeParse({ to });
   if (!r.success) throw new InputError(`not an e-mail address: ${to}`, undefined, undefined, '--mail-to');
-  return { ...r.data, kinds: [...ALERT_KINDS] };
+  return { ...r.data, kinds: ALERT_KINDS.filter((k) => k !== 'operator') };
 }
 
 /**
@@ -106,11 +140,11 @@ export function adhocRecipient(to: string): Recipient {
  */
 export function loadSettings(dataDir: string, config?: string, env: NodeJS.ProcessEnv = process.env): Settings {
   const file = config ? resolve(config) : join(dataDir, 'settings.yaml');
-  let s: Settings = { timestamps: [], wayback: false, mail: { recipients: [], attachBundleMB: 10 }, revisit: DEFAULT_REVISIT, watch: DEFAULT_WATCH };
+  let s: Settings = { timestamps: [], wayback: false, mail: { recipients: [], attachBundleMB: 10 }, revisit: DEFAULT_REVISIT, watch: DEFAULT_WATCH, operator: DEFAULT_OPERATOR };
   if (config || existsSync(file)) {
     const src = YamlSource.read(file);
     const v = src.validate(settingsSchema, src.value ?? {});
-    s = { file, wayback: v.wayback, mail: v.mail, revisit: v.revisit, watch: v.watch, timestamps: v.timestamps.map((t) => ({ url: t.url, ...(t.ca ? { ca: resolve(dirname(file), t.ca) } : {}) })) };
+    s = { file, wayback: v.wayback, mail: v.mail, revisit: v.revisit, watch: v.watch, operator: v.operator, timestamps: v.timestamps.map((t) => ({ url: t.url, ...(t.ca ? { ca: resolve(dirname(file), t.ca) } : {}) })) };
   }
   const fromEnv = env.XJWATCH_TSA_URLS?.trim();
   if (fromEnv !== undefined && fromEnv !== '') {

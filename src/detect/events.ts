@@ -8,7 +8,8 @@ export type EventKind =
   | 'restored'
   | 'unreachable'
   | 'challenge_failed'
-  | 'site_broken';
+  | 'site_broken'
+  | 'operator';
 
 export interface EventTerm {
   term: string;
@@ -126,4 +127,33 @@ export interface ControlsSummary {
   not_found: string;
 }
 
-export type XjEvent = NewPostingEvent | SiteBrokenEvent | ChangedEvent | DelistedEvent | DeletionEvent | RestoredEvent | TroubleEvent;
+/** What the operator watches: the tool's own health, apart from what the sites did. */
+export type OperatorProblem = 'site_quiet' | 'host_blocked' | 'list_broken' | 'disk_filling' | 'outbox_stuck';
+export const OPERATOR_PROBLEMS: readonly OperatorProblem[] = ['site_quiet', 'host_blocked', 'list_broken', 'disk_filling', 'outbox_stuck'];
+
+/**
+ * A problem of the watch itself, for the operator's recipients: reported once when it is
+ * `raised`, and once more when it is `cleared`.
+ */
+export interface OperatorEvent {
+  kind: 'operator';
+  problem: OperatorProblem;
+  state: 'raised' | 'cleared';
+  /** what it is about: a site id (site_quiet, host_blocked), a list's URL, the data directory, "outbox" */
+  subject: string;
+  /** the site, for the site problems */
+  site?: string;
+  /** the host (host_blocked) */
+  host?: string;
+  /** the list's URL (list_broken), the site's home page (host_blocked) */
+  url?: string;
+  /** one line that says what was measured */
+  summary: string;
+  /** when the problem began, as measured (for a clearing: the same as when raised) */
+  since: string;
+  /** the figures behind the summary */
+  measured: Record<string, number | string | null>;
+  at: string;
+}
+
+export type XjEvent = NewPostingEvent | SiteBrokenEvent | ChangedEvent | DelistedEvent | DeletionEvent | RestoredEvent | TroubleEvent | OperatorEvent;

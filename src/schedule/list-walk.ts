@@ -59,6 +59,8 @@ export class ListWalk {
   private readonly listRootOf = new Map<string, string>();
   /** first pages that yielded no links; judged at the end of the pass */
   readonly emptyLists: { url: string; at: string }[] = [];
+  /** lists whose first page yielded posting links */
+  readonly yieldedLists = new Set<string>();
 
   constructor(private readonly d: ListWalkDeps) {}
 
@@ -140,6 +142,7 @@ export class ListWalk {
     this.record(page, root, listing, decoded, problems, { fresh: !prev, at });
     // judged at the end of the pass: an empty list during an outage is the outage, not a new layout
     if (listing.postings.length === 0 && root.url === url) this.emptyLists.push({ url, at });
+    if (listing.postings.length > 0 && root.url === url) this.yieldedLists.add(url);
 
     for (const l of listing.postings) {
       counts.postingsSeen++;

@@ -1,4 +1,4 @@
-import type { RevisitPolicy } from '../config/settings.js';
+import type { OperatorSettings, RevisitPolicy } from '../config/settings.js';
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
 import { DocumentTextExtractor } from '../extract/document-text/extractor.js';
@@ -25,6 +25,8 @@ export interface PassOptions {
   challengeTimeoutMs?: number;
   screenshots?: boolean;
   screenshotUrls?: string[];
+  /** judge the operator's problems of each site after its pass */
+  operator?: OperatorSettings;
   emit: (event: XjEvent) => void;
   progress: PassProgress;
   /** the browser was needed and could not start: told once, at once (what was tried, the fix) */
@@ -66,6 +68,7 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
           browser,
           screenshots: opts.screenshots,
           screenshotUrls: opts.screenshotUrls,
+          operator: opts.operator,
         }).run(),
       ),
     );

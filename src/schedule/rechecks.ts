@@ -84,6 +84,8 @@ export class Rechecks {
   readonly counts = { checked: 0, unchanged: 0, changed: 0, trivial: 0, gone: 0, unreachable: 0 };
   /** the site as a whole was in trouble in this pass (known after finish) */
   troubled = false;
+  /** which trouble, for the run's summary (operator checks count runs in trouble) */
+  trouble: { kind: string; detail: string } | undefined;
 
   constructor(
     private readonly site: Site,
@@ -218,6 +220,7 @@ export class Rechecks {
     const controlFetches = Object.fromEntries([...this.controls].map(([role, c]) => [role, { url: c.url, fetch: this.fetchId(c.exchange) ?? null, answer: describe(c.answer) }]));
     const trouble = siteTrouble([...verdicts.values()], { healthy: summary.healthy, homeVerdict, siblingOk });
     this.troubled = Boolean(trouble);
+    if (trouble) this.trouble = { kind: trouble.kind, detail: trouble.detail };
     const at = new Date().toISOString();
     this.reportSite(trouble, at);
     // batched: one transaction for up to CHECKS_PER_TRANSACTION checks (with their events and
@@ -254,6 +257,7 @@ export class Rechecks {
   /** Site-wide trouble found without rechecks (every list page behind a challenge that was not passed). */
   reportSiteTrouble(kind: 'unreachable' | 'challenge_failed', reason: string, detail: string): void {
     this.troubled = true;
+    this.trouble = { kind, detail };
     this.reportSite({ kind, reason, detail }, new Date().toISOString());
   }
 

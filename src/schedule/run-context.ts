@@ -20,6 +20,7 @@ export class RunContext {
   readonly warc: WarcWriter;
   readonly recorder: Recorder;
   readonly runId: number;
+  readonly startedAt = new Date().toISOString();
 
   private lock: WriterLock | undefined;
   private readonly gate = new WriteGate();
@@ -30,7 +31,7 @@ export class RunContext {
     this.db = openDb(dataDir);
     this.catalogue = new Catalogue(this.db, this.gate);
     this.blobs = new BlobStore(join(dataDir, 'blobs'), this.gate);
-    this.runId = this.catalogue.beginRun(command);
+    this.runId = this.catalogue.beginRun(command, this.startedAt);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
     this.warc = new WarcWriter(
       dataDir,

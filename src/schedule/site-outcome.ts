@@ -13,6 +13,11 @@ export interface SiteOutcome {
   problems: { url: string; problem: string }[];
   /** no list page could be fetched: nothing was learnt about the site */
   unreachable: boolean;
+  /**
+   * the site-wide trouble of this pass (unreachable, challenge_failed), or null when it answered;
+   * absent when the pass did not walk its lists or was stopped (it says nothing either way)
+   */
+  trouble?: { kind: string; detail: string } | null;
   checks: Rechecks['counts'];
   renderings: number;
   /** stylesheets, images and fonts recorded for the pictures */

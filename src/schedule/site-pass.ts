@@ -1,4 +1,4 @@
-import { DEFAULT_REVISIT, type RevisitPolicy } from '../config/settings.js';
+import { DEFAULT_REVISIT, type OperatorSettings, type RevisitPolicy } from '../config/settings.js';
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
 import { newPostingEvent } from '../detect/new-posting.js';
@@ -12,6 +12,7 @@ import { mergeHits, type TermMatcher } from '../terms/matcher.js';
 import { attachmentSummary, Attachments, type PendingPosting } from './attachments.js';
 import { KnownUrls } from './known-urls.js';
 import { ListWalk } from './list-walk.js';
+import { checkSiteProblems } from './operator-site.js';
 import { PageReader } from './page-reader.js';
 import type { PassProgress } from './progress.js';
 import { Rechecks } from './rechecks.js';
@@ -46,6 +47,8 @@ export interface SitePassOptions {
   screenshots?: boolean;
   /** also picture these URLs (check --screenshot) */
   screenshotUrls?: string[];
+  /** judge the operator's problems of the site after the pass (crawl and watch; not `check`) */
+  operator?: OperatorSettings;
 }
 
 /**
@@ -131,6 +134,14 @@ export class SitePass {
         const e = this.ctx.catalogue.transaction(() => this.reportBroken(empty.url, empty.at));
         if (e) this.opts.emit(e);
       }
+    }
+    // a pass that walked the site's lists says how it fared as a whole; one stopped early, or over
+    // an ad hoc URL (not the site's lists), says nothing
+    if (this.opts.lists !== false && !stopped && !site.source.startsWith('adhoc')) {
+      this.outcome.trouble = this.rechecks.trouble ?? (this.outcome.unreachable ? { kind: 'unreachable', detail: `no list page could be fetched: ${this.outcome.listFailures[0] ?? ''}` } : null);
+    }
+    if (this.opts.operator) {
+      for (const e of checkSiteProblems(this.ctx, site, { trouble: this.outcome.trouble, emptyLists: this.lists.emptyLists, yieldedLists: this.lists.yieldedLists }, this.opts.operator)) this.opts.emit(e);
     }
     return this.outcome;
   }

@@ -1,9 +1,12 @@
 import { CronJob } from 'cron';
 import type { Settings } from '../config/settings.js';
 import type { Site } from '../config/site-file.js';
-import type { XjEvent } from '../detect/events.js';
+import type { OperatorEvent, XjEvent } from '../detect/events.js';
 import { HostGate } from '../fetch/host-gate.js';
+import { Catalogue } from '../store/catalogue.js';
+import { openDb } from '../store/db.js';
 import type { Term } from '../terms/types.js';
+import { checkMachine } from './operator-machine.js';
 import { runPass } from './pass.js';
 import { PassProgress } from './progress.js';
 import { RunContext } from './run-context.js';
@@ -19,8 +22,8 @@ export interface WatcherOptions {
   emit: (event: XjEvent) => void;
   /** one line per run and per trouble, for the operator's log */
   log: (line: string) => void;
-  /** queues the alerts of a run's events in their transactions */
-  arm: (ctx: RunContext) => void;
+  /** queues the alerts of the events written through this catalogue, in their transactions */
+  arm: (target: { catalogue: Catalogue }) => void;
   /** sends what the outbox holds that is due (immediate mails, digests at their time, retries) */
   deliver: () => Promise<void>;
   onBrowserUnavailable?: (problem: string) => void;
@@ -58,6 +61,8 @@ export class Watcher {
   private readonly startedAt = new Date().toISOString();
   private outboxTimer: NodeJS.Timeout | undefined;
   private delivering: Promise<void> | undefined;
+  private ticking: Promise<void> | undefined;
+  private checkFailure: string | undefined;
   private stopping = false;
   private readonly wake = new AbortController();
 
@@ -80,7 +85,8 @@ export class Watcher {
       if (now) void this.tick(site, false);
     }
     const every = this.opts.settings.watch.outboxSeconds * 1000;
-    this.outboxTimer = setInterval(() => void this.deliver(), every);
+    this.outboxTimer = setInterval(() => void this.outboxTick(), every);
+    void this.outboxTick();
   }
 
   /** Where each site stands: for watch.json and `status`. */
@@ -159,6 +165,7 @@ export class Watcher {
         allPostings: false,
         recheck: 'due',
         revisit: this.opts.settings.revisit,
+        operator: this.opts.settings.operator,
         hostGate: this.gate,
         confirmAfter: this.opts.confirmAfter,
         screenshots: true,
@@ -182,6 +189,41 @@ export class Watcher {
       if (ctx.halted) this.opts.onWriteFailure(failure);
       else this.opts.log(`${site.id}: the run failed: ${(failure as Error).message ?? String(failure)}`);
     }
+  }
+
+  /**
+   * The outbox's period: send what is due, then look at the disk and the outbox; what that raises
+   * or clears is sent at once rather than a period later. One at a time.
+   */
+  private outboxTick(): Promise<void> {
+    this.ticking ??= (async () => {
+      await this.deliver();
+      if (this.stopping) return;
+      if (this.checkMachine().length) await this.deliver();
+    })().finally(() => (this.ticking = undefined));
+    return this.ticking;
+  }
+
+  /** The operator's machine checks, on a connection of their own (no run is open for them). */
+  private checkMachine(): OperatorEvent[] {
+    let events: OperatorEvent[] = [];
+    try {
+      const catalogue = new Catalogue(openDb(this.opts.dataDir));
+      try {
+        this.opts.arm({ catalogue });
+        events = checkMachine(catalogue, this.opts.dataDir, this.opts.settings.operator);
+      } finally {
+        catalogue.db.close();
+      }
+      this.checkFailure = undefined;
+    } catch (e) {
+      // a full disk refuses these writes too: said once, not every period until it is fixed
+      const said = `operator checks: ${(e as Error).message}`;
+      if (said !== this.checkFailure) this.opts.log(said);
+      this.checkFailure = said;
+    }
+    for (const e of events) this.opts.emit(e);
+    return events;
   }
 
   /** One delivery at a time; its trouble is logged, never thrown (the next try is on its backoff). */

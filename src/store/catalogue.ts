@@ -71,7 +71,8 @@ export interface CaptureInput {
 }
 
 export interface EventInput {
-  runId: number;
+  /** none for what no run found (the operator's disk and outbox checks) */
+  runId: number | null;
   kind: string;
   siteId?: string;
   pageId?: number;
@@ -140,8 +141,8 @@ export class Catalogue {
     return this.gate ? this.gate.write('the catalogue', fn) : fn();
   }
 
-  beginRun(command: string): number {
-    return Number(this.stmts.beginRun.run(new Date().toISOString(), command).lastInsertRowid);
+  beginRun(command: string, at = new Date().toISOString()): number {
+    return Number(this.stmts.beginRun.run(at, command).lastInsertRowid);
   }
 
   finishRun(id: number, status: string, summary: object): void {

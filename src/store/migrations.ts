@@ -236,4 +236,20 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
     `);
     custodyTriggers(db, 'requisites');
   },
+  // 5: operator problems reported and not cleared yet, so that each is reported once, once more
+  // when it clears, and not again after a restart. Not in the custody log: the events that report
+  // them are, and this is only where they stand.
+  `
+  CREATE TABLE operator_problems (
+    problem TEXT NOT NULL,
+    key TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    site_id TEXT,
+    since TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    event_id INTEGER REFERENCES events(id),
+    summary TEXT NOT NULL,
+    PRIMARY KEY (problem, key)
+  );
+  `,
 ];

@@ -221,3 +221,16 @@ export interface CustodyRecord {
   prev: string;
   hash: string;
 }
+
+/** An operator problem reported and not cleared yet: the row goes when its clearing is reported. */
+export interface OperatorProblemRecord {
+  problem: string;
+  /** what it is about, as the problem keys it: a site id, a list URL, "data-dir", "outbox" */
+  key: string;
+  subject: string;
+  site_id: string | null;
+  since: string;
+  raised_at: string;
+  event_id: number | null;
+  summary: string;
+}

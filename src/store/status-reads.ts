@@ -46,9 +46,9 @@ export function siteStatus(db: Db): SiteStatusRow[] {
 }
 
 /** The outbox at a glance: what waits, since when, and the last trouble. */
-export function outboxStatus(db: Db): { queued: number; oldest: string | null; failing: number; last_error: string | null; waiting_alerts: number } {
-  const m = db.prepare(`SELECT count(*) AS queued, min(created_at) AS oldest, sum(attempts > 0) AS failing FROM mails WHERE state = 'queued'`).get() as { queued: number; oldest: string | null; failing: number | null };
+export function outboxStatus(db: Db): { queued: number; oldest: string | null; failing: number; attempts: number; last_error: string | null; waiting_alerts: number } {
+  const m = db.prepare(`SELECT count(*) AS queued, min(created_at) AS oldest, sum(attempts > 0) AS failing, max(attempts) AS attempts FROM mails WHERE state = 'queued'`).get() as { queued: number; oldest: string | null; failing: number | null; attempts: number | null };
   const e = db.prepare(`SELECT last_error FROM mails WHERE state = 'queued' AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1`).get() as { last_error: string } | undefined;
   const a = db.prepare(`SELECT count(*) AS n FROM alerts WHERE mail_id IS NULL`).get() as { n: number };
-  return { queued: m.queued, oldest: m.oldest, failing: m.failing ?? 0, last_error: e?.last_error ?? null, waiting_alerts: a.n };
+  return { queued: m.queued, oldest: m.oldest, failing: m.failing ?? 0, attempts: m.attempts ?? 0, last_error: e?.last_error ?? null, waiting_alerts: a.n };
 }

@@ -64,6 +64,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
       maxPages: opts.maxPages,
       recheck: opts.recheck ?? 'all',
       revisit: alerting.settings.revisit,
+      operator: alerting.settings.operator,
       confirmAfter: opts.confirmAfter ?? 2,
       screenshots: opts.screenshots !== false,
       emit,

@@ -11,7 +11,7 @@ export interface EventsOptions extends CommonOptions {
   site?: string;
 }
 
-const KINDS = ['new_posting', 'changed', 'delisted', 'suspected_deletion', 'deleted', 'restored', 'unreachable', 'challenge_failed', 'site_broken'];
+const KINDS = ['new_posting', 'changed', 'delisted', 'suspected_deletion', 'deleted', 'restored', 'unreachable', 'challenge_failed', 'site_broken', 'operator'];
 
 export function eventsCommand(opts: EventsOptions): number {
   if (opts.kind && !KINDS.includes(opts.kind)) throw new InputError(`unknown event kind "${opts.kind}" (one of ${KINDS.join(', ')})`, undefined, undefined, '--kind');

@@ -5,6 +5,7 @@ import { isDue, nextCheckAt } from '../../schedule/revisit.js';
 import type { WatchState } from '../../schedule/watcher.js';
 import { WatchStore } from '../../store/catalogue.js';
 import { openDb } from '../../store/db.js';
+import { openOperatorProblems } from '../../store/operator-store.js';
 import { outboxStatus, siteStatus } from '../../store/status-reads.js';
 import { processAlive } from '../../store/writer-lock.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
@@ -16,8 +17,9 @@ interface StatusOptions extends CommonOptions {
 
 /**
  * `xjwatch status`: what the catalogue and the watcher's watch.json say now — per site its last
- * run, next run, pages due, open suspicions and trouble streak; the outbox; the watcher's process
- * (running or not: a pid that is gone is said to be gone), memory and the disk.
+ * run, next run, pages due, open suspicions and trouble streak; the outbox; the operator's open
+ * problems; the watcher's process (running or not: a pid that is gone is said to be gone), memory
+ * and the disk.
  */
 export function statusCommand(opts: StatusOptions): number {
   const dataDir = existingDataDir(opts);
@@ -54,10 +56,11 @@ export function statusCommand(opts: StatusOptions): number {
       };
     });
     const outbox = outboxStatus(db);
+    const operator = openOperatorProblems(db).map((p) => ({ problem: p.problem, subject: p.subject, site: p.site_id, since: p.since, raised_at: p.raised_at, summary: p.summary }));
     const disk = diskOf(dataDir);
     const watcher = watch ? { pid: watch.pid, running: watch.alive, started_at: watch.started_at, updated_at: watch.updated_at, rss_mb: Math.round(watch.rss_bytes / 1048576), ...(watch.stopped_at ? { stopped_at: watch.stopped_at } : {}) } : null;
     if (opts.json) {
-      printJson({ watcher, sites, outbox, disk });
+      printJson({ watcher, sites, outbox, operator, disk });
       return 0;
     }
     out(bold('watcher'));
@@ -74,6 +77,9 @@ export function statusCommand(opts: StatusOptions): number {
     }
     out(bold('outbox'));
     out(`  ${outbox.queued} mail(s) queued${outbox.oldest ? ` (oldest ${outbox.oldest})` : ''}, ${outbox.failing} failing${outbox.last_error ? `: ${safe(outbox.last_error)}` : ''}; ${outbox.waiting_alerts} alert(s) waiting for their digest`);
+    out(bold('operator'));
+    if (!operator.length) out('  no open problems');
+    for (const p of operator) out(red(`  ${p.problem}: ${safe(p.summary)} (reported ${p.raised_at})`));
     out(bold('disk'));
     out(`  ${disk.free_mb} MiB free on the data directory's disk; catalogue ${disk.catalogue_mb} MiB`);
     out(dim('  (--json for all of it)'));

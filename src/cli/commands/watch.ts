@@ -46,7 +46,12 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
     throw writeFailure(e, dataDir) ?? e;
   }
 
-  const emit = (e: XjEvent) => (opts.json ? printJson(e) : printEventHuman(e));
+  const emit = (e: XjEvent) => {
+    if (opts.json) printJson(e);
+    else printEventHuman(e);
+    // the operator's problems also go to the log (the journal), where whoever runs the service looks
+    if (e.kind === 'operator') err(`xjwatch: operator: ${e.problem} ${e.state}: ${safe(e.summary)}`);
+  };
   let failed: unknown;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
