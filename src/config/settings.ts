@@ -50,6 +50,8 @@ const recipientSchema = z.strictObject({
 
 /** How often known postings are rechecked (`watch`, `crawl --recheck due`); see schedule/revisit.ts. */
 const revisitSchema = z.strictObject({
+  /** pages a site file pins (the pages a report cites) */
+  pinnedHours: z.number().positive().max(24 * 365).default(6),
   /** postings with term hits (and pages under suspicion of deletion wait `suspectedMinutes`) */
   hitsHours: z.number().positive().max(24 * 365).default(6),
   /** postings first seen less than `youngDays` ago are rechecked every `youngHours` */

@@ -118,6 +118,11 @@ export const siteSchema = z.strictObject({
     })
     .default({ hosts: [] }),
   tags: z.array(z.string()).default([]),
+  /**
+   * Pages researchers cite, watched whether or not a list links them: captured on the next run if
+   * never captured, then rechecked every `revisit.pinnedHours`.
+   */
+  pinned: z.array(httpUrl).max(10_000).default([]),
 });
 
 export type SiteFile = z.infer<typeof siteSchema>;

@@ -100,7 +100,7 @@ export class Rechecks {
     const rows = this.store.postingsToCheck(this.site.id);
     if (mode === 'all') return rows;
     const now = new Date();
-    return rows.filter((r) => isDue({ ...r, has_hits: Boolean(r.has_hits) }, this.opts.revisit, now));
+    return rows.filter((r) => isDue({ ...r, has_hits: Boolean(r.has_hits), pinned: Boolean(r.pinned) }, this.opts.revisit, now));
   }
 
   /** The fetches to make: controls first, then the rechecks (with conditional headers). */
@@ -119,8 +119,10 @@ export class Rechecks {
     };
     control('home', this.site.home);
     control('not_found', madeUpUrl(pages[0]!.url));
-    const sibling = this.store.liveSibling(this.site.id, typeof mode === 'object' ? mode.urls : []);
-    if (typeof mode === 'object' && sibling) control('sibling', sibling);
+    // a pass of a few pages (check URL, the due ones) may have no live posting among them to vouch
+    // that the site serves its postings: one that answered normally lately is asked too
+    const sibling = mode === 'all' ? undefined : this.store.liveSibling(this.site.id, new Set(pages.map((p) => p.url)));
+    if (sibling) control('sibling', sibling);
     for (const page of pages) {
       const last = page.last_capture_id ? this.store.captureHead(page.last_capture_id) : undefined;
       this.checks.set(page.url, { page, last });

@@ -93,17 +93,16 @@ export class SitePass {
   async run(): Promise<SiteOutcome> {
     const site = this.site;
     this.ctx.catalogue.upsertSite(site, this.ctx.runId);
+    this.ctx.catalogue.markPinned(site.id, site.pinned);
     const lists = this.opts.lists === false ? [] : this.lists.start();
     const rechecks = this.rechecks.tasks();
     this.opts.progress.checksQueued(site.id, rechecks.filter((t) => t.purpose.label === 'check').length);
-    // `xjwatch check` on a URL never captured: its first capture
+    // `xjwatch check` on a URL never captured, or a pinned page never captured: its first capture
     const mode = this.opts.recheck;
-    if (typeof mode === 'object') {
-      for (const url of mode.urls) {
-        if (this.known.posting(url) || rechecks.some((t) => t.url === url)) continue;
-        this.opts.progress.postingQueued(this.site.id);
-        rechecks.push({ url, purpose: { siteId: site.id, label: 'posting' }, data: NOT_LISTED });
-      }
+    for (const url of typeof mode === 'object' ? mode.urls : site.pinned) {
+      if (this.known.posting(url) || rechecks.some((t) => t.url === url)) continue;
+      this.opts.progress.postingQueued(this.site.id);
+      rechecks.push({ url, purpose: { siteId: site.id, label: 'posting' }, data: NOT_LISTED });
     }
     // checks and their controls are known URLs: no discovery queue. Controls come first, so that
     // they are made at the time of the checks they vouch for.
@@ -129,6 +128,8 @@ export class SitePass {
     if (this.outcome.unreachable && challenged.length && !this.rechecks.troubled) {
       this.rechecks.reportSiteTrouble('challenge_failed', 'challenge', `no list page got past the site's JavaScript challenge: ${challenged[0]!.message}`);
     }
+    // pinned pages captured for the first time in this run are pinned from now on
+    if (site.pinned.length) this.ctx.catalogue.markPinned(site.id, site.pinned);
     if (!this.rechecks.troubled && !stopped) {
       for (const empty of this.lists.emptyLists) {
         const e = this.ctx.catalogue.transaction(() => this.reportBroken(empty.url, empty.at));
@@ -158,7 +159,7 @@ export class SitePass {
       backoffMs: site.retries.backoffMs,
       breakAfter: site.retries.breakAfter,
       resolve: site.resolve,
-      redirects: { siteHosts: [site.home, ...site.lists.map((l) => l.url)].map((u) => new URL(u).hostname), hosts: site.redirects.hosts },
+      redirects: { siteHosts: [site.home, ...site.lists.map((l) => l.url), ...site.pinned].map((u) => new URL(u).hostname), hosts: site.redirects.hosts },
       fetchMode: site.fetch,
       browser: this.opts.browser,
       challengeTimeoutMs: site.challengeTimeoutMs,

@@ -153,6 +153,14 @@ export class Catalogue {
     this.write(() => this.stmts.upsertSite.run(site.id, site.name, site.home, site.source, runId, runId));
   }
 
+  /** The site's pages its file pins now, and no others. */
+  markPinned(siteId: string, urls: string[]): void {
+    const list = JSON.stringify(urls);
+    this.write(() =>
+      this.stmt(`UPDATE pages SET pinned = (url IN (SELECT value FROM json_each(?))) WHERE site_id = ? AND (pinned = 1 OR url IN (SELECT value FROM json_each(?)))`).run(list, siteId, list),
+    );
+  }
+
   insertFetch(row: FetchInput): number {
     return Number(this.write(() => this.stmts.insertFetch.run(fetchParams(row))).lastInsertRowid);
   }
@@ -360,10 +368,10 @@ export class WatchStore {
   }
 
   /** Another posting of the site that last answered normally, to serve as the live sibling. */
-  liveSibling(siteId: string, notUrls: string[]): string | undefined {
+  liveSibling(siteId: string, notUrls: ReadonlySet<string>): string | undefined {
     const rows = this.stmt(`SELECT url FROM pages WHERE site_id = ? AND kind = 'posting' AND reported IS NULL AND last_capture_id IS NOT NULL ORDER BY coalesce(last_checked_at, last_seen_at) DESC LIMIT 20`)
       .all(siteId) as { url: string }[];
-    return rows.map((r) => r.url).find((u) => !notUrls.includes(u));
+    return rows.map((r) => r.url).find((u) => !notUrls.has(u));
   }
 }
 

@@ -252,4 +252,7 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
     PRIMARY KEY (problem, key)
   );
   `,
+  // 6: pages a site file pins (cited pages): rechecked on the shortest interval. Set from the site
+  // file at each run, so `status` and `crawl --recheck due` agree with the watcher.
+  `ALTER TABLE pages ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;`,
 ];

@@ -45,6 +45,8 @@ export interface PageRecord {
   fail_since: string | null;
   delisted_at: string | null;
   last_checked_at: string | null;
+  /** 1 while the site file pins it (a cited page) */
+  pinned: number;
 }
 
 /** One HTTP exchange and where its records sit in the WARC files (FetchInput is what the crawl writes). */

@@ -10,6 +10,9 @@ describe('the revisit policy', () => {
   it('spends rechecks where they matter: suspicions soonest, term hits every few hours, young pages daily', () => {
     expect(revisitInterval(page({ reported: 'suspected_deletion', has_hits: true }), DEFAULT_REVISIT, now)).toEqual({ tier: 'suspected', ms: 60 * 60_000 });
     expect(revisitInterval(page({ has_hits: true }), DEFAULT_REVISIT, now)).toEqual({ tier: 'hits', ms: 6 * 3600_000 });
+    // a page a report cites, whatever it says, however old and settled
+    expect(revisitInterval(page({ pinned: true, changed_at: daysAgo(400) }), { ...DEFAULT_REVISIT, pinnedHours: 2 }, now)).toEqual({ tier: 'pinned', ms: 2 * 3600_000 });
+    expect(revisitInterval(page({ pinned: true, reported: 'suspected_deletion' }), DEFAULT_REVISIT, now).tier).toBe('suspected');
     expect(revisitInterval(page({ first_seen_at: daysAgo(3) }), DEFAULT_REVISIT, now)).toEqual({ tier: 'young', ms: 24 * 3600_000 });
   });
 

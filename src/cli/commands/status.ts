@@ -30,7 +30,7 @@ export function statusCommand(opts: StatusOptions): number {
     const store = new WatchStore(db);
     const now = new Date();
     const sites = siteStatus(db).map((s) => {
-      const postings = store.postingsToCheck(s.id).map((p) => ({ ...p, has_hits: Boolean(p.has_hits) }));
+      const postings = store.postingsToCheck(s.id).map((p) => ({ ...p, has_hits: Boolean(p.has_hits), pinned: Boolean(p.pinned) }));
       const due = postings.filter((p) => isDue(p, settings.revisit, now)).length;
       // when the next of those not due yet will be (the due ones are counted above)
       const nextDue = postings.map((p) => nextCheckAt(p, settings.revisit, now).toISOString()).filter((t) => t > now.toISOString()).sort()[0] ?? null;
