@@ -8,8 +8,19 @@ export interface FoundDate {
 // ` ?` rather than `\s*`: texts are squeezed to single spaces first (squeeze), which keeps these
 // patterns linear on hostile runs of white space
 const SEP_DATE = String.raw`(\d{4}) ?(?:年|[-/.]) ?(\d{1,2}) ?(?:月|[-/.]) ?(\d{1,2}) ?日?`;
-const LABELS = ['发布时间', '发布日期', '发文日期', '公开日期', '发表时间', '发表日期', '更新时间', '日期', '时间', '来源日期'];
-const LABELLED = new RegExp(String.raw`(?:${LABELS.join('|')}) ?[:：]? ?` + SEP_DATE);
+/**
+ * Labels of the date a reader sees, strongest first: when the page says it was published, then
+ * when the document was written (成文日期, the info table of 政府信息公开 pages), then bare
+ * 日期/时间; 更新时间 (when the page was last regenerated) last.
+ */
+const LABEL_RANKS: string[][] = [
+  ['发布日期', '发布时间', '发表日期', '发表时间', '公开日期', '公布日期'],
+  ['成文日期', '发文日期', '印发日期'],
+  ['来源日期', '日期', '时间'],
+  ['更新时间', '更新日期'],
+];
+const LABELS = LABEL_RANKS.flat();
+const LABELLED = new RegExp(String.raw`(${LABELS.join('|')}) ?[:：]? ?` + SEP_DATE);
 /** Dates are looked for in this much text at most: they sit at the top of a posting. */
 const SEARCH_CHARS = 20_000;
 
@@ -36,14 +47,26 @@ export function parseDate(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The date after the strongest label (发布日期 before 成文日期 before 日期 before 更新时间), the
+ * first such on the page; with the label it came from.
+ */
+export function labelledDateWith(text: string): { date: string; label: string } | undefined {
+  const re = new RegExp(LABELLED.source, 'g');
+  let best: { date: string; label: string; rank: number } | undefined;
+  for (const m of squeeze(text).matchAll(re)) {
+    const d = makeDate(Number(m[2]), Number(m[3]), Number(m[4]));
+    if (!d) continue;
+    const rank = LABEL_RANKS.findIndex((r) => r.includes(m[1]!));
+    if (!best || rank < best.rank) best = { date: d, label: m[1]!, rank };
+    if (rank === 0) break;
+  }
+  return best && { date: best.date, label: best.label };
+}
+
 /** A date after a label such as 发布时间： */
 export function labelledDate(text: string): string | undefined {
-  const re = new RegExp(LABELLED.source, 'g');
-  for (const m of squeeze(text).matchAll(re)) {
-    const d = makeDate(Number(m[1]), Number(m[2]), Number(m[3]));
-    if (d) return d;
-  }
-  return undefined;
+  return labelledDateWith(text)?.date;
 }
 
 /** Dates that CMSes put in URLs: TRS t20190321_, /2018/11/09/, xjcms /20181123/i123.html, /art/2019/3/21/. */

@@ -1,7 +1,7 @@
 import type { CheerioAPI } from 'cheerio/slim';
 import { findAttachments, type AttachmentLink } from './attachments.js';
 import { extractBody } from './body.js';
-import { dateFromUrl, labelledDate, parseDate, type DateSource } from './date.js';
+import { dateFromUrl, labelledDateWith, parseDate, type DateSource } from './date.js';
 import { inlineText, MAX_DEPTH, wasFlattened } from './html.js';
 import { extractLinks, type Link } from './links.js';
 import { extractTitle, type TitleSource } from './title.js';
@@ -40,6 +40,7 @@ export function extractPosting($: CheerioAPI, url: string, selectors: ArticleSel
   if (body.text.length < 20) problems.push('little or no body text');
   const date = findDate($, url, body.text, selectors.date);
   if (!date) problems.push('no publication date found');
+  else problems.push(...date.problems);
   const links = extractLinks($, url);
   const attachmentLinks = selectors.attachments ? extractLinks($, url, selectors.attachments) : links;
   const out: ExtractedPosting = {
@@ -58,29 +59,38 @@ export function extractPosting($: CheerioAPI, url: string, selectors: ArticleSel
   return out;
 }
 
-function findDate($: CheerioAPI, url: string, bodyText: string, selector?: string): { date: string; source: DateSource } | undefined {
+/**
+ * The date to cite: the one a reader sees (a date the site file points at, else one labelled
+ * 发布日期/成文日期… on the page, the 政府信息公开 info table included), then the URL's, then the
+ * page's meta data (on Kaipuyun and TRS sites <meta name="PubDate"> is when the page was last
+ * regenerated, years after the notice), then a date at the top of the text. When the others say
+ * otherwise, that is kept as a problem note.
+ */
+function findDate($: CheerioAPI, url: string, bodyText: string, selector?: string): { date: string; source: DateSource; problems: string[] } | undefined {
+  const found: { date: string; source: DateSource; what: string }[] = [];
   if (selector) {
     const d = parseDate(inlineText($, $(selector).first()));
-    if (d) return { date: d, source: 'selector' };
+    if (d) found.push({ date: d, source: 'selector', what: `the date at ${selector}` });
   }
+  // the labelled date sits in the article's header line, which is often outside the body block
+  const pageText = inlineText($, $('body').length ? $('body') : $.root());
+  const labelled = labelledDateWith(pageText);
+  if (labelled) found.push({ date: labelled.date, source: 'label', what: `the page's ${labelled.label}` });
+  const fromUrl = dateFromUrl(url);
+  if (fromUrl) found.push({ date: fromUrl, source: 'url', what: 'the URL' });
   const metas = new Map<string, string>();
   $('meta[content]').each((_, el) => {
     const a = (el as { attribs: Record<string, string> }).attribs;
     const key = (a.name ?? a.property ?? '').toLowerCase();
     if (key && !metas.has(key)) metas.set(key, a.content ?? '');
   });
-  for (const name of META_DATE) {
-    const content = metas.get(name);
-    const d = content ? parseDate(content) : undefined;
-    if (d) return { date: d, source: 'meta' };
-  }
-  // The labelled date sits in the article's header line, which is often outside the body block.
-  const pageText = inlineText($, $('body').length ? $('body') : $.root());
-  const labelled = labelledDate(pageText);
-  if (labelled) return { date: labelled, source: 'label' };
+  const meta = META_DATE.map((name) => ({ name, d: metas.get(name) ? parseDate(metas.get(name)!) : undefined })).find((m) => m.d);
+  if (meta) found.push({ date: meta.d!, source: 'meta', what: `<meta name="${meta.name}">` });
   const inBody = parseDate(bodyText.slice(0, 300));
-  if (inBody) return { date: inBody, source: 'text' };
-  const fromUrl = dateFromUrl(url);
-  if (fromUrl) return { date: fromUrl, source: 'url' };
-  return undefined;
+  if (inBody) found.push({ date: inBody, source: 'text', what: 'the top of the text' });
+  const chosen = found[0];
+  if (!chosen) return undefined;
+  const others = found.filter((f) => f.source !== 'text' && f.date !== chosen.date);
+  const problems = others.length ? [`dates disagree: ${chosen.what} says ${chosen.date} (kept), ${others.map((o) => `${o.what} ${o.date}`).join(', ')}`] : [];
+  return { date: chosen.date, source: chosen.source, problems };
 }

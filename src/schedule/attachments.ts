@@ -121,7 +121,7 @@ export class Attachments {
     }
     for (const p of problems) this.d.problem(url, p);
     const doc = problems.length ? { problems: [] } : await this.d.reader.documentText(page, name, contentType);
-    const hits = doc.searchText ? this.d.matcher.matchNormalized(doc.searchText, `attachment: ${name}`) : [];
+    const hits = doc.text && doc.searchText ? this.d.matcher.matchText(doc.text, `attachment: ${name}`, doc.searchText) : [];
     const capture = this.d.reader.captureInput(page, fetchId, 'attachment', { title: name, contentType, ...doc, problems: [...problems, ...doc.problems], hits });
     capture.parentUrl = String(page.task.purpose.parentUrl ?? '');
     this.done(url, { url, name, capture, hits, ...(problems.length ? { error: problems[0] } : {}) });

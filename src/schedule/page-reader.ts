@@ -10,6 +10,7 @@ import { sha256Hex } from '../store/blobs.js';
 import type { CaptureInput } from '../store/catalogue.js';
 import type { TermMatcher } from '../terms/matcher.js';
 import { normalizeText } from '../terms/normalize.js';
+import { readingText } from '../terms/reading.js';
 import type { RunContext } from './run-context.js';
 import type { ReadAnswer } from './rechecks.js';
 import { postingData, type PassPage } from './task-data.js';
@@ -59,7 +60,7 @@ export class PageReader {
     // a list that links straight to a document: the document is the posting
     const title = postingData(page.task).linkText;
     const doc = await this.documentText(page, title, contentType);
-    const hits = this.matcher.matchNormalized(`${normalizeText(title)}\n${doc.searchText ?? ''}`);
+    const hits = this.matcher.matchText(`${title}\n${doc.text ?? ''}`);
     const capture = this.captureInput(page, fetchId, 'posting', { title, ...doc, hits });
     return { capture, hits, title, text: doc.text ?? '', attachments: [] };
   }
@@ -70,7 +71,7 @@ export class PageReader {
     const fetchId = this.fetchIdOf(page.chain);
     if (isHtml(contentType, page.body)) return this.readHtml(page, fetchId, contentType);
     const doc = await this.documentText(page, page.finalUrl, contentType);
-    const hits = this.matcher.matchNormalized(doc.searchText ?? '');
+    const hits = doc.text ? this.matcher.matchText(doc.text, undefined, doc.searchText) : [];
     const capture = this.captureInput(page, fetchId, 'posting', { ...doc, compareSha256: doc.text ? sha256Hex(comparableText(doc.text, this.trivia)) : undefined, hits });
     return { capture, hits, title: '', text: doc.text ?? '' };
   }
@@ -83,7 +84,7 @@ export class PageReader {
     const ex = extractPosting($, page.finalUrl, this.site.article, this.site.name);
     const title = ex.title || postingData(page.task).linkText;
     const normBody = normalizeText(ex.text);
-    const hits = this.matcher.matchNormalized(`${normalizeText(title)}\n${normBody}`);
+    const hits = this.matcher.matchText(readingText(title, ex.text));
     const problems = [...ex.problems, ...(decoded.note ? [`charset: ${decoded.note}`] : [])];
     const text = `${title}\n\n${ex.text}`;
     const capture = this.captureInput(page, fetchId, 'posting', {

@@ -1,5 +1,6 @@
 import { normalizeText } from './normalize.js';
-import { snippetAround } from './snippet.js';
+import { normalizeMapped, originalSpan } from './original-map.js';
+import { snippetAround, snippetBounds } from './snippet.js';
 import type { Term, TermHit } from './types.js';
 
 interface Form {
@@ -72,6 +73,25 @@ export class TermMatcher {
 
   /** Matches already-normalised text; returns hits in term-file order, terms that occur only. */
   matchNormalized(text: string, source?: string): TermHit[] {
+    return this.scan(text, source).map(({ hit }) => hit);
+  }
+
+  /**
+   * Matches a text as written: found on its normalised form, each snippet quoted from the
+   * original characters (，not , ; 職業 not 职业) — what a researcher pastes into a report.
+   */
+  matchText(original: string, source?: string, normalized = normalizeText(original)): TermHit[] {
+    const found = this.scan(normalized, source);
+    if (found.length === 0) return [];
+    const mapped = normalizeMapped(original);
+    if (!mapped) return found.map(({ hit }) => hit); // cannot be mapped back: the normalised snippet
+    return found.map(({ hit, first, len }) => {
+      const b = snippetBounds(mapped.norm, first, len);
+      return { ...hit, snippet: `${b.head}${originalSpan(original, mapped.origin, b.from, b.to)}${b.tail}` };
+    });
+  }
+
+  private scan(text: string, source?: string): { hit: TermHit; first: number; len: number }[] {
     const found = new Map<string, { count: number; first: number; len: number; forms: Record<string, number> }>();
     let i = 0;
     while (i < text.length) {
@@ -86,19 +106,19 @@ export class TermMatcher {
         i += text.codePointAt(i)! > 0xffff ? 2 : 1;
       }
     }
-    const hits: TermHit[] = [];
+    const hits: { hit: TermHit; first: number; len: number }[] = [];
     for (const t of this.terms) {
       const e = found.get(t.term);
       if (!e) continue;
       const hit: TermHit = { term: t.term, count: e.count, snippet: snippetAround(text, e.first, e.len), forms: e.forms };
       if (source) hit.source = source;
-      hits.push(hit);
+      hits.push({ hit, first: e.first, len: e.len });
     }
     return hits;
   }
 
   match(text: string, source?: string): TermHit[] {
-    return this.matchNormalized(normalizeText(text), source);
+    return this.matchText(text, source);
   }
 }
 

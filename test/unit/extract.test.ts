@@ -16,7 +16,7 @@ const aspnet = Object.assign(new AspNetSite(), { base: 'http://asp.test' });
 describe('posting extraction without selectors (heuristics)', () => {
   it.each([
     ['VSB county', county, (p: typeof county.postings[0]) => county.postingHtml(p), 'label'],
-    ['TRS prefecture', prefecture, (p: typeof prefecture.postings[0]) => prefecture.postingHtml(p), 'meta'],
+    ['TRS prefecture', prefecture, (p: typeof prefecture.postings[0]) => prefecture.postingHtml(p), 'label'],
     ['date-path regional', regional, (p: typeof regional.postings[0]) => regional.postingHtml(p), 'label'],
     ['ASP.NET without <h1>', aspnet, (p: typeof aspnet.postings[0]) => aspnet.postingHtml(p), 'label'],
   ] as const)('%s: title, date and body text', (_name, site, html, dateSource) => {
