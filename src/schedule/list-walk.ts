@@ -76,7 +76,9 @@ export class ListWalk {
 
   /** Lists read to the end without a failure, a trap or the cap: what left them is delisted. */
   wholeLists(): string[] {
-    return [...this.roots.values()].filter((r) => r.pages > 0 && !r.failed && !r.stopped).map((r) => r.url);
+    // a list whose first page yields no posting at all is broken (its layout changed), not emptied:
+    // reading it as whole would call every posting it used to list delisted
+    return [...this.roots.values()].filter((r) => r.pages > 0 && !r.failed && !r.stopped && this.yieldedLists.has(r.url)).map((r) => r.url);
   }
 
   onFailure(f: PassFailure): void {
