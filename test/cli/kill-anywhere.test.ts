@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
-import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { Watching } from '../helpers/watching.js';
 import { checkStore } from '../helpers/store-check.js';
 
 let fx: RunningFixtures;
@@ -27,16 +27,9 @@ beforeAll(async () => {
   const settings = join(dir, 'settings.yaml');
   writeFileSync(settings, ['mail:', '  recipients:', '    - to: researcher@example.org', 'watch: { jitterSeconds: 0.2, outboxSeconds: 1 }', 'revisit: { hitsHours: 0.0002, youngHours: 0.0002, ladderDays: [0.00001], suspectedMinutes: 0.01 }', ''].join('\n'));
   [siteYaml, settingsYaml] = [file, settings];
-  args = ['watch', file, '--now', '--json', '--data-dir', data, '--config', settings, '--mail-dir', mail];
+  args = [file, '--now', '--json', '--data-dir', data, '--config', settings, '--mail-dir', mail];
 });
 afterAll(async () => fx?.close());
-
-function watch(): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', XJWATCH_DATA_DIR: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return { child, stderr: () => err, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
-}
 
 function count(sql: string, ...params: unknown[]): number {
   if (!existsSync(join(data, 'xjwatch.db'))) return 0;
@@ -69,33 +62,32 @@ describe('a watcher killed -9 at random moments, over and over', () => {
         county.add({ ...withTerm[2]!, paragraphs: [...withTerm[2]!.paragraphs], id, title: `关于扶贫车间建设的通知（第${round}号）`, views: 1 });
         added.push(id);
       }
-      const w = watch();
+      const w = new Watching(args);
       const delay = 300 + Math.floor(Math.random() * 2700);
       delays.push(delay);
       await new Promise((r) => setTimeout(r, delay));
-      w.child.kill('SIGKILL');
+      w.kill('SIGKILL');
       await w.exited;
       const mid = await checkStore(data);
       expect(mid.problems, `after the kill at ${delay} ms (round ${round}; kills so far at ${delays.join(', ')} ms)`).toEqual([]);
     }
 
     // a last watcher, left to finish what the killed ones began
-    const last = watch();
+    const last = new Watching(args);
     // what is still to come, in words
     const pending = () => [
       ...added.filter((id) => count(`SELECT count(*) AS n FROM events WHERE kind = 'new_posting' AND url = ?`, county.postingUrl(county.posting(id)!)) === 0).map((id) => `new posting ${id}`),
       ...(count(`SELECT count(*) AS n FROM events WHERE kind = 'deleted' AND url = ?`, county.postingUrl(deleted)) ? [] : ['the deletion']),
       ...(count(`SELECT count(*) AS n FROM events WHERE kind = 'changed' AND url = ?`, county.postingUrl(edited)) ? [] : ['the edit']),
       ...(count(`SELECT count(*) AS n FROM alerts a LEFT JOIN mails m ON m.id = a.mail_id WHERE m.id IS NULL OR m.state <> 'sent'`) ? ['mails unsent'] : []),
-      ...(/county: run ok/.test(last.stderr()) ? [] : ['a whole run']),
+      ...(/county: run ok/.test(last.stderr) ? [] : ['a whole run']),
     ];
     const end = Date.now() + 120_000;
     while (pending().length) {
-      if (Date.now() > end) throw new Error(`still waiting for ${pending().join(', ')} after the kills at ${delays.join(', ')} ms (data in ${data})\n${last.stderr().slice(-1500)}`);
+      if (Date.now() > end) throw new Error(`still waiting for ${pending().join(', ')} after the kills at ${delays.join(', ')} ms (data in ${data})\n${last.stderr.slice(-1500)}`);
       await new Promise((r) => setTimeout(r, 300));
     }
-    last.child.kill('SIGTERM');
-    expect(await last.exited).toBe(0);
+    expect(await last.stop()).toBe(0);
 
     const store = await checkStore(data);
     expect(store.problems).toEqual([]);

@@ -1,44 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
-import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.js';
-
-/** A running `xjwatch watch`: its events as they arrive, its stderr, and how it ended. */
-class Watching {
-  readonly events: { kind: string; url: string }[] = [];
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly child: ChildProcess;
-
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [BIN, 'watch', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', XJWATCH_DATA_DIR: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      buf += d;
-      const lines = buf.split('\n');
-      buf = lines.pop()!;
-      for (const l of lines) if (l.trim()) this.events.push(JSON.parse(l));
-    });
-    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
-    this.exited = new Promise((r) => this.child.on('exit', (code, signal) => r({ code, signal })));
-  }
-
-  async until(what: string, test: () => boolean, ms = 90_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!test()) {
-      if (Date.now() > end) throw new Error(`no ${what} within ${ms} ms\n${this.stderr.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-}
+import { runCli, tempDir } from '../helpers/cli.js';
+import { Watching } from '../helpers/watching.js';
 
 let fx: RunningFixtures;
 let dir: string;

@@ -30,6 +30,10 @@ export class Watching {
     }
   }
 
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   /** SIGTERM, and the exit code of the clean stop. */
   async stop(): Promise<number | null> {
     this.child.kill('SIGTERM');
