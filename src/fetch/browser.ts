@@ -68,6 +68,8 @@ export interface BrowserOptions {
   onUnavailable?: (problem: string) => void;
   /** the proxy every page of this browser goes through (Chromium's own proxy support) */
   proxy?: ProxyServer;
+  /** where replays of kept captures go instead (a browser without this proxy: see BrowserFetchers) */
+  replays?: BrowserFetcher;
 }
 
 
@@ -91,6 +93,7 @@ export class BrowserFetcher {
   constructor(private readonly opts: BrowserOptions) {}
 
   async fetch(task: BrowserTask): Promise<BrowserResult> {
+    if (task.offline && this.opts.replays) return this.opts.replays.fetch(task);
     await this.ensureStarted();
     if (this.unavailable) return { passed: false, finalUrl: task.url, status: 0, html: '', cookies: [], problem: this.unavailable, unavailable: true };
     const id = randomUUID();
@@ -152,13 +155,14 @@ export class BrowserFetcher {
       this.giveUp(couldNotStart(executablePath, e));
       throw e;
     };
-    // Crawlee puts Chromium behind a proxy of its own in this process (for per-context proxies, which
-    // are not used here), through which the browser's records showed 127.0.0.1 as every server's
-    // address: Chromium goes direct, or through the configured proxy, and nothing else
+    // Crawlee puts Chromium behind a proxy of its own in this process (proxy-chain on 127.0.0.1, for
+    // per-context proxies): with a proxy configured, Chromium goes through that one instead. Without
+    // one Crawlee's stays: it keeps a replay's preconnects (which no route sees) off the hosts a
+    // page names, though it makes the browser's records say 127.0.0.1 for every server
     const proxy = this.opts.proxy;
     const auth = proxy?.auth?.();
     const ownProxy = <T extends { proxy?: unknown }>(o: T | undefined): T =>
-      ({ ...o, proxy: proxy ? { server: `${proxy.protocol}://${proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host}:${proxy.port}`, ...(auth ? { username: auth.username, password: auth.password } : {}) } : undefined }) as T;
+      (proxy ? { ...o, proxy: { server: `${proxy.protocol}://${proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host}:${proxy.port}`, ...(auth ? { username: auth.username, password: auth.password } : {}) } } : { ...o }) as T;
     launcher.launch = (o) => chromium.launch(ownProxy(o)).catch(failed);
     launcher.launchPersistentContext = (dir, o) => chromium.launchPersistentContext(dir, ownProxy(o)).catch(failed);
     this.crawler = new PlaywrightCrawler(
@@ -342,7 +346,9 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
 /**
  * The run's browsers: one Chromium per proxy setting (Chromium takes its proxy at launch), started
  * only when a site using that setting needs a browser. Sites going direct, and sites sharing
- * XJWATCH_PROXY, share one browser.
+ * XJWATCH_PROXY, share one browser. Replays of kept captures never need the network and go to the
+ * direct browser whatever the site's proxy: a preconnect there reaches Crawlee's local proxy only,
+ * where through a configured proxy it could reach the hosts the capture names.
  */
 export class BrowserFetchers {
   private readonly lanes = new Map<string, BrowserFetcher>();
@@ -352,7 +358,7 @@ export class BrowserFetchers {
   via(proxy: ProxyServer | undefined): BrowserFetcher {
     const key = proxyKey(proxy);
     let lane = this.lanes.get(key);
-    if (!lane) this.lanes.set(key, (lane = new BrowserFetcher({ ...this.opts, ...(proxy ? { proxy } : {}) })));
+    if (!lane) this.lanes.set(key, (lane = new BrowserFetcher({ ...this.opts, ...(proxy ? { proxy, replays: this.via(undefined) } : {}) })));
     return lane;
   }
 

@@ -7,6 +7,7 @@ import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/dem
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
 import { startHttpProxy, type TestProxy } from '../fixtures/http-proxy.js';
 import { startSocks5Proxy } from '../fixtures/socks5-proxy.js';
+import { startCanary } from '../helpers/canary.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 /**
@@ -22,14 +23,15 @@ const PASS = 'br0wser-p@ss-never-shown';
 let fx: RunningFixtures;
 let proxy: TestProxy;
 let socks: TestProxy;
+let openSocks: TestProxy;
 let dir: string;
 beforeAll(async () => {
   fx = await startFixtureSites({ challenges: true });
-  [proxy, socks] = await Promise.all([startHttpProxy({ user: USER, pass: PASS }), startSocks5Proxy({ user: USER, pass: PASS })]);
+  [proxy, socks, openSocks] = await Promise.all([startHttpProxy({ user: USER, pass: PASS }), startSocks5Proxy({ user: USER, pass: PASS }), startSocks5Proxy()]);
   dir = tempDir('xjwatch-proxy-browser-');
 });
 afterAll(async () => {
-  await Promise.all([fx?.close(), proxy?.close(), socks?.close()]);
+  await Promise.all([fx?.close(), proxy?.close(), socks?.close(), openSocks?.close()]);
 });
 
 function allText(d: string): string {
@@ -85,5 +87,31 @@ describe('the browser through a proxy', () => {
     expect(site.stats.passed).toBe(passedBefore);
     expect(socks.counts.tunnels).toBeGreaterThan(0); // the HTTP client's requests went through it
     for (const t of [r.stdout, r.stderr, allText(data)]) expect(t.includes(PASS)).toBe(false);
+  });
+
+  it('pictures of a proxied site are replays in the direct browser: a page that names another host reaches it neither directly nor through the proxy', async () => {
+    const canary = await startCanary();
+    try {
+      const county = fx.sites.county;
+      const c = `http://localhost:${canary.port}`;
+      const victim = county.postings.find(mentionsTrackedTerm)!;
+      const path = new URL(county.postingUrl(victim)).pathname;
+      county.fail(path, {
+        status: 200,
+        body: `<!DOCTYPE html><html><head><meta charset="utf-8"><title>关于卫星工厂建设的通知</title><link rel="preconnect" href="${c}"><link rel="stylesheet" href="${c}/evil.css"></head><body><form><h1>关于卫星工厂建设的通知</h1></form><div id="vsb_content"><p>经研究决定，在兰干村新建卫星工厂一座。</p><img src="${c}/pixel.gif"></div><script>fetch('${c}/x').catch(() => {})</script></body></html>`,
+      });
+      const f = join(dir, 'county.yaml');
+      writeFileSync(f, `${siteFile('county', county, { screenshots: true })}proxy: env:XJWATCH_PROXY_CN\n`);
+      // a SOCKS5 proxy without a login: Chromium uses it, and a preconnect through it would be a tunnel
+      const r = await runCli(['crawl', f, '--max-pages', '1', '--json', '--data-dir', join(dir, 'county')], { env: { XJWATCH_PROXY_CN: openSocks.url() }, timeoutMs: 180_000 });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/screenshot\(s\) and PDF print\(s\) made/);
+      await new Promise((res) => setTimeout(res, 300));
+      expect(canary.connections()).toBe(0);
+      expect([...openSocks.counts.targets.keys()].filter((t) => t.endsWith(`:${canary.port}`))).toEqual([]);
+      expect(openSocks.counts.tunnels).toBeGreaterThan(0);
+    } finally {
+      await canary.close();
+    }
   });
 });
