@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../config/errors.js';
+import type { Site } from '../config/site-file.js';
+import { browserProxyProblem } from '../fetch/proxy/proxy-server.js';
 import { VERSION } from '../version.js';
 
 export const EXIT_OK = 0;
@@ -62,6 +64,14 @@ export function parsePositiveInt(flag: string, min = 0) {
 }
 
 /** Said once, as soon as a run finds it needs the browser and cannot start it. */
+/** Said as a run starts: a site whose proxy the browser cannot use (SOCKS5 with a login) gets no browser. */
+export function proxyNotices(sites: Site[]): void {
+  for (const s of sites) {
+    const problem = s.fetch === 'http' ? undefined : browserProxyProblem(s.proxy);
+    if (problem) err(`xjwatch: warning: ${s.id}: ${problem}`);
+  }
+}
+
 export function browserUnavailableNotice(problem: string): void {
   // on a terminal the progress line is redrawn in place: start a line of our own
   err(`${process.stderr.isTTY ? '\r\x1b[K' : ''}xjwatch: the browser is needed but cannot start. ${problem}. Pages behind JavaScript challenges are reported as blocked, no screenshots or PDF prints are made.`);

@@ -5,7 +5,10 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { BrowserUnavailable, CHROMIUM_FIX, launchChromium } from '../fetch/chromium.js';
+import { connectToProxy } from '../fetch/proxy/handshake.js';
+import { chooseProxy, type SiteProxy } from '../config/proxy-setting.js';
 import type { Settings } from '../config/settings.js';
+import { listSiteFiles, loadSiteFile } from '../config/site-file.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -148,6 +151,63 @@ export async function tsaChecks(settings: Settings | undefined, settingsProblem?
       return { check: 'tsa', status: 'ok' as const, detail: `${shown}: issued a token (time ${r.genTime})` };
     }),
   );
+}
+
+const PROXY_FIX = 'set XJWATCH_PROXY (or the variable a site file names with proxy: env:…) to http://[user:password@]host:port or socks5://[user:password@]host:port of a machine or VPN exit in a network that reaches the sites';
+
+/**
+ * The proxies fetches would go through — XJWATCH_PROXY and every site file's `proxy:` — each
+ * connected to over TCP and closed again: is it there? Nothing is sent through it (a doctor does
+ * not fetch the sites), so a wrong login or a proxy that cannot reach China shows only in a crawl.
+ */
+export async function proxyChecks(siteDirs: string[], env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
+  const users = new Map<string, { proxy: SiteProxy; sites: string[] }>();
+  const checks: Check[] = [];
+  const use = (p: SiteProxy, who: string) => {
+    const key = `${p.shown} ${p.from}`;
+    const entry = users.get(key) ?? { proxy: p, sites: [] };
+    entry.sites.push(who);
+    users.set(key, entry);
+  };
+  let global: SiteProxy | undefined;
+  try {
+    global = chooseProxy(undefined, env);
+    if (global) use(global, 'XJWATCH_PROXY');
+  } catch (e) {
+    checks.push({ check: 'proxy', status: 'fail', detail: `XJWATCH_PROXY: ${(e as Error).message}`, fix: PROXY_FIX });
+  }
+  let direct = 0;
+  for (const [id, file] of listSiteFiles(siteDirs)) {
+    try {
+      const site = loadSiteFile(file, env);
+      if (site.proxy && site.proxy.from !== 'XJWATCH_PROXY') use(site.proxy, `site ${id}`);
+      if (!site.proxy && global) direct++;
+    } catch (e) {
+      // only the proxy's problems are this check's: `xjwatch sites` reports the rest
+      if (/: proxy: /.test((e as Error).message)) checks.push({ check: 'proxy', status: 'fail', detail: (e as Error).message, fix: PROXY_FIX });
+    }
+  }
+  if (!users.size && !checks.length) return [{ check: 'proxy', status: 'skip', detail: 'not configured (XJWATCH_PROXY unset, no site file names a proxy): every fetch goes direct from this machine' }];
+  const reached = await Promise.all(
+    [...users.values()].map(async ({ proxy, sites }): Promise<Check[]> => {
+      const who = `${proxy.shown} (${proxy.from}${sites.some((s) => s !== 'XJWATCH_PROXY') ? `; ${sites.filter((s) => s !== 'XJWATCH_PROXY').join(', ')}` : ''})`;
+      const started = Date.now();
+      try {
+        const socket = await connectToProxy(proxy, 5000);
+        socket.destroy();
+      } catch (e) {
+        return [{ check: 'proxy', status: 'fail', detail: `${who}: ${withoutCredentials((e as Error).message).replace(/^proxy \S+ \([^)]*\) /, '')}`, fix: 'start the proxy (or the ssh -D / VPN tunnel it is), or correct its host and port' }];
+      }
+      const out: Check[] = [{ check: 'proxy', status: 'ok', detail: `${who}: accepts connections (TCP, ${Date.now() - started} ms; nothing was sent through it)${proxy.auth ? ', with a login' : ''}` }];
+      if (proxy.protocol === 'socks5' && proxy.auth) {
+        out.push({ check: 'proxy', status: 'warn', detail: `${who}: Chromium cannot log in to a SOCKS5 proxy: sites using it get no browser (no JavaScript challenge passed, no screenshots)`, fix: 'use an HTTP proxy with a login, or a SOCKS5 proxy without one (ssh -D on 127.0.0.1), for sites that need the browser' });
+      }
+      return out;
+    }),
+  );
+  checks.push(...reached.flat());
+  if (direct) checks.push({ check: 'proxy', status: 'ok', detail: `${direct} site file(s) say proxy: none and go direct` });
+  return checks;
 }
 
 function withoutCredentials(text: string): string {

@@ -2,12 +2,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { validateCronExpression } from 'cron';
 import { InputError } from './errors.js';
+import { chooseProxy, isProxyChoiceProblem, type SiteProxy } from './proxy-setting.js';
 import { siteSchema, type SiteFile } from './site-schema.js';
 import { YamlSource } from './yaml-source.js';
 
 /** A site ready to crawl: the validated file with every default resolved. */
-export interface Site extends Omit<SiteFile, 'rate'> {
+export interface Site extends Omit<SiteFile, 'rate' | 'proxy'> {
   rate: { perHost: number; delayMs: number };
+  /** the proxy its fetches go through (its file's `proxy:`, else XJWATCH_PROXY); undefined: direct */
+  proxy: SiteProxy | undefined;
   /** the file it came from, or "adhoc" */
   source: string;
 }
@@ -20,19 +23,34 @@ export function isLoopbackHost(hostname: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
-export function resolveSite(file: SiteFile, source: string): Site {
+/**
+ * A validated site file with its defaults and its proxy resolved in `env`. `where`: the file and
+ * the line of its `proxy:`, for the message when the variable it names is not set.
+ */
+export function resolveSite(file: SiteFile, source: string, env: NodeJS.ProcessEnv = process.env, where?: { file: string; proxyLine: number }): Site {
   const delayMs = file.rate.delayMs ?? (isLoopbackHost(new URL(file.home).hostname) ? 0 : DEFAULT_DELAY_MS);
-  return { ...file, rate: { perHost: file.rate.perHost, delayMs }, source };
+  let proxy: SiteProxy | undefined;
+  try {
+    proxy = chooseProxy(file.proxy, env);
+  } catch (e) {
+    if (!isProxyChoiceProblem(e)) throw e;
+    if (e.inSiteFile) throw new InputError(e.message, where?.file ?? source, where?.proxyLine, 'proxy');
+    throw new InputError(e.message); // it names XJWATCH_PROXY itself
+  }
+  const { proxy: _written, ...rest } = file;
+  return { ...rest, rate: { perHost: file.rate.perHost, delayMs }, proxy, source };
 }
 
-export function loadSiteFile(file: string): Site {
+/** `env: false`: the file checked, its proxy not looked up (which site file covers a host, before using it). */
+export function loadSiteFile(file: string, env: NodeJS.ProcessEnv | false = process.env): Site {
   const src = YamlSource.read(file);
   const site = src.validate(siteSchema, src.value);
   const cron = validateCronExpression(site.schedule);
   if (!cron.valid) {
     throw new InputError(`is not a valid cron expression (${cron.error?.message ?? 'invalid'})`, file, src.lineOf(['schedule']), 'schedule');
   }
-  return resolveSite(site, resolve(file));
+  if (env === false) return resolveSite({ ...site, proxy: 'none' }, resolve(file));
+  return resolveSite(site, resolve(file), env, { file, proxyLine: src.lineOf(['proxy']) });
 }
 
 /** Folders searched for <id>.yaml, first match wins: the user's own, then the bundled ones. */

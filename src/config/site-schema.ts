@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { siteProxyProblem } from './proxy-setting.js';
 
 const httpUrl = z.string().refine((s) => {
   try {
@@ -105,6 +106,19 @@ export const siteSchema = z.strictObject({
       patterns: z.array(regex).default([]),
     })
     .default({ selectors: [], patterns: [] }),
+  /**
+   * How this site is reached: `none` (direct, whatever XJWATCH_PROXY says), `env:XJWATCH_PROXY_<NAME>`
+   * (the proxy URL, login included, from that variable) or a proxy URL without a login; absent:
+   * XJWATCH_PROXY, else direct (config/proxy-setting.ts).
+   */
+  proxy: z
+    .string()
+    .min(1)
+    .superRefine((v, ctx) => {
+      const problem = siteProxyProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   /** fixed addresses for host names, like curl --resolve: a site mirrored at a known IP, a test */
   resolve: z.record(z.string().min(1), z.string().regex(/^[0-9.]+$|^[0-9a-f:]+$/i, 'must be an IP address')).default({}),
   /**

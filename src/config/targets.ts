@@ -35,11 +35,13 @@ function siteForHost(url: string, dirs: string[]): Site | undefined {
   for (const file of listSiteFiles(dirs).values()) {
     let site: Site;
     try {
-      site = loadSiteFile(file);
+      site = loadSiteFile(file, false);
     } catch {
       continue; // a broken unrelated site file must not stop an ad-hoc crawl; `sites` reports it
     }
-    if (new URL(site.home).host.replace(/^www\./, '') === host) return site;
+    // the site file for this host, proxy and all: one whose proxy variable is unset stops the crawl
+    // rather than letting its URL go out another way
+    if (new URL(site.home).host.replace(/^www\./, '') === host) return loadSiteFile(file);
   }
   return undefined;
 }

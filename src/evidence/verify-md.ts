@@ -40,7 +40,9 @@ made; \`timestamps/README.txt\` says so. The bundle is otherwise complete.
 check, and of the control requests made with each check (the site's home page, another of its
 postings, a made-up address) — copied byte for byte from the store in which they were written when
 they happened. Each record carries \`WARC-Date\`, \`WARC-IP-Address\` (the server actually contacted)
-and SHA-256 \`WARC-Block-Digest\`/\`WARC-Payload-Digest\`. Open it with any WARC reader, e.g.:
+and SHA-256 \`WARC-Block-Digest\`/\`WARC-Payload-Digest\`. A record of an exchange made through a proxy
+(to reach a site that does not answer abroad) has no \`WARC-IP-Address\`, since the proxy chose the
+server's address; \`XJ-Via-Proxy\` names the proxy instead (without its login). Open it with any WARC reader, e.g.:
 
 - https://replayweb.page — "Choose File"; the file is read in your browser, not uploaded;
 - \`pip install warcio\`, then \`warcio index evidence.warc.gz\` and \`warcio check evidence.warc.gz\`

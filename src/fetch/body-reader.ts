@@ -1,7 +1,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import zlib from 'node:zlib';
-import { classifyNodeError, describeNodeError } from './errors.js';
+import { classifyNodeError, describeNodeError, failureOfNodeError } from './errors.js';
 import type { Exchange } from './exchange.js';
 
 type Answer = NonNullable<Exchange['response']>;
@@ -32,7 +32,7 @@ export function readAnswer(req: ClientRequest, ex: Exchange, limits: ReadLimits)
       if (error) ex.error = error;
       resolve();
     };
-    const fail = (err: unknown) => settle(undefined, { kind: classifyNodeError(err), message: describeNodeError(err) });
+    const fail = (err: unknown) => settle(undefined, failureOfNodeError(err));
     req.on('response', (res: IncomingMessage) => {
       ex.ip = res.socket?.remoteAddress ?? ex.ip;
       ex.httpVersion = res.httpVersion;

@@ -4,6 +4,7 @@ import type { Cookie as PwCookie, Page, Response as PwResponse } from 'playwrigh
 import { detectChallenge } from './challenge.js';
 import { CHROMIUM_ARGS, couldNotStart, locateChromium, notFound } from './chromium.js';
 import type { Exchange, ExchangeSink, FetchPurpose } from './exchange.js';
+import { browserProxyProblem, proxyKey, type ProxyServer } from './proxy/proxy-server.js';
 
 log.setLevel(log.LEVELS.OFF);
 
@@ -65,7 +66,12 @@ export interface BrowserOptions {
   navigationTimeoutMs: number;
   /** told once, as soon as the browser turns out not to start (with what was tried and the fix) */
   onUnavailable?: (problem: string) => void;
+  /** the proxy every page of this browser goes through (Chromium's own proxy support) */
+  proxy?: ProxyServer;
+  /** where replays of kept captures go instead (a browser without this proxy: see BrowserFetchers) */
+  replays?: BrowserFetcher;
 }
+
 
 /**
  * The browser path: Crawlee's PlaywrightCrawler driving the system Chromium, started once per run
@@ -87,6 +93,7 @@ export class BrowserFetcher {
   constructor(private readonly opts: BrowserOptions) {}
 
   async fetch(task: BrowserTask): Promise<BrowserResult> {
+    if (task.offline && this.opts.replays) return this.opts.replays.fetch(task);
     await this.ensureStarted();
     if (this.unavailable) return { passed: false, finalUrl: task.url, status: 0, html: '', cookies: [], problem: this.unavailable, unavailable: true };
     const id = randomUUID();
@@ -135,6 +142,8 @@ export class BrowserFetcher {
 
   private async start(): Promise<void> {
     // a browser that is missing or does not start is one message at once, never a time-out per page
+    const refused = browserProxyProblem(this.opts.proxy);
+    if (refused) return this.giveUp(refused);
     const where = await locateChromium();
     if (!where.path) return this.giveUp(notFound(where));
     const executablePath = where.path;
@@ -146,8 +155,16 @@ export class BrowserFetcher {
       this.giveUp(couldNotStart(executablePath, e));
       throw e;
     };
-    launcher.launch = (o) => chromium.launch(o).catch(failed);
-    launcher.launchPersistentContext = (dir, o) => chromium.launchPersistentContext(dir, o).catch(failed);
+    // Crawlee puts Chromium behind a proxy of its own in this process (proxy-chain on 127.0.0.1, for
+    // per-context proxies): with a proxy configured, Chromium goes through that one instead. Without
+    // one Crawlee's stays: it keeps a replay's preconnects (which no route sees) off the hosts a
+    // page names, though it makes the browser's records say 127.0.0.1 for every server
+    const proxy = this.opts.proxy;
+    const auth = proxy?.auth?.();
+    const ownProxy = <T extends { proxy?: unknown }>(o: T | undefined): T =>
+      (proxy ? { ...o, proxy: { server: `${proxy.protocol}://${proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host}:${proxy.port}`, ...(auth ? { username: auth.username, password: auth.password } : {}) } } : { ...o }) as T;
+    launcher.launch = (o) => chromium.launch(ownProxy(o)).catch(failed);
+    launcher.launchPersistentContext = (dir, o) => chromium.launchPersistentContext(dir, ownProxy(o)).catch(failed);
     this.crawler = new PlaywrightCrawler(
       {
         launchContext: {
@@ -256,16 +273,19 @@ export class BrowserFetcher {
       res.headersArray().catch(() => []),
     ]);
     const timing = req.timing();
+    const proxy = this.opts.proxy;
     return {
       id: randomUUID(),
       viaBrowser: true,
       method: req.method(),
       url: req.url(),
-      requestHeaders: reqHeaders.map((h) => [h.name, h.value] as [string, string]),
+      // the proxy's login, which Chromium sends to an HTTP proxy with plain-http requests, is not the origin's business
+      requestHeaders: reqHeaders.filter((h) => !/^proxy-authorization$/i.test(h.name)).map((h) => [h.name, h.value] as [string, string]),
       httpVersion: '1.1',
       startedAt: new Date(timing.startTime > 0 ? timing.startTime : Date.now()),
       durationMs: Math.max(0, Math.round(timing.responseEnd)),
-      ...(addr ? { ip: addr.ipAddress } : {}),
+      // through a proxy, the address Chromium reports is the proxy's
+      ...(proxy ? { proxy: { url: proxy.shown, ...(addr ? { ip: addr.ipAddress } : {}) } } : addr ? { ip: addr.ipAddress } : {}),
       response: {
         status: res.status(),
         statusText: res.statusText(),
@@ -321,4 +341,28 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer from the browser within ${ms} ms`)), ms);
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The run's browsers: one Chromium per proxy setting (Chromium takes its proxy at launch), started
+ * only when a site using that setting needs a browser. Sites going direct, and sites sharing
+ * XJWATCH_PROXY, share one browser. Replays of kept captures never need the network and go to the
+ * direct browser whatever the site's proxy: a preconnect there reaches Crawlee's local proxy only,
+ * where through a configured proxy it could reach the hosts the capture names.
+ */
+export class BrowserFetchers {
+  private readonly lanes = new Map<string, BrowserFetcher>();
+
+  constructor(private readonly opts: Omit<BrowserOptions, 'proxy'>) {}
+
+  via(proxy: ProxyServer | undefined): BrowserFetcher {
+    const key = proxyKey(proxy);
+    let lane = this.lanes.get(key);
+    if (!lane) this.lanes.set(key, (lane = new BrowserFetcher({ ...this.opts, ...(proxy ? { proxy, replays: this.via(undefined) } : {}) })));
+    return lane;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.lanes.values()].map((l) => l.close()));
+  }
 }

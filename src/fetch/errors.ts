@@ -1,8 +1,9 @@
 import { NonRetryableError } from '@crawlee/core';
 import { ADDRESS_REFUSED } from './address-class.js';
-import type { FetchErrorKind } from './exchange.js';
+import type { Exchange, FetchErrorKind } from './exchange.js';
+import { PROXY_FAILED } from './proxy/proxy-server.js';
 
-const RETRYABLE: ReadonlySet<FetchErrorKind> = new Set(['dns', 'refused', 'reset', 'timeout', 'http_5xx', 'other']);
+const RETRYABLE: ReadonlySet<FetchErrorKind> = new Set(['dns', 'refused', 'reset', 'timeout', 'http_5xx', 'proxy', 'other']);
 
 /** A fetch that failed in a way worth trying again (network trouble, 5xx). */
 export class RetryableFetchError extends Error {
@@ -26,8 +27,16 @@ export class FinalFetchError extends NonRetryableError {
   }
 }
 
-export function fetchError(kind: FetchErrorKind, message: string): RetryableFetchError | FinalFetchError {
-  return RETRYABLE.has(kind) ? new RetryableFetchError(kind, message) : new FinalFetchError(kind, message);
+/** `final`: no retry whatever the kind (a proxy that refused the credentials will refuse them again). */
+export function fetchError(kind: FetchErrorKind, message: string, final = false): RetryableFetchError | FinalFetchError {
+  return RETRYABLE.has(kind) && !final ? new RetryableFetchError(kind, message) : new FinalFetchError(kind, message);
+}
+
+/** A socket, DNS, TLS or proxy error as an exchange's `error`. */
+export function failureOfNodeError(err: unknown): NonNullable<Exchange['error']> {
+  const kind = classifyNodeError(err);
+  const final = kind === 'proxy' && (err as { final?: boolean }).final === true;
+  return { kind, message: describeNodeError(err), ...(final ? { final } : {}) };
 }
 
 export function errorKind(err: unknown): FetchErrorKind {
@@ -40,6 +49,7 @@ export function classifyNodeError(err: unknown): FetchErrorKind {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
   const msg = String((err as Error | undefined)?.message ?? err);
   if (code === ADDRESS_REFUSED) return 'address_refused';
+  if (code === PROXY_FAILED) return 'proxy';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return 'dns';
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'refused';
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || /socket hang up/i.test(msg)) return 'reset';
@@ -64,7 +74,7 @@ const PLAIN: Partial<Record<FetchErrorKind, string>> = {
  */
 export function describeNodeError(err: unknown): string {
   const kind = classifyNodeError(err);
-  if (kind === 'address_refused') return String((err as Error).message); // our own sentence, whole
+  if (kind === 'address_refused' || kind === 'proxy') return String((err as Error).message); // our own sentence, whole
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const detail = String((err as Error | undefined)?.message ?? err).replace(/\bE[A-Z]{3,}\b/g, '').replace(/\s+/g, ' ').trim();
   const plain = PLAIN[kind];

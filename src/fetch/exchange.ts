@@ -19,6 +19,8 @@ export type FetchErrorKind =
   | 'skipped'
   /** an anti-bot challenge that was not passed */
   | 'challenge'
+  /** the proxy gave no connection to the origin: down, credentials refused, destination refused or unreachable */
+  | 'proxy'
   | 'other';
 
 /** One HTTP request and what came back, exactly as it went over the wire (body decoded of gzip/br). */
@@ -31,8 +33,10 @@ export interface Exchange {
   httpVersion: string;
   startedAt: Date;
   durationMs: number;
-  /** the server address actually contacted */
+  /** the server address actually contacted; unknown (absent) through a proxy, which chose it */
   ip?: string;
+  /** the proxy the exchange went through: its URL without credentials, and the address it was reached at */
+  proxy?: { url: string; ip?: string };
   response?: {
     status: number;
     statusText: string;
@@ -45,7 +49,8 @@ export interface Exchange {
     /** bytes that came over the wire: status line, headers and body (compressed, as sent) */
     wireBytes?: number;
   };
-  error?: { kind: FetchErrorKind; message: string };
+  /** `final`: trying again cannot help (a proxy that refused the credentials) */
+  error?: { kind: FetchErrorKind; message: string; final?: boolean };
   /** where a 3xx pointed */
   location?: string;
   /** made by the browser (passing a challenge, rendering) rather than the HTTP client */

@@ -11,6 +11,8 @@ import type { RecordedAnswer } from './answer-handler.js';
 import { headerValue, type Exchange, type ExchangeSink, type FetchPurpose } from './exchange.js';
 import type { FetchTask } from './fetch-task.js';
 import { HostGate } from './host-gate.js';
+import { proxyAgents } from './proxy/agents.js';
+import type { ProxyServer } from './proxy/proxy-server.js';
 import { offsiteRefusal, type RedirectPolicy } from './redirect-policy.js';
 
 export interface ClientOptions {
@@ -36,6 +38,8 @@ export interface ClientOptions {
   sink: ExchangeSink;
   /** aborted when the run stops: a request still waiting for its turn is not made */
   stop?: AbortSignal;
+  /** every request goes through this proxy (a tunnel per origin), which resolves the names */
+  proxy?: ProxyServer;
 }
 
 /** Extra fields the crawler passes through Crawlee's request options. */
@@ -56,10 +60,7 @@ const REDIRECT = new Set([301, 302, 303, 307, 308]);
 export class RecordingHttpClient implements BaseHttpClient {
   readonly cookies: CookieJar;
   private readonly gate: HostGate;
-  private readonly agents = {
-    http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
-  };
+  private readonly agents: { http: http.Agent; https: https.Agent };
   /** the exchange that produced each response stream handed to Crawlee */
   private readonly exchanges = new WeakMap<object, Exchange[]>();
   /** failed requests in a row; past `breakAfter` the site is not asked again in this crawl */
@@ -76,6 +77,10 @@ export class RecordingHttpClient implements BaseHttpClient {
 
   constructor(private readonly opts: ClientOptions) {
     this.gate = opts.hostGate ?? new HostGate(opts.perHost, opts.delayMs);
+    // through a proxy, the tunnel must be open in time for the answer to have some of the time limit
+    this.agents = opts.proxy
+      ? proxyAgents(opts.proxy, Math.max(50, Math.min(15_000, Math.floor(opts.timeoutMs * 0.8))))
+      : { http: new http.Agent({ keepAlive: true, maxSockets: 16 }), https: new https.Agent({ keepAlive: true, maxSockets: 16 }) };
     this.cookies = opts.cookies ?? new CookieJar();
     this.pinned = Object.fromEntries(Object.entries(opts.resolve ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   }
@@ -172,7 +177,7 @@ export class RecordingHttpClient implements BaseHttpClient {
       await this.opts.sink(ex, purpose, fields.xjTaskUrl ?? String(request.url));
       // a body cut at the size limit is still an answer: the handler gets it, flagged truncated
       if (ex.error && !(ex.error.kind === 'too_large' && ex.response)) {
-        throw Object.assign(fetchError(ex.error.kind, chain.length > 1 ? `${ex.error.message} (at ${url}, after a redirect)` : ex.error.message), { exchanges: chain });
+        throw Object.assign(fetchError(ex.error.kind, chain.length > 1 ? `${ex.error.message} (at ${url}, after a redirect)` : ex.error.message, ex.error.final), { exchanges: chain });
       }
       await this.storeCookies(url, res!.rawHeaders);
       if (!next) return chain;
@@ -230,6 +235,7 @@ export class RecordingHttpClient implements BaseHttpClient {
     }
     if (cookie) reqHeaders.push(['Cookie', cookie]);
     const ex: Exchange = { id: randomUUID(), method, url, requestHeaders: reqHeaders, httpVersion: '1.1', startedAt: new Date(), durationMs: 0 };
+    if (this.opts.proxy) ex.proxy = { url: this.opts.proxy.shown };
     // an address literal is never looked up, so it is judged here; names in the socket's lookup
     const bad = nameRefusal(site, u.hostname, this.pinned);
     if (bad) {
@@ -249,14 +255,24 @@ export class RecordingHttpClient implements BaseHttpClient {
       ex.durationMs = Math.round(performance.now() - t0);
       release();
     }
+    if (ex.proxy) {
+      // the socket's peer is the proxy; which address of the origin's the proxy reached is unknown
+      if (ex.ip) ex.proxy.ip = ex.ip;
+      delete ex.ip;
+    }
     return ex;
   }
 
   private perform(u: URL, method: string, reqHeaders: [string, string][], maxBody: number, ex: Exchange, site: AddressClass): Promise<void> {
     const isHttps = u.protocol === 'https:';
+    const name = u.hostname.replace(/^\[|\]$/g, '');
+    // Direct, every address a name resolves to is judged by the lookup. Through a proxy the proxy
+    // resolves names (a tunnel is asked for by name), except those `resolve:` pins: the tunnel goes
+    // to the pinned address, with the name in Host and SNI.
+    const proxied = Boolean(this.opts.proxy);
     const req = (isHttps ? https : http).request({
       method,
-      hostname: u.hostname.replace(/^\[|\]$/g, ''),
+      hostname: proxied ? this.pinned[name.toLowerCase()] ?? name : name,
       port: u.port || (isHttps ? 443 : 80),
       path: u.pathname + u.search,
       headers: Object.fromEntries(reqHeaders),
@@ -265,7 +281,7 @@ export class RecordingHttpClient implements BaseHttpClient {
       // and the IP, and the certificate problem is recorded rather than fatal.
       rejectUnauthorized: false,
       insecureHTTPParser: true,
-      lookup: this.lookupFor(site),
+      ...(proxied ? {} : { lookup: this.lookupFor(site) }),
     });
     const read = readAnswer(req, ex, { maxBody, timeoutMs: this.opts.timeoutMs });
     req.end();

@@ -10,6 +10,7 @@ import type { FailedFetch, FetchedPage, FetchTask } from './fetch-task.js';
 import { fetchKnown } from './known-fetch.js';
 
 import { RecordingHttpClient } from './http-client.js';
+import type { ProxyServer } from './proxy/proxy-server.js';
 import type { RedirectPolicy } from './redirect-policy.js';
 
 log.setLevel(log.LEVELS.OFF);
@@ -37,6 +38,8 @@ export interface SiteCrawlOptions {
   sink: ExchangeSink;
   /** aborted when the run must end now (its data directory failed a write): no more fetches */
   stop?: AbortSignal;
+  /** the proxy every request goes through (the browser's is the one `browser` was started with) */
+  proxy?: ProxyServer;
   /** a page's processing; returns the follow-up fetches it found */
   onPage: (page: FetchedPage) => Promise<FetchTask[]> | FetchTask[];
   onFailure: (failure: FailedFetch) => Promise<void> | void;
@@ -62,6 +65,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
     redirects: opts.redirects,
     sink: opts.sink,
     stop: opts.stop,
+    proxy: opts.proxy,
   });
   const tasks = new Map<string, FetchTask>();
   const key = (t: FetchTask) => `${t.purpose.label}${t.render ? '+render' : ''} ${t.url}`;

@@ -2,7 +2,7 @@ import type { OperatorSettings, RevisitPolicy } from '../config/settings.js';
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
 import { DocumentTextExtractor } from '../extract/document-text/extractor.js';
-import { BrowserFetcher } from '../fetch/browser.js';
+import { BrowserFetchers } from '../fetch/browser.js';
 import type { HostGate } from '../fetch/host-gate.js';
 import { TermMatcher } from '../terms/matcher.js';
 import type { Term } from '../terms/types.js';
@@ -41,8 +41,8 @@ export interface PassOptions {
 export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions): Promise<SiteOutcome[]> {
   const matcher = new TermMatcher(opts.terms);
   const documents = new DocumentTextExtractor();
-  // one browser for the whole run, started only if a site needs it
-  const browser = new BrowserFetcher({
+  // one browser for the whole run (one per proxy setting), started only if a site needs it
+  const browsers = new BrowserFetchers({
     userAgent: opts.userAgent,
     sink: ctx.recorder.record,
     challengeTimeoutMs: opts.challengeTimeoutMs ?? 30_000,
@@ -65,7 +65,7 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
           emit: opts.emit,
           progress: opts.progress,
           documents,
-          browser,
+          browser: browsers.via(site.proxy),
           screenshots: opts.screenshots,
           screenshotUrls: opts.screenshotUrls,
           operator: opts.operator,
@@ -78,6 +78,6 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
     return settled.map((r) => (r as PromiseFulfilledResult<SiteOutcome>).value);
   } finally {
     await documents.close();
-    await browser.close();
+    await browsers.close();
   }
 }

@@ -22,6 +22,8 @@ export interface SiteOutcome {
   renderings: number;
   /** stylesheets, images and fonts recorded for the pictures */
   requisites: number;
+  /** the proxy the site's fetches went through, without credentials (absent: direct) */
+  proxy?: string;
 }
 
 export function emptyOutcome(site: string, checks: SiteOutcome['checks']): SiteOutcome {

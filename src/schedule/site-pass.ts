@@ -85,6 +85,8 @@ export class SitePass {
       pictureAlways: opts.screenshotUrls,
     });
     this.outcome = emptyOutcome(site.id, this.rechecks.counts);
+    // the run's summary (runs.summary) says which proxy this site's fetches went through
+    if (site.proxy) this.outcome.proxy = site.proxy.shown;
     const { progress } = opts;
     this.attachments = new Attachments({ site, ctx, reader: this.reader, matcher, progress, known: this.known, problem, counted: () => this.outcome.attachments++, ready: (p) => this.finalize(p) });
     this.lists = new ListWalk({ site, ctx, reader: this.reader, known: this.known, progress, counts: this.outcome, maxPages: opts.maxPages, browser: Boolean(opts.browser), problem, isPending: (url) => this.attachments.isPending(url) });
@@ -165,6 +167,7 @@ export class SitePass {
       challengeTimeoutMs: site.challengeTimeoutMs,
       sink: this.ctx.recorder.record,
       stop: this.ctx.signal,
+      proxy: site.proxy,
       // one gate for the site's crawls in this pass (its pages, then its pictures' requisites), so
       // that the second does not start sooner after the first's last request than the site allows
       hostGate: (this.gate ??= this.opts.hostGate ?? new HostGate(site.rate.perHost, site.rate.delayMs)),

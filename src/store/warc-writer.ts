@@ -88,6 +88,7 @@ export class WarcWriter {
       if (changed) headers.push(['Content-Length', String(res.body.length)]);
       const warcHeaders: Record<string, string> = { 'WARC-Record-ID': responseId, 'WARC-Concurrent-To': requestId };
       if (ex.ip) warcHeaders['WARC-IP-Address'] = ex.ip;
+      Object.assign(warcHeaders, proxyHeaders(ex));
       if (res.truncated) warcHeaders['WARC-Truncated'] = res.truncated;
       out.response = await this.append(
         WARCRecord.create(
@@ -100,6 +101,7 @@ export class WarcWriter {
     const u = new URL(ex.url);
     const reqHeaders: Record<string, string> = { 'WARC-Record-ID': requestId, 'WARC-Concurrent-To': responseId };
     if (ex.ip) reqHeaders['WARC-IP-Address'] = ex.ip;
+    Object.assign(reqHeaders, proxyHeaders(ex));
     out.request = await this.append(
       WARCRecord.create(
         { url: ex.url, date, type: 'request', warcVersion: 'WARC/1.1', keepHeadersCase: true, statusline: `${ex.method} ${u.pathname}${u.search} HTTP/${ex.httpVersion === '1.0' ? '1.0' : '1.1'}`, httpHeaders: ex.requestHeaders, warcHeaders: reqHeaders },
@@ -108,7 +110,12 @@ export class WarcWriter {
       new Uint8Array(),
     );
     if (ex.error || note) {
-      const fields = { ...(ex.error ? { 'fetch-error': ex.error.kind, 'fetch-error-message': ex.error.message } : {}), 'duration-ms': String(ex.durationMs), ...note };
+      const fields = {
+        ...(ex.error ? { 'fetch-error': ex.error.kind, 'fetch-error-message': ex.error.message } : {}),
+        'duration-ms': String(ex.durationMs),
+        ...(ex.proxy ? { 'via-proxy': ex.proxy.url } : {}),
+        ...note,
+      };
       const body = encoder.encode(Object.entries(fields).map(([k, v]) => `${k}: ${v.replace(/[\r\n]+/g, ' ')}\r\n`).join(''));
       out.metadata = await this.append(
         WARCRecord.create(
@@ -203,4 +210,15 @@ export class WarcWriter {
     const raw = await WARCSerializer.serialize(info, { gzip: false, digest: { algo: 'sha-256', prefix: 'sha256:', base32: false } });
     this.writeMember(zlib.gzipSync(raw));
   }
+}
+
+/**
+ * Through a proxy, the address the origin was reached at is the proxy's choice and unknown here, so
+ * there is no WARC-IP-Address; these say instead which proxy carried the exchange (its URL without
+ * credentials) and the address this machine reached the proxy at. Extension fields (WARC 1.1 §4
+ * allows them); a reader that does not know them skips them.
+ */
+function proxyHeaders(ex: Exchange): Record<string, string> {
+  if (!ex.proxy) return {};
+  return { 'XJ-Via-Proxy': ex.proxy.url, ...(ex.proxy.ip ? { 'XJ-Proxy-IP-Address': ex.proxy.ip } : {}) };
 }

@@ -5,7 +5,7 @@ import { runPass } from '../../schedule/pass.js';
 import { PassProgress } from '../../schedule/progress.js';
 import type { SiteOutcome } from '../../schedule/site-pass.js';
 import { PACKAGE_ROOT } from '../../version.js';
-import { browserUnavailableNotice, dataDirOf, err, EXIT_OK, EXIT_RUNTIME, printJson, safe, userAgent, type CommonOptions } from '../common.js';
+import { browserUnavailableNotice, proxyNotices, dataDirOf, err, EXIT_OK, EXIT_RUNTIME, printJson, safe, userAgent, type CommonOptions } from '../common.js';
 import { loadTerms } from '../term-option.js';
 import { printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
@@ -33,6 +33,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
   const dataDir = dataDirOf(opts);
   const sites = resolveTargets(targets, siteDirs(dataDir, PACKAGE_ROOT), { follow: opts.follow, maxPages: opts.maxPages, delayMs: opts.delay });
   const { terms } = loadTerms(opts.terms);
+  proxyNotices(sites);
   const alerting = alertingFor(dataDir, opts);
   const ctx = await openWriterRun(dataDir, `crawl ${targets.join(' ')}`, opts);
   armAlerts(ctx, alerting, terms);

@@ -11,10 +11,10 @@ export function sitesCommand(opts: CommonOptions): number {
     try {
       const s = loadSiteFile(file);
       if (opts.json) {
-        printJson({ id: s.id, name: s.name, home: s.home, file, schedule: s.schedule, timezone: s.timezone, fetch: s.fetch, lists: s.lists.map((l) => l.url), tags: s.tags });
+        printJson({ id: s.id, name: s.name, home: s.home, file, schedule: s.schedule, timezone: s.timezone, fetch: s.fetch, lists: s.lists.map((l) => l.url), tags: s.tags, proxy: s.proxy ? { url: s.proxy.shown, from: s.proxy.from } : null });
       } else {
         out(`${bold(s.id)}  ${s.name}  ${dim(s.home)}`);
-        out(`  ${dim(`${file} · schedule "${s.schedule}" ${s.timezone} · fetch ${s.fetch} · ${s.rate.perHost}/host, ${s.rate.delayMs} ms apart`)}`);
+        out(`  ${dim(`${file} · schedule "${s.schedule}" ${s.timezone} · fetch ${s.fetch} · ${s.rate.perHost}/host, ${s.rate.delayMs} ms apart${s.proxy ? ` · via ${s.proxy.shown} (${s.proxy.from})` : ''}`)}`);
         for (const l of s.lists) out(`  list ${l.url}`);
       }
     } catch (e) {

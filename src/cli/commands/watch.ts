@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../../store/atomic.js';
 import { DataDirBusy, WriterLock } from '../../store/writer-lock.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
-import { browserUnavailableNotice, dataDirOf, err, printJson, RuntimeFailure, safe, userAgent, type CommonOptions } from '../common.js';
+import { browserUnavailableNotice, dataDirOf, proxyNotices, err, printJson, RuntimeFailure, safe, userAgent, type CommonOptions } from '../common.js';
 import { printEventHuman } from '../format.js';
 import { loadTerms } from '../term-option.js';
 import { writeFailure } from '../writer.js';
@@ -35,6 +35,7 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
   const ids = targets.length ? targets : [...listSiteFiles([join(dataDir, 'sites')]).keys()];
   if (!ids.length) throw new RuntimeFailure(`no sites to watch: name them (\`xjwatch watch kashi xinjiang\`) or put their site files in ${join(dataDir, 'sites')}`);
   const sites = resolveTargets(ids, siteDirs(dataDir, PACKAGE_ROOT), {});
+  proxyNotices(sites);
   const { terms } = loadTerms(opts.terms);
   const alerting = alertingFor(dataDir, opts);
   const command = `watch ${ids.join(' ')}`;
