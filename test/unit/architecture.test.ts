@@ -19,7 +19,9 @@ const ALLOWED: Record<string, string[]> = {
   fetch: [],
   extract: [],
   terms: [],
-  config: ['terms'],
+  // site-of-url.ts and official-hosts.ts judge hosts as the fetcher's redirect policy does
+  // (registrable domain, host patterns): one notion of "the same site"
+  config: ['terms', 'fetch'],
   store: ['fetch'],
   detect: ['fetch', 'terms', 'store'],
   evidence: ['terms', 'store', 'detect', 'config', 'text'],
