@@ -38,6 +38,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   runCommands(program);
+  importCommands(program);
   readCommands(program);
   evidenceCommands(program);
   machineCommands(program);
@@ -80,6 +81,21 @@ function runCommands(program: Command): void {
       .option('--terms <file>', 'term file (default crawlers/terms.yaml)')
       .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1)),
   ).action(lazy(async () => (await import('./commands/watch.js')).watchCommand));
+}
+
+/** Reading a research report's citations into a watch list. */
+function importCommands(program: Command): void {
+  common(
+    program
+      .command('import')
+      .description('the government pages a report cites (text, PDF, HTML or a URL list), with their footnotes, into a watch list that `crawl <name>` checks and `watch` pins')
+      .argument('<report>', 'the report: .txt, .pdf, .html, or a list of URLs one a line (# comments)')
+      .option('--name <name>', 'the list\'s name, what `crawl <name>` is typed as (default: from the file name)')
+      .option('--title <text>', 'a title for the list (the report\'s author, title, year)')
+      .option('--out <file>', 'write the list here (default <data-dir>/lists/<name>.yaml)')
+      .option('--hosts <patterns>', 'also keep pages on these hosts (comma-separated: www.ts.cn, *.xjdaily.com.cn, *)')
+      .option('--force', 'replace a list of that name'),
+  ).action(lazy(async () => (await import('./commands/import.js')).importCommand));
 }
 
 /** Commands that read the catalogue and print. */
