@@ -51,7 +51,7 @@ function runCommands(program: Command): void {
     program
       .command('crawl')
       .description('one pass: list pages, new postings and their attachments; prints events')
-      .argument('<target...>', 'site id, site file (.yaml) or URL (crawled ad hoc)')
+      .argument('<target...>', 'site id, site file (.yaml), watch list (name or file: its pages only) or URL (crawled ad hoc)')
       .option('--terms <file>', 'term file (plain text or YAML; default crawlers/terms.yaml)')
       .option('--follow <regex>', 'ad hoc: postings are the same-site links whose URL matches this')
       .option('--max-pages <n>', 'list pages to follow per list at most', parsePositiveInt('--max-pages', 1))
@@ -76,7 +76,7 @@ function runCommands(program: Command): void {
     program
       .command('watch')
       .description("run until stopped: each site on its own cron schedule (site file's schedule: and timezone:), rechecking what is due, mailing as it goes")
-      .argument('[site...]', 'site ids or site files (default: every site file in the data directory\'s sites/)')
+      .argument('[site...]', 'site ids, site files or watch lists (default: every site file in the data directory\'s sites/ and every list in its lists/)')
       .option('--now', 'also run every site once at start')
       .option('--terms <file>', 'term file (default crawlers/terms.yaml)')
       .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1)),

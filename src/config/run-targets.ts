@@ -1,10 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { adhocSite, type AdhocOptions } from './adhoc-site.js';
 import { InputError } from './errors.js';
-import { findSiteFile, loadSiteFile, type Site } from './site-file.js';
+import { findSiteFile, loadSiteFile, siteDirs, type Site } from './site-file.js';
 import { hostSiteId, pinnedOnlySite, SiteIndex } from './site-of-url.js';
-import { findWatchList, isWatchListFile, listWatchLists, loadWatchList, type LoadedWatchList } from './watch-list.js';
+import { findWatchList, isWatchListFile, listWatchLists, loadWatchList, watchListDirs, type LoadedWatchList } from './watch-list.js';
 
 export interface TargetDirs {
   /** folders of site files, first match wins */
@@ -13,6 +13,11 @@ export interface TargetDirs {
   lists: string[];
   /** the data directory's own lists: their pages are pinned on their sites in every run */
   standing: string[];
+}
+
+/** Site files and watch lists, the data directory's before the bundled ones; its own lists stand. */
+export function runTargetDirs(dataDir: string, packageRoot: string): TargetDirs {
+  return { sites: siteDirs(dataDir, packageRoot), lists: watchListDirs(dataDir, packageRoot), standing: [join(dataDir, 'lists')] };
 }
 
 export interface RunTargets {
@@ -55,7 +60,7 @@ export function resolveRunTargets(args: string[], dirs: TargetDirs, adhoc: Adhoc
       const listFile = siteFile ? undefined : findWatchList(arg, dirs.lists);
       if (siteFile) full.push(loadSiteFile(siteFile));
       else if (listFile) named.push(loadWatchList(listFile));
-      else throw new InputError(`no site or watch list "${arg}" in ${[...dirs.sites, ...dirs.lists].join(', ')} (see \`xjwatch sites\`)`);
+      else throw new InputError(`no site "${arg}", nor a watch list of that name, in ${[...dirs.sites, ...dirs.lists].join(', ')} (see \`xjwatch sites\`)`);
     }
   }
   const ids = new Set<string>();
