@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveRunTargets } from '../../src/config/run-targets.js';
+import { resolveRunTargets, runTargetDirs } from '../../src/config/run-targets.js';
 import { loadSiteFile } from '../../src/config/site-file.js';
 import { hostSiteId, SiteIndex } from '../../src/config/site-of-url.js';
 import { loadWatchList } from '../../src/config/watch-list.js';
 import { watchListYaml } from '../../src/config/watch-list-write.js';
-import { tempDir } from '../helpers/cli.js';
+import { ROOT, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir('xjwatch-watchlist-');
 const write = (name: string, text: string) => {
@@ -97,5 +97,18 @@ describe('which site a cited page is watched on', () => {
     expect(t.sites.map((s) => [s.id, s.pinned])).toEqual([['kashi', ['https://www.kashi.gov.cn/a.shtml']]]);
     expect(t.listOnly.size).toBe(0);
     expect(t.problems).toEqual([expect.stringMatching(/broken\.yaml:2: entries:/)]);
+  });
+});
+
+describe('the bundled list', () => {
+  it('`crawl zenz-2019` resolves to a pass over each of its 45 pages, on 24 sites, walking no list', () => {
+    const t = resolveRunTargets(['zenz-2019'], runTargetDirs(join(dir, 'no-data'), ROOT), {});
+    expect([...t.listOnly.values()].flat()).toHaveLength(45);
+    expect(t.sites).toHaveLength(24); // 25 hosts; kashi.gov.cn and www.kashi.gov.cn are one site
+    expect(t.sites.every((s) => s.lists.length === 0 && s.pinned.length > 0)).toBe(true);
+    const kashi = t.sites.find((s) => s.id === 'kashi')!;
+    expect(kashi.rate.delayMs).toBe(3000); // the site file's settings
+    expect(kashi.pinned).toHaveLength(3);
+    expect(t.sites.find((s) => s.id === 'www-xjdrc-gov-cn')!.pinned).toHaveLength(6);
   });
 });
