@@ -38,6 +38,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   runCommands(program);
+  importCommands(program);
   readCommands(program);
   evidenceCommands(program);
   machineCommands(program);
@@ -50,7 +51,7 @@ function runCommands(program: Command): void {
     program
       .command('crawl')
       .description('one pass: list pages, new postings and their attachments; prints events')
-      .argument('<target...>', 'site id, site file (.yaml) or URL (crawled ad hoc)')
+      .argument('<target...>', 'site id, site file (.yaml), watch list (name or file: its pages only) or URL (crawled ad hoc)')
       .option('--terms <file>', 'term file (plain text or YAML; default crawlers/terms.yaml)')
       .option('--follow <regex>', 'ad hoc: postings are the same-site links whose URL matches this')
       .option('--max-pages <n>', 'list pages to follow per list at most', parsePositiveInt('--max-pages', 1))
@@ -75,11 +76,26 @@ function runCommands(program: Command): void {
     program
       .command('watch')
       .description("run until stopped: each site on its own cron schedule (site file's schedule: and timezone:), rechecking what is due, mailing as it goes")
-      .argument('[site...]', 'site ids or site files (default: every site file in the data directory\'s sites/)')
+      .argument('[site...]', 'site ids, site files or watch lists (default: every site file in the data directory\'s sites/ and every list in its lists/)')
       .option('--now', 'also run every site once at start')
       .option('--terms <file>', 'term file (default crawlers/terms.yaml)')
       .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1)),
   ).action(lazy(async () => (await import('./commands/watch.js')).watchCommand));
+}
+
+/** Reading a research report's citations into a watch list. */
+function importCommands(program: Command): void {
+  common(
+    program
+      .command('import')
+      .description('the government pages a report cites (text, PDF, HTML or a URL list), with their footnotes, into a watch list that `crawl <name>` checks and `watch` pins')
+      .argument('<report>', 'the report: .txt, .pdf, .html, or a list of URLs one a line (# comments)')
+      .option('--name <name>', 'the list\'s name, what `crawl <name>` is typed as (default: from the file name)')
+      .option('--title <text>', 'a title for the list (the report\'s author, title, year)')
+      .option('--out <file>', 'write the list here (default <data-dir>/lists/<name>.yaml)')
+      .option('--hosts <patterns>', 'also keep pages on these hosts (comma-separated: www.ts.cn, *.xjdaily.com.cn, *)')
+      .option('--force', 'replace a list of that name'),
+  ).action(lazy(async () => (await import('./commands/import.js')).importCommand));
 }
 
 /** Commands that read the catalogue and print. */

@@ -1,6 +1,7 @@
 import { InputError } from './errors.js';
 import { resolveSite, type Site } from './site-file.js';
 import { siteSchema } from './site-schema.js';
+import { hostSiteId } from './site-of-url.js';
 
 export interface AdhocOptions {
   follow?: string;
@@ -40,7 +41,7 @@ export function adhocSite(url: string, base: Site | undefined, opts: AdhocOption
     };
   }
   const file = siteSchema.parse({
-    id: u.host.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'adhoc',
+    id: hostSiteId(u.href),
     name: u.host,
     home: `${u.protocol}//${u.host}/`,
     lists: [list],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { siteProxyProblem } from './proxy-setting.js';
 
-const httpUrl = z.string().refine((s) => {
+export const httpUrl = z.string().refine((s) => {
   try {
     const u = new URL(s);
     return u.protocol === 'http:' || u.protocol === 'https:';
@@ -58,8 +58,11 @@ export const listSchema = z.strictObject({
   links: linkMatcher.optional(),
 });
 
+/** a site's id, also a watch list's name: what `crawl <id>` is typed as */
+export const siteId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, - or _ (at most 64)');
+
 export const siteSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, - or _ (at most 64)'),
+  id: siteId,
   name: z.string().min(1),
   home: httpUrl,
   timezone: timezone.default('Asia/Shanghai'),
@@ -90,7 +93,8 @@ export const siteSchema = z.strictObject({
   userAgent: z.string().min(1).optional(),
   /** postings are the links whose URL matches this (alternative to lists[].links) */
   follow: regex.optional(),
-  lists: z.array(listSchema).min(1, 'needs at least one list page'),
+  /** may be empty for a site watched only for its `pinned` pages (one a watch list names) */
+  lists: z.array(listSchema).default([]),
   article: z
     .strictObject({
       title: z.string().min(1).optional(),
@@ -137,6 +141,10 @@ export const siteSchema = z.strictObject({
    * never captured, then rechecked every `revisit.pinnedHours`.
    */
   pinned: z.array(httpUrl).max(10_000).default([]),
+}).superRefine((site, ctx) => {
+  if (site.lists.length === 0 && site.pinned.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['lists'], message: 'needs at least one list page (or pinned: pages, for a site watched only for those)' });
+  }
 });
 
 export type SiteFile = z.infer<typeof siteSchema>;

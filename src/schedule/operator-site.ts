@@ -50,7 +50,8 @@ export function checkSiteProblems(ctx: RunContext, site: Site, r: SiteReading, r
     report(list.url, listBroken({ site: site.id, url: list.url, yielded: r.yieldedLists.has(list.url), empty, lastYieldedAt }, open, now));
   }
 
-  // quiet is judged in a run that reached the site: while it is down, host_blocked says why
-  if (!r.trouble) report(site.id, siteQuiet(site.id, postingHistory(ctx.db, site.id), store.open('site_quiet', site.id), rule, now));
+  // quiet is judged in a run that reached the site: while it is down, host_blocked says why; a
+  // site watched only for pinned pages (a watch list's) posts nothing new by design
+  if (!r.trouble && site.lists.length) report(site.id, siteQuiet(site.id, postingHistory(ctx.db, site.id), store.open('site_quiet', site.id), rule, now));
   return out;
 }

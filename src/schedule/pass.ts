@@ -10,12 +10,15 @@ import type { PassProgress } from './progress.js';
 import type { RunContext } from './run-context.js';
 import { SitePass, type SiteOutcome } from './site-pass.js';
 
+export type RecheckMode = 'all' | 'due' | 'none' | { urls: string[] };
+
 export interface PassOptions {
   terms: Term[];
   userAgent: string;
   allPostings: boolean;
   maxPages?: number;
-  recheck: 'all' | 'due' | 'none' | { urls: string[] };
+  /** which known postings each site rechecks: one mode for all, or a site's own (a watch list's pages) */
+  recheck: RecheckMode | ((site: Site) => RecheckMode);
   revisit?: RevisitPolicy;
   /** politeness per host shared with other passes running at once (the watcher's) */
   hostGate?: HostGate;
@@ -57,7 +60,7 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
           userAgent: opts.userAgent,
           allPostings: opts.allPostings,
           maxPages: opts.maxPages,
-          recheck: opts.recheck,
+          recheck: typeof opts.recheck === 'function' ? opts.recheck(site) : opts.recheck,
           revisit: opts.revisit,
           hostGate: opts.hostGate,
           confirmAfter: opts.confirmAfter,

@@ -175,3 +175,8 @@ export function checksOfRun(db: Db, runId: number): CheckVerdict[] {
     .prepare(`SELECT p.url, c.outcome, c.reason, c.status, c.detail, c.counted, p.fail_count FROM checks c JOIN pages p ON p.id = c.page_id WHERE c.run_id = ? ORDER BY c.id`)
     .all(runId) as CheckVerdict[];
 }
+
+/** The pages a run captured (a first capture, or a changed page's new one). */
+export function capturedInRun(db: Db, runId: number): Set<string> {
+  return new Set((db.prepare(`SELECT DISTINCT p.url FROM captures c JOIN pages p ON p.id = c.page_id WHERE c.run_id = ?`).all(runId) as { url: string }[]).map((r) => r.url));
+}

@@ -39,6 +39,7 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
   const ctx = await openWriterRun(dataDir, `check ${urls.join(' ')}`, opts);
   armAlerts(ctx, alerting, terms);
   const bySite = new Map<string, Site>();
+  const urlsOf = new Map<string, string[]>();
   for (const url of urls) {
     const known = siteOfPage(ctx.db, url);
     let site: Site;
@@ -49,6 +50,7 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
       site = resolveTargets([url], dirs, {})[0] ?? adhocSite(url, undefined, {});
     }
     bySite.set(site.id, site);
+    urlsOf.set(site.id, [...(urlsOf.get(site.id) ?? []), url]);
   }
   const progress = new PassProgress();
   const stop = startProgress(() => progress.line());
@@ -60,7 +62,8 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
       terms,
       userAgent: userAgent(),
       allPostings: true,
-      recheck: { urls },
+      // each site its own URLs: a page never captured is fetched once, by the site it belongs to
+      recheck: (site) => ({ urls: urlsOf.get(site.id) ?? [] }),
       confirmAfter: opts.confirmAfter ?? 2,
       lists: false,
       screenshots: true,

@@ -1,9 +1,9 @@
-import { resolveTargets } from '../../config/targets.js';
-import { siteDirs } from '../../config/site-file.js';
+import { resolveRunTargets, runTargetDirs } from '../../config/run-targets.js';
 import type { XjEvent } from '../../detect/events.js';
 import { runPass } from '../../schedule/pass.js';
 import { PassProgress } from '../../schedule/progress.js';
 import type { SiteOutcome } from '../../schedule/site-pass.js';
+import { capturedInRun, checksOfRun, siteOfPage } from '../../store/queries.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { browserUnavailableNotice, proxyNotices, dataDirOf, err, EXIT_OK, EXIT_RUNTIME, printJson, safe, userAgent, type CommonOptions } from '../common.js';
 import { loadTerms } from '../term-option.js';
@@ -11,6 +11,7 @@ import { printEventHuman } from '../format.js';
 import { startProgress } from '../progress-line.js';
 import { openWriterRun, writeFailure } from '../writer.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
+import { listPageReports, printListReport, unreachableListSites, type ListPageReport } from '../list-report.js';
 
 export interface CrawlOptions extends CommonOptions, MailOptions {
   /** false: exit 1 at once when another run writes the data directory (default: wait) */
@@ -31,11 +32,23 @@ export interface CrawlOptions extends CommonOptions, MailOptions {
 
 export async function crawlCommand(targets: string[], opts: CrawlOptions): Promise<number> {
   const dataDir = dataDirOf(opts);
-  const sites = resolveTargets(targets, siteDirs(dataDir, PACKAGE_ROOT), { follow: opts.follow, maxPages: opts.maxPages, delayMs: opts.delay });
+  const dirs = runTargetDirs(dataDir, PACKAGE_ROOT);
+  const adhoc = { follow: opts.follow, maxPages: opts.maxPages, delayMs: opts.delay };
+  // bad targets are told before waiting for another run to finish
+  proxyNotices(resolveRunTargets(targets, dirs, adhoc).sites);
   const { terms } = loadTerms(opts.terms);
-  proxyNotices(sites);
   const alerting = alertingFor(dataDir, opts);
   const ctx = await openWriterRun(dataDir, `crawl ${targets.join(' ')}`, opts);
+  // a listed page already catalogued is checked on the site it was captured under
+  let resolved: ReturnType<typeof resolveRunTargets>;
+  try {
+    resolved = resolveRunTargets(targets, dirs, adhoc, (url) => siteOfPage(ctx.db, url)?.site_id);
+  } catch (e) {
+    ctx.finish('failed', { events: 0 });
+    throw e;
+  }
+  const { sites, listOnly } = resolved;
+  for (const p of resolved.problems) err(`xjwatch: a watch list of the data directory is left out of this run: ${p}`);
   armAlerts(ctx, alerting, terms);
   const progress = new PassProgress();
   const stopProgress = startProgress(() => progress.line());
@@ -47,6 +60,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
     else (opts.showEvent ?? printEventHuman)(e);
   };
   let outcomes: SiteOutcome[] = [];
+  let listReports: ListPageReport[] | undefined;
   let status: 'ok' | 'failed' | 'interrupted' = 'failed';
   let failure: unknown;
   const onSignal = () => {
@@ -63,7 +77,12 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
       userAgent: userAgent(),
       allPostings: Boolean(opts.allPostings),
       maxPages: opts.maxPages,
-      recheck: opts.recheck ?? 'all',
+      // a site only a watch list reaches: its listed pages (what `check` does), unless told otherwise
+      recheck: (site) => {
+        const listed = listOnly.get(site.id);
+        const mode = opts.recheck ?? 'all';
+        return listed && mode === 'all' ? { urls: listed } : mode;
+      },
       revisit: alerting.settings.revisit,
       operator: alerting.settings.operator,
       confirmAfter: opts.confirmAfter ?? 2,
@@ -80,6 +99,8 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     try {
+      // read before the catalogue closes: how each listed page fared
+      if (listOnly.size && status === 'ok') listReports = listPageReports(listOnly, checksOfRun(ctx.db, ctx.runId), capturedInRun(ctx.db, ctx.runId), outcomes);
       ctx.finish(status, { events: events.length, sites: outcomes });
     } catch (e) {
       failure ??= e; // a full disk shows first here: the run's last writes
@@ -87,8 +108,14 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
   }
   if (failure !== undefined) throw writeFailure(failure, dataDir) ?? failure;
   printSummary(outcomes, events, progress, dataDir, ctx.runId);
+  let listDown: string[] = [];
+  if (listReports) {
+    printListReport(listReports, resolved.lists.map((l) => l.name));
+    listDown = unreachableListSites(listReports);
+    for (const s of listDown) err(`  ${s}: UNREACHABLE — none of its listed pages answered (never a deletion: see \`xjwatch check\` later)`);
+  }
   await sendAlerts(dataDir, alerting, terms, opts);
-  return outcomes.some((o) => o.unreachable) ? EXIT_RUNTIME : EXIT_OK;
+  return outcomes.some((o) => o.unreachable) || listDown.length ? EXIT_RUNTIME : EXIT_OK;
 }
 
 function printSummary(outcomes: SiteOutcome[], events: XjEvent[], progress: PassProgress, dataDir: string, runId: number): void {

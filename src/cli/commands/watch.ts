@@ -1,11 +1,15 @@
 import { join } from 'node:path';
-import { listSiteFiles, siteDirs } from '../../config/site-file.js';
-import { resolveTargets } from '../../config/targets.js';
+import { existsSync } from 'node:fs';
+import { resolveRunTargets, runTargetDirs } from '../../config/run-targets.js';
+import { listSiteFiles } from '../../config/site-file.js';
+import { listWatchLists } from '../../config/watch-list.js';
 import type { XjEvent } from '../../detect/events.js';
 import { Watcher, type RunStatus } from '../../schedule/watcher.js';
 import type { SiteOutcome } from '../../schedule/site-outcome.js';
 import { writeFileAtomic } from '../../store/atomic.js';
 import { DataDirBusy, WriterLock } from '../../store/writer-lock.js';
+import { openDb } from '../../store/db.js';
+import { siteOfPage } from '../../store/queries.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
 import { browserUnavailableNotice, dataDirOf, proxyNotices, err, printJson, RuntimeFailure, safe, userAgent, type CommonOptions } from '../common.js';
@@ -32,10 +36,15 @@ const HEARTBEAT_MS = 10_000;
  */
 export async function watchCommand(targets: string[], opts: WatchOptions): Promise<number> {
   const dataDir = dataDirOf(opts);
-  const ids = targets.length ? targets : [...listSiteFiles([join(dataDir, 'sites')]).keys()];
-  if (!ids.length) throw new RuntimeFailure(`no sites to watch: name them (\`xjwatch watch kashi xinjiang\`) or put their site files in ${join(dataDir, 'sites')}`);
-  const sites = resolveTargets(ids, siteDirs(dataDir, PACKAGE_ROOT), {});
+  // by default every site file and every watch list of the data directory
+  const ids = targets.length ? targets : [...listSiteFiles([join(dataDir, 'sites')]).keys(), ...listWatchLists([join(dataDir, 'lists')]).values()];
+  if (!ids.length) throw new RuntimeFailure(`no sites to watch: name them (\`xjwatch watch kashi xinjiang zenz-2019\`) or put their site files in ${join(dataDir, 'sites')} and watch lists in ${join(dataDir, 'lists')}`);
+  const known = knownSites(dataDir);
+  const resolved = resolveRunTargets(ids, runTargetDirs(dataDir, PACKAGE_ROOT), {}, known.lookup);
+  known.close();
+  const sites = resolved.sites;
   proxyNotices(sites);
+  for (const p of resolved.problems) err(`xjwatch: a watch list of the data directory is left out: ${p}`);
   const { terms } = loadTerms(opts.terms);
   const alerting = alertingFor(dataDir, opts);
   const command = `watch ${ids.join(' ')}`;
@@ -120,4 +129,11 @@ function runLine(site: string, o: SiteOutcome | undefined, status: RunStatus): s
     `${o.failures.length} failed fetch(es)`,
   ];
   return `${site}: run ${status}${o.unreachable ? ' — UNREACHABLE' : ''}: ${parts.join(', ')}`;
+}
+
+/** The sites listed pages are catalogued under (a page captured before stays with its history). */
+function knownSites(dataDir: string): { lookup: (url: string) => string | undefined; close: () => void } {
+  if (!existsSync(join(dataDir, 'xjwatch.db'))) return { lookup: () => undefined, close: () => undefined };
+  const db = openDb(dataDir, { readonly: true });
+  return { lookup: (url) => siteOfPage(db, url)?.site_id, close: () => db.close() };
 }
