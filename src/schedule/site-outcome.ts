@@ -22,8 +22,10 @@ export interface SiteOutcome {
   renderings: number;
   /** stylesheets, images and fonts recorded for the pictures */
   requisites: number;
+  /** third-party captures kept for pages already gone at their first fetch (settings `prior:`) */
+  priorCaptures: { url: string; archivedAt: string; archiveUrl: string }[];
 }
 
 export function emptyOutcome(site: string, checks: SiteOutcome['checks']): SiteOutcome {
-  return { site, listPages: 0, listFailures: [], postingsSeen: 0, newPostings: 0, reported: 0, attachments: 0, failures: [], problems: [], unreachable: false, checks, renderings: 0, requisites: 0 };
+  return { site, listPages: 0, listFailures: [], postingsSeen: 0, newPostings: 0, reported: 0, attachments: 0, failures: [], problems: [], unreachable: false, checks, renderings: 0, requisites: 0, priorCaptures: [] };
 }
