@@ -102,6 +102,9 @@ describe('a pinned page already gone at its first fetch', () => {
     expect(human.stdout).toContain('THIRD-PARTY');
     expect(human.stdout).toMatch(/captured by the Internet Archive \(Wayback Machine\) on 2018-05-05T10:10:10Z, fetched by xjwatch on 20\d\d-/);
 
+    const d = await runCli(['diff', cited, '--data-dir', data]);
+    expect(d.stdout).toContain('THIRD-PARTY: captured by the Internet Archive (Wayback Machine) on 2018-05-05T10:10:10Z');
+
     // two due passes confirm the deletion with xjwatch's own checks and controls
     for (let i = 0; i < 2; i++) {
       await new Promise((res) => setTimeout(res, 1200));
@@ -127,6 +130,17 @@ describe('a pinned page already gone at its first fetch', () => {
     expect(v.code, v.stdout + v.stderr).toBe(0);
     const vs = await runCli(['verify', '--data-dir', data]);
     expect(vs.code, vs.stdout + vs.stderr).toBe(0);
+  });
+
+  it('check --prior does the same for a URL named on the command, without the setting', async () => {
+    const data = join(dir, 'check');
+    const plain = await runCli(['check', cited, '--data-dir', data], { env: env() });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(priorRows(data)).toEqual([]);
+    const r = await runCli(['check', cited, '--prior', '--data-dir', data], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("kept the Internet Archive's capture of 2018-05-05T10:10:10Z");
+    expect(priorRows(data).map((x) => x.archived_at)).toEqual(['2018-05-05T10:10:10Z']);
   });
 
   it('an archive that is down, or answers junk, is a problem note and the run succeeds', async () => {
