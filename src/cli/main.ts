@@ -69,7 +69,8 @@ function runCommands(program: Command): void {
       .argument('<url...>')
       .option('--confirm-after <n>', 'call a page deleted after this many checks that failed alike (default 2)', parsePositiveInt('--confirm-after', 1))
       .option('--terms <file>', 'term file for new captures (default crawlers/terms.yaml)')
-      .option('--screenshot', 'also take a screenshot and PDF print of each page: its last capture and what it answers now'),
+      .option('--screenshot', 'also take a screenshot and PDF print of each page: its last capture and what it answers now')
+      .option('--prior', "for a page never captured that is already gone: fetch the Internet Archive's earliest good copy (tells the archive which page you look at)"),
   ).action(lazy(async () => (await import('./commands/check.js')).checkCommand));
 
   mailing(

@@ -105,6 +105,8 @@ const settingsSchema = z.strictObject({
   timestamps: z.array(tsaSchema).default([]),
   /** bundles: also submit each URL to the Internet Archive's Save Page Now */
   wayback: z.boolean().default(false),
+  /** pages already gone when first fetched: look up the archive's earliest good copy (tells the archive which pages you watch) */
+  prior: z.strictObject({ wayback: z.boolean().default(false) }).default({ wayback: false }),
   revisit: revisitSchema.default(DEFAULT_REVISIT),
   watch: watchSchema.default(DEFAULT_WATCH),
   operator: operatorSchema.default(DEFAULT_OPERATOR),
@@ -122,6 +124,7 @@ export interface Settings {
   file?: string;
   timestamps: TsaSetting[];
   wayback: boolean;
+  prior: { wayback: boolean };
   mail: { recipients: Recipient[]; attachBundleMB: number };
   revisit: RevisitPolicy;
   watch: WatchSettings;
@@ -142,11 +145,11 @@ export function adhocRecipient(to: string): Recipient {
  */
 export function loadSettings(dataDir: string, config?: string, env: NodeJS.ProcessEnv = process.env): Settings {
   const file = config ? resolve(config) : join(dataDir, 'settings.yaml');
-  let s: Settings = { timestamps: [], wayback: false, mail: { recipients: [], attachBundleMB: 10 }, revisit: DEFAULT_REVISIT, watch: DEFAULT_WATCH, operator: DEFAULT_OPERATOR };
+  let s: Settings = { timestamps: [], wayback: false, prior: { wayback: false }, mail: { recipients: [], attachBundleMB: 10 }, revisit: DEFAULT_REVISIT, watch: DEFAULT_WATCH, operator: DEFAULT_OPERATOR };
   if (config || existsSync(file)) {
     const src = YamlSource.read(file);
     const v = src.validate(settingsSchema, src.value ?? {});
-    s = { file, wayback: v.wayback, mail: v.mail, revisit: v.revisit, watch: v.watch, operator: v.operator, timestamps: v.timestamps.map((t) => ({ url: t.url, ...(t.ca ? { ca: resolve(dirname(file), t.ca) } : {}) })) };
+    s = { file, wayback: v.wayback, prior: v.prior, mail: v.mail, revisit: v.revisit, watch: v.watch, operator: v.operator, timestamps: v.timestamps.map((t) => ({ url: t.url, ...(t.ca ? { ca: resolve(dirname(file), t.ca) } : {}) })) };
   }
   const fromEnv = env.XJWATCH_TSA_URLS?.trim();
   if (fromEnv !== undefined && fromEnv !== '') {

@@ -55,6 +55,8 @@ function gatherWith(reads: EvidenceReads, url: string, depth: number): PageEvide
   };
   for (const c of captures) {
     add(c.fetch_id);
+    // a third-party capture: the archive's index answer it was chosen from
+    add(c.third_party?.lookup_fetch_id);
     // what its pictures were replayed from, so that the bundle's WARC replays the same way
     for (const id of reads.requisiteFetches(c.id)) add(id);
   }

@@ -4,6 +4,13 @@ import type { FetchRecord } from '../store/rows.js';
 import type { CopiedRecord } from './bundle-warc.js';
 import { extensionFor, type BundleFiles } from './files.js';
 import type { PageEvidence } from './gather.js';
+import type { CaptureFacts } from '../store/evidence-reads.js';
+
+/** "captured by the Internet Archive on …, fetched by xjwatch on …" for a third-party capture. */
+export function thirdPartyLine(c: CaptureFacts): string | undefined {
+  const t = c.third_party;
+  return t ? `captured by the ${t.archive} on ${t.archived_at}, fetched by xjwatch on ${c.at} from ${t.archive_url}${t.digest ? ` (archive digest ${t.digest})` : ''}` : undefined;
+}
 import type { ReportPage, TimelineRow } from './report.js';
 import type { BundleVerdict } from './verdict.js';
 
@@ -82,6 +89,7 @@ export function pagePart(
     pictures,
     files: folder.listed,
     attachments,
+    thirdParty: ev.captures.map((c, k) => (thirdPartyLine(c) ? `capture ${k + 1}: ${thirdPartyLine(c)}` : undefined)).filter((s): s is string => Boolean(s)),
     listed: ev.listings.map((l) => `${l.list_url} (seen there ${l.first_seen_at} – ${l.last_seen_at})`),
   };
   return { report, manifest: manifestOf(ev, n, v, report.title, recordOf) };
@@ -90,7 +98,8 @@ export function pagePart(
 /** Each capture's body and extracted text; the body of each check whose answer was not the page as kept. */
 function keepCapturesAndChecks(ev: PageEvidence, folder: PageFolder): void {
   ev.captures.forEach((c, k) => {
-    folder.body(c.body_sha256, c.content_type, c.final_url, `captures/${k + 1}`, `capture ${k + 1} (${c.at}): the body as received`);
+    const tp = thirdPartyLine(c);
+    folder.body(c.body_sha256, c.content_type, c.final_url, `captures/${k + 1}`, tp ? `capture ${k + 1}, THIRD-PARTY (${tp}): the archive's copy as received` : `capture ${k + 1} (${c.at}): the body as received`);
     if (c.text) folder.text(`captures/${k + 1}.extracted.txt`, c.text, `capture ${k + 1}: extracted text`, `capture ${k + 1}: extracted text (UTF-8)`);
   });
   for (const c of ev.checks) {
@@ -108,7 +117,9 @@ function timelineOf(ev: PageEvidence, recordOf: Map<string, CopiedRecord>): Time
   };
   ev.captures.forEach((c, k) => {
     const f = ev.fetches.get(c.fetch_id);
-    timeline.push({ at: c.at, what: `capture ${k + 1}`, status: String(c.status), ip: f?.ip ?? '', result: `${c.title ?? ''}${c.final_url !== ev.page.url ? ` (at ${c.final_url})` : ''}`, sha256: c.body_sha256, warc: warcAt(f) });
+    const tp = thirdPartyLine(c);
+    if (tp) timeline.push({ at: c.third_party!.archived_at, what: `capture ${k + 1} (third-party: the Internet Archive saw the page)`, status: '200 (archive)', ip: '', result: `${c.title ?? ''} — ${tp}`, sha256: c.body_sha256 });
+    timeline.push({ at: c.at, what: tp ? `capture ${k + 1} fetched from the archive by xjwatch` : `capture ${k + 1}`, status: String(c.status), ip: f?.ip ?? '', result: `${c.title ?? ''}${c.final_url !== ev.page.url ? ` (at ${c.final_url})` : ''}`, sha256: c.body_sha256, warc: warcAt(f) });
   });
   for (const c of ev.checks) {
     const f = c.fetch_id ? ev.fetches.get(c.fetch_id) : undefined;
@@ -191,7 +202,13 @@ function manifestOf(ev: PageEvidence, n: number, v: BundleVerdict, title: string
     first_captured_at: ev.captures[0]!.at,
     last_live_at: v.lastLiveAt ?? null,
     last_check_at: v.lastCheckAt ?? null,
-    captures: ev.captures.map((c) => ({ at: c.at, status: c.status, sha256: c.body_sha256, text_sha256: c.text_sha256 })),
+    captures: ev.captures.map((c) => ({
+      at: c.at,
+      status: c.status,
+      sha256: c.body_sha256,
+      text_sha256: c.text_sha256,
+      ...(c.third_party ? { third_party: { archive: c.third_party.archive, archived_at: c.third_party.archived_at, fetched_at: c.at, archive_url: c.third_party.archive_url, original_url: c.third_party.original_url, digest: c.third_party.digest } } : {}),
+    })),
     checks: ev.checks.map((c) => ({ at: c.at, outcome: c.outcome, reason: c.reason, status: c.status, final_url: c.final_url, controls_healthy: c.controls?.healthy ?? null, counted: Boolean(c.counted) })),
     records,
   };

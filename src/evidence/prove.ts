@@ -121,9 +121,10 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
 }
 
 function custodyLines(db: Db, evidence: PageEvidence[], fetches: Map<number, FetchRecord>): string {
-  const ids: Record<string, Set<number>> = { fetches: new Set(fetches.keys()), captures: new Set(), checks: new Set(), renderings: new Set(), warc_files: new Set() };
+  const ids: Record<string, Set<number>> = { fetches: new Set(fetches.keys()), captures: new Set(), prior_captures: new Set(), checks: new Set(), renderings: new Set(), warc_files: new Set() };
   const walk = (ev: PageEvidence) => {
     ev.captures.forEach((c) => ids.captures!.add(c.id));
+    ev.captures.forEach((c) => c.third_party && ids.prior_captures!.add(c.third_party.id));
     ev.checks.forEach((c) => ids.checks!.add(c.id));
     ev.renderings.forEach((r) => ids.renderings!.add(r.id));
     ev.attachments.forEach((a) => walk(a.evidence));

@@ -30,6 +30,8 @@ export interface ReportPage {
   files: { label: string; path: string }[];
   attachments: { name: string; url: string; sha256: string | null; path?: string }[];
   listed: string[];
+  /** third-party captures: "capture 1: captured by the Internet Archive on …, fetched by xjwatch on …" */
+  thirdParty?: string[];
   /** what the Internet Archive's Save Page Now made of the address, when asked */
   wayback?: string;
 }
@@ -61,6 +63,7 @@ function pageSection(p: ReportPage): string {
     <tr><th>Published (as the page says)</th><td>${esc(p.published ?? 'not stated')}</td></tr>
     <tr><th>Last seen live</th><td>${esc(v.lastLiveAt ?? 'never')}</td></tr>
     <tr><th>Last checked</th><td>${esc(v.lastCheckAt ?? 'not checked since captured')}</td></tr>
+    ${p.thirdParty?.length ? `<tr><th>Third-party capture</th><td>${p.thirdParty.map(esc).join('<br>')}<br><span class="note">not xjwatch's own capture: these bytes are the archive's copy, fetched from it (the exchange is in evidence.warc.gz)</span></td></tr>` : ''}
     ${p.wayback ? `<tr><th>Independent capture</th><td>${esc(p.wayback)}</td></tr>` : ''}
     ${p.listed.length ? `<tr><th>Listed on</th><td>${p.listed.map(esc).join('<br>')}</td></tr>` : ''}
   </table>

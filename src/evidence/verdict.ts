@@ -34,15 +34,29 @@ export function verdictOf(ev: PageEvidence): BundleVerdict {
   const last: CheckFull | undefined = checks.at(-1);
   const lastCapture = ev.captures.at(-1);
   const liveChecks = checks.filter((c) => LIVE_OUTCOMES.has(c.outcome));
-  const lastLiveAt = [lastCapture?.at, liveChecks.at(-1)?.at].filter(Boolean).sort().at(-1);
+  // a third-party capture says the page was live when the archive saw it, not when xjwatch fetched the copy
+  const seenAt = (c: (typeof ev.captures)[number] | undefined) => c?.third_party?.archived_at ?? c?.at;
+  const lastLiveAt = [seenAt(lastCapture), liveChecks.at(-1)?.at].filter(Boolean).sort().at(-1);
   // the run of checks, newest back, that found it gone the same way with healthy controls (as
   // detect/lifecycle counts them: a change of reason starts again)
   let confirmedOn = 0;
   for (let i = checks.length - 1; i >= 0 && checks[i]!.outcome === 'gone' && checks[i]!.reason === last?.reason; i--) if (checks[i]!.counted) confirmedOn++;
-  const firstSeen = ev.captures[0]?.at;
+  const firstCapture = ev.captures[0];
+  const firstSeen = firstCapture?.third_party ? `${firstCapture.third_party.archived_at} (by the ${firstCapture.third_party.archive}; xjwatch fetched its copy on ${firstCapture.at})` : firstCapture?.at;
   const base = { confirmedOn, lastLiveAt, lastCheckAt: last?.at };
   const altered = ev.captures.length > 1;
 
+  if (!last && ev.captures.every((c) => c.third_party)) {
+    // only an archive's copy, and no check of xjwatch's own yet: nothing to say about the page now
+    return {
+      ...base,
+      name: 'unreachable',
+      deleted: false,
+      headline: `not checked by xjwatch yet: only a third-party capture is kept, captured by the archive on ${firstSeen}`,
+      canConclude: [`The page was served with the kept content when the ${firstCapture!.third_party!.archive} captured it on ${firstCapture!.third_party!.archived_at}; xjwatch fetched the archive's copy on ${firstCapture!.at}.`],
+      cannotConclude: ['Anything about the page now: xjwatch has not checked it with controls yet (the next crawl or `xjwatch check` does). That the archive\'s copy is what the site served rests on the archive.'],
+    };
+  }
   if (!last || LIVE_OUTCOMES.has(last.outcome)) {
     const name: VerdictName = altered ? 'present-altered' : 'present-unchanged';
     return {

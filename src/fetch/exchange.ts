@@ -60,7 +60,8 @@ export interface Exchange {
 /** What the crawler knows about why it fetched a URL; carried with each exchange to the recorder. */
 export interface FetchPurpose {
   siteId: string;
-  label: 'list' | 'posting' | 'attachment' | 'check' | 'control' | 'requisite';
+  /** `prior`: an archive's index or replay of a page already gone (schedule/prior.ts) */
+  label: 'list' | 'posting' | 'attachment' | 'check' | 'control' | 'requisite' | 'prior';
   /** the posting an attachment belongs to, or the list that linked a posting */
   parentUrl?: string;
 }

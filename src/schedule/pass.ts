@@ -6,6 +6,7 @@ import { BrowserFetchers } from '../fetch/browser.js';
 import type { HostGate } from '../fetch/host-gate.js';
 import { TermMatcher } from '../terms/matcher.js';
 import type { Term } from '../terms/types.js';
+import type { PriorOptions } from './prior.js';
 import type { PassProgress } from './progress.js';
 import type { RunContext } from './run-context.js';
 import { SitePass, type SiteOutcome } from './site-pass.js';
@@ -30,6 +31,8 @@ export interface PassOptions {
   screenshotUrls?: string[];
   /** judge the operator's problems of each site after its pass */
   operator?: OperatorSettings;
+  /** prior captures of pages gone at their first fetch, from an archive (off unless set) */
+  prior?: PriorOptions;
   emit: (event: XjEvent) => void;
   progress: PassProgress;
   /** the browser was needed and could not start: told once, at once (what was tried, the fix) */
@@ -72,6 +75,7 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
           screenshots: opts.screenshots,
           screenshotUrls: opts.screenshotUrls,
           operator: opts.operator,
+          prior: opts.prior,
         }).run(),
       ),
     );

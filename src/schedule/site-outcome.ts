@@ -24,8 +24,10 @@ export interface SiteOutcome {
   requisites: number;
   /** the proxy the site's fetches went through, without credentials (absent: direct) */
   proxy?: string;
+  /** third-party captures kept for pages already gone at their first fetch (settings `prior:`) */
+  priorCaptures: { url: string; archivedAt: string; archiveUrl: string }[];
 }
 
 export function emptyOutcome(site: string, checks: SiteOutcome['checks']): SiteOutcome {
-  return { site, listPages: 0, listFailures: [], postingsSeen: 0, newPostings: 0, reported: 0, attachments: 0, failures: [], problems: [], unreachable: false, checks, renderings: 0, requisites: 0 };
+  return { site, listPages: 0, listFailures: [], postingsSeen: 0, newPostings: 0, reported: 0, attachments: 0, failures: [], problems: [], unreachable: false, checks, renderings: 0, requisites: 0, priorCaptures: [] };
 }

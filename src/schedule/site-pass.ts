@@ -12,7 +12,9 @@ import { mergeHits, type TermMatcher } from '../terms/matcher.js';
 import { attachmentSummary, Attachments, type PendingPosting } from './attachments.js';
 import { KnownUrls } from './known-urls.js';
 import { ListWalk } from './list-walk.js';
+import { classify } from '../detect/classify.js';
 import { checkSiteProblems } from './operator-site.js';
+import { PriorCaptures, type PriorOptions } from './prior.js';
 import { PageReader } from './page-reader.js';
 import type { PassProgress } from './progress.js';
 import { Rechecks } from './rechecks.js';
@@ -49,6 +51,8 @@ export interface SitePassOptions {
   screenshotUrls?: string[];
   /** judge the operator's problems of the site after the pass (crawl and watch; not `check`) */
   operator?: OperatorSettings;
+  /** ask an archive for a prior capture of a page first fetched already gone (settings `prior:`; off by default) */
+  prior?: PriorOptions;
 }
 
 /**
@@ -65,6 +69,8 @@ export class SitePass {
   private readonly rechecks: Rechecks;
   private readonly renderJobs: RenderJob[] = [];
   private gate: HostGate | undefined;
+  /** pages asked for by URL (pinned, `check`) never captured, whose first answer says they are gone */
+  private readonly goneAtFirst = new Set<string>();
 
   constructor(
     private readonly site: Site,
@@ -116,6 +122,7 @@ export class SitePass {
     await this.attachments.settle();
     // Anything still waiting lost its attachments to a failure the crawler did not report.
     for (const p of this.attachments.leftovers()) this.finalize(p);
+    if (this.opts.prior && !this.ctx.interrupted) await this.priorCaptures(this.opts.prior);
     this.outcome.unreachable = this.outcome.listPages === 0 && this.outcome.listFailures.length > 0;
     // a pass stopped early (a watcher's SIGTERM) judges only what it fetched: checks not made are
     // not failures, lists not walked to the end delist nothing, and pictures wait for the next run
@@ -227,7 +234,10 @@ export class SitePass {
       const last = f.chain[f.chain.length - 1];
       this.rechecks.onFailure(f, last?.id);
     }
-    if (purpose.label === 'posting') this.opts.progress.postingDone(this.site.id);
+    if (purpose.label === 'posting') {
+      this.opts.progress.postingDone(this.site.id);
+      if (this.askedByUrl(f.task) && classify({ errorKind: f.kind, errorMessage: f.message, finalUrl: f.chain.at(-1)?.location }, this.controlsNow(), url).kind === 'gone') this.goneAtFirst.add(url);
+    }
     if (purpose.label === 'attachment') {
       // a body cut at the size limit is still kept, in the WARC and the blob store
       this.attachments.done(url, { url, name: attachmentName(f.task), hits: [], error: `${f.kind}: ${f.message}` });
@@ -246,13 +256,52 @@ export class SitePass {
     const { listUrl, listRoot } = postingData(page.task);
     if (page.status < 200 || page.status >= 300) {
       this.problem(url, `listed posting answers HTTP ${page.status}; not captured as a posting`);
+      if (this.askedByUrl(page.task) && classify({ status: page.status, finalUrl: page.finalUrl }, this.controlsNow(), url).kind === 'gone') this.goneAtFirst.add(url);
       this.opts.progress.postingDone(this.site.id);
       return [];
     }
     const read = await this.reader.readPosting(page);
+    if (this.askedByUrl(page.task)) {
+      // a page asked for by URL that is already gone (sent home, or the site's "not found" page)
+      // is not captured as the posting it was
+      const v = classify({ status: page.status, finalUrl: page.finalUrl, redirected: page.chain.length > 1, clientRedirect: read.clientRedirect, title: read.title, text: read.text }, this.controlsNow(), url);
+      if (v.kind === 'gone') {
+        this.problem(url, `first fetch finds it gone (${v.reason}: ${v.detail}); not captured as a posting`);
+        this.goneAtFirst.add(url);
+        this.opts.progress.postingDone(this.site.id);
+        return [];
+      }
+    }
     this.rechecks.noteLive(url);
     const pending: PendingPosting = { url, listUrl, listRoot, capture: read.capture, pageHits: read.hits, attachments: read.attachments, waiting: new Set() };
     return this.attachments.hold(pending, page.finalUrl);
+  }
+
+  /** A posting task for a URL named (pinned, `check`) rather than found on a list. */
+  private askedByUrl(task: PassTask): boolean {
+    return postingData(task).listUrl === '' && !this.known.posting(task.url);
+  }
+
+  private controlsNow(): { homeUrls: string[] } {
+    return { homeUrls: [this.site.home, ...this.site.lists.map((l) => l.url)] };
+  }
+
+  /**
+   * Pages gone at their first fetch, never captured live: the archive's earliest good copy, kept
+   * as a third-party capture. One at a time (the archive is one host); its troubles are notes.
+   */
+  private async priorCaptures(prior: PriorOptions): Promise<void> {
+    const lookup = new PriorCaptures(this.site, this.ctx, this.reader, prior, this.site.userAgent ?? this.opts.userAgent);
+    for (const url of this.goneAtFirst) {
+      if (this.ctx.interrupted) return;
+      const r = await lookup.fetch(url);
+      if ('problem' in r) {
+        this.problem(url, `prior capture: ${r.problem}`);
+        continue;
+      }
+      this.known.captured(url);
+      this.outcome.priorCaptures.push({ url, archivedAt: r.archivedAt, archiveUrl: r.archiveUrl });
+    }
   }
 
   /** Writes a posting, its attachments, its listing and its event in one transaction. */

@@ -7,6 +7,7 @@ import { Catalogue } from '../store/catalogue.js';
 import { openDb } from '../store/db.js';
 import type { Term } from '../terms/types.js';
 import { checkMachine } from './operator-machine.js';
+import { priorOptions } from './prior.js';
 import { runPass } from './pass.js';
 import { PassProgress } from './progress.js';
 import { RunContext } from './run-context.js';
@@ -166,6 +167,7 @@ export class Watcher {
         recheck: 'due',
         revisit: this.opts.settings.revisit,
         operator: this.opts.settings.operator,
+        prior: priorOptions(this.opts.settings.prior.wayback),
         hostGate: this.gate,
         confirmAfter: this.opts.confirmAfter,
         screenshots: true,

@@ -9,12 +9,18 @@ export interface NumberedCapture {
   text: string | null;
   title: string | null;
   status: number;
+  /** a third-party capture (schema step 7): the archive and when it saw the page */
+  archive: string | null;
+  archived_at: string | null;
 }
 
 /** Every capture of a URL, oldest first, numbered from 1. */
 export function capturesOf(db: Db, url: string): NumberedCapture[] {
   const rows = db
-    .prepare(`SELECT c.id, c.at, c.body_sha256, c.text, c.title, c.status FROM captures c JOIN pages p ON p.id = c.page_id WHERE p.url = ? ORDER BY c.id`)
+    .prepare(
+      `SELECT c.id, c.at, c.body_sha256, c.text, c.title, c.status, pc.archive, pc.archived_at
+       FROM captures c JOIN pages p ON p.id = c.page_id LEFT JOIN prior_captures pc ON pc.capture_id = c.id WHERE p.url = ? ORDER BY c.id`,
+    )
     .all(url) as Omit<NumberedCapture, 'n'>[];
   return rows.map((r, i) => ({ ...r, n: i + 1 }));
 }

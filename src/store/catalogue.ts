@@ -68,6 +68,20 @@ export interface CaptureInput {
   searchText?: string;
   problems: string[];
   hits: HitRow[];
+  /** a third-party capture: the bytes are an archive's copy (schema step 7), not the page's server's */
+  thirdParty?: ThirdPartyInput;
+}
+
+/** Where a third-party capture came from, and when the archive saw the page. */
+export interface ThirdPartyInput {
+  archive: string;
+  archiveUrl: string;
+  /** ISO time the archive says it saw the page */
+  archivedAt: string;
+  originalUrl: string;
+  archiveStatus?: number;
+  digest?: string;
+  lookupFetchId?: number;
 }
 
 export interface EventInput {
@@ -214,6 +228,11 @@ export class Catalogue {
       }).lastInsertRowid,
     );
     this.stmts.touchPage.run(c.at, captureId, c.title ?? null, c.published ?? null, page.id);
+    const t = c.thirdParty;
+    if (t) {
+      this.stmt(`INSERT INTO prior_captures (capture_id, archive, archive_url, archived_at, original_url, archive_status, digest, lookup_fetch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(captureId, t.archive, t.archiveUrl, t.archivedAt, t.originalUrl, t.archiveStatus ?? null, t.digest ?? null, t.lookupFetchId ?? null);
+    }
     for (const h of c.hits) this.stmts.insertHit.run(captureId, h.term, h.count, h.snippet, JSON.stringify(h.forms));
     if (c.searchText && c.kind !== 'list') {
       const prev = this.stmts.lastTextSha.get(page.id, captureId) as { text_sha256: string | null } | undefined;

@@ -18,6 +18,8 @@ export const CUSTODY_COLUMNS: Record<string, readonly string[]> = {
   warc_files: ['id', 'run_id', 'file', 'sha256', 'size', 'sealed_at'],
   // which recorded exchanges a capture's pictures are replayed from (schema step 4)
   requisites: ['id', 'capture_id', 'url', 'fetch_id'],
+  // which captures are an archive's, where from and when it saw the page (schema step 7)
+  prior_captures: ['id', 'capture_id', 'archive', 'archive_url', 'archived_at', 'original_url', 'archive_status', 'digest', 'lookup_fetch_id'],
 };
 
 export const GENESIS = '0'.repeat(64);

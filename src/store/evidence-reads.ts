@@ -1,9 +1,13 @@
 import type Database from 'better-sqlite3';
 import { PreparedStatements, type Db } from './db.js';
-import type { CaptureRecord, CheckRecord, CustodyRecord, FetchRecord, ListingRecord, PageRecord, RenderingRecord, SiteRecord, TermHitRecord, WarcFileRecord } from './rows.js';
+import type { CaptureRecord, PriorCaptureRecord, CheckRecord, CustodyRecord, FetchRecord, ListingRecord, PageRecord, RenderingRecord, SiteRecord, TermHitRecord, WarcFileRecord } from './rows.js';
 
 export type PageFacts = Pick<PageRecord, 'id' | 'url' | 'site_id' | 'kind' | 'title' | 'published' | 'first_seen_at' | 'reported' | 'reported_at' | 'fail_reason' | 'fail_count' | 'delisted_at'>;
-export type CaptureFacts = Pick<CaptureRecord, 'id' | 'fetch_id' | 'at' | 'final_url' | 'status' | 'body_sha256' | 'body_size' | 'content_type' | 'charset' | 'title' | 'published' | 'text' | 'text_sha256'>;
+export type CaptureFacts = Pick<CaptureRecord, 'id' | 'fetch_id' | 'at' | 'final_url' | 'status' | 'body_sha256' | 'body_size' | 'content_type' | 'charset' | 'title' | 'published' | 'text' | 'text_sha256'> & {
+  /** set for a third-party capture (schema step 7): the bytes are the archive's copy */
+  third_party: ThirdPartyFacts | null;
+};
+export type ThirdPartyFacts = Pick<PriorCaptureRecord, 'id' | 'archive' | 'archive_url' | 'archived_at' | 'original_url' | 'digest' | 'lookup_fetch_id'>;
 export type CheckFacts = Pick<CheckRecord, 'id' | 'run_id' | 'at' | 'fetch_id' | 'capture_id' | 'outcome' | 'reason' | 'status' | 'final_url' | 'counted' | 'detail' | 'controls'>;
 export type RenderingFacts = Pick<RenderingRecord, 'id' | 'at' | 'what' | 'capture_id' | 'png_sha256' | 'pdf_sha256' | 'problem'>;
 export type HitFacts = Pick<TermHitRecord, 'term' | 'count' | 'snippet'>;
@@ -30,7 +34,16 @@ export class EvidenceReads {
   }
 
   captures(pageId: number): CaptureFacts[] {
-    return this.stmt(`SELECT id, fetch_id, at, final_url, status, body_sha256, body_size, content_type, charset, title, published, text, text_sha256 FROM captures WHERE page_id = ? ORDER BY id`).all(pageId) as CaptureFacts[];
+    const rows = this.stmt(
+      `SELECT c.id, c.fetch_id, c.at, c.final_url, c.status, c.body_sha256, c.body_size, c.content_type, c.charset, c.title, c.published, c.text, c.text_sha256,
+              pc.id AS tp_id, pc.archive AS tp_archive, pc.archive_url AS tp_archive_url, pc.archived_at AS tp_archived_at, pc.original_url AS tp_original_url, pc.digest AS tp_digest, pc.lookup_fetch_id AS tp_lookup_fetch_id
+       FROM captures c LEFT JOIN prior_captures pc ON pc.capture_id = c.id WHERE c.page_id = ? ORDER BY c.id`,
+    ).all(pageId) as (Omit<CaptureFacts, 'third_party'> & Record<string, unknown>)[];
+    return rows.map((r) => {
+      const { tp_id, tp_archive, tp_archive_url, tp_archived_at, tp_original_url, tp_digest, tp_lookup_fetch_id, ...c } = r;
+      const third_party = tp_id == null ? null : ({ id: tp_id, archive: tp_archive, archive_url: tp_archive_url, archived_at: tp_archived_at, original_url: tp_original_url, digest: tp_digest, lookup_fetch_id: tp_lookup_fetch_id } as ThirdPartyFacts);
+      return { ...(c as Omit<CaptureFacts, 'third_party'>), third_party };
+    });
   }
 
   checks(pageId: number): CheckFacts[] {

@@ -255,4 +255,28 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
   // 6: pages a site file pins (cited pages): rechecked on the shortest interval. Set from the site
   // file at each run, so `status` and `crawl --recheck due` agree with the watcher.
   `ALTER TABLE pages ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;`,
+  // 7: third-party captures (issue 14, item 5): a capture whose bytes xjwatch fetched from an
+  // archive (the Internet Archive's replay of what it saw), not from the page's own server. The
+  // capture row stays as every capture is (its fetch is the archive exchange, in the WARC); this
+  // row says it is third-party, where from and when the archive saw the page. In the custody log:
+  // which captures are the archive's is evidence.
+  (db: Db) => {
+    db.exec(`
+    CREATE TABLE prior_captures (
+      id INTEGER PRIMARY KEY,
+      capture_id INTEGER NOT NULL UNIQUE REFERENCES captures(id),
+      archive TEXT NOT NULL,
+      -- the replay address fetched (…/web/<timestamp>id_/<original>)
+      archive_url TEXT NOT NULL,
+      -- the archive's own timestamp (ISO): when the archive saw the page
+      archived_at TEXT NOT NULL,
+      original_url TEXT NOT NULL,
+      archive_status INTEGER,
+      digest TEXT,
+      -- the exchange of the index lookup (CDX) the capture was chosen from
+      lookup_fetch_id INTEGER REFERENCES fetches(id)
+    );
+    `);
+    custodyTriggers(db, 'prior_captures');
+  },
 ];

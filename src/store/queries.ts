@@ -45,6 +45,11 @@ export interface HistoryRow {
   check_reason: string | null;
   check_detail: string | null;
   check_controls: string | null;
+  /** a third-party capture (schema step 7): the archive, its replay URL, when it saw the page, its digest */
+  archive: string | null;
+  archive_url: string | null;
+  archived_at: string | null;
+  archive_digest: string | null;
 }
 
 /**
@@ -57,8 +62,9 @@ export function history(db: Db, url: string): HistoryRow[] {
       `SELECT CASE WHEN c.id IS NULL THEN 'fetch' ELSE 'capture' END AS type, f.at, f.url, c.final_url, f.status,
               coalesce(c.body_sha256, f.body_sha256) AS sha256, f.body_size AS size, f.ip, c.title, c.published,
               f.error_kind, f.error, f.warc_file, f.warc_offset, f.warc_length, c.id AS capture_id, f.id AS fetch_id, f.purpose, f.via,
-              k.outcome AS check_outcome, k.reason AS check_reason, k.detail AS check_detail, k.controls AS check_controls
-       FROM fetches f LEFT JOIN captures c ON c.fetch_id = f.id LEFT JOIN checks k ON k.fetch_id = f.id
+              k.outcome AS check_outcome, k.reason AS check_reason, k.detail AS check_detail, k.controls AS check_controls,
+              pc.archive, pc.archive_url, pc.archived_at, pc.digest AS archive_digest
+       FROM fetches f LEFT JOIN captures c ON c.fetch_id = f.id LEFT JOIN checks k ON k.fetch_id = f.id LEFT JOIN prior_captures pc ON pc.capture_id = c.id
        WHERE f.url = ? OR f.task_url = ?
        ORDER BY f.id`,
     )

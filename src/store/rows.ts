@@ -139,6 +139,19 @@ export interface RequisiteRecord {
   fetch_id: number;
 }
 
+/** A capture whose bytes came from an archive (schema step 7). */
+export interface PriorCaptureRecord {
+  id: number;
+  capture_id: number;
+  archive: string;
+  archive_url: string;
+  archived_at: string;
+  original_url: string;
+  archive_status: number | null;
+  digest: string | null;
+  lookup_fetch_id: number | null;
+}
+
 export interface ListingRecord {
   page_id: number;
   list_url: string;

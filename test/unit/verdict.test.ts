@@ -28,6 +28,28 @@ describe('bundle verdicts', () => {
   });
 });
 
+describe('a page whose capture is the archive\'s (a prior capture)', () => {
+  const thirdParty = (checks: CheckFull[], reported: string | null = null): PageEvidence => {
+    const ev = page(checks, reported);
+    ev.captures = [{ ...ev.captures[0]!, at: '2026-01-01T00:00:00Z', third_party: { id: 1, archive: 'Internet Archive (Wayback Machine)', archive_url: 'http://127.0.0.1:9/web/20180505101010id_/http://127.0.0.1/1.htm', archived_at: '2018-05-05T10:10:10Z', original_url: 'http://127.0.0.1/1.htm', digest: 'C', lookup_fetch_id: 2 } }];
+    return ev;
+  };
+
+  it('was live when the archive saw it, not when xjwatch fetched the copy', () => {
+    const v = verdictOf(thirdParty([check(2, 'gone', 'http_404', true), check(3, 'gone', 'http_404', true)], 'deleted'));
+    expect(v.name).toBe('gone-hard');
+    expect(v.lastLiveAt).toBe('2018-05-05T10:10:10Z');
+    expect(v.canConclude.join(' ')).toContain('2018-05-05T10:10:10Z (by the Internet Archive (Wayback Machine); xjwatch fetched its copy on 2026-01-01T00:00:00Z)');
+  });
+
+  it('with no check of xjwatch\'s own yet says nothing about the page now, and never "live"', () => {
+    const v = verdictOf(thirdParty([]));
+    expect(v.name).not.toMatch(/^present/);
+    expect(v.headline).toContain('not checked by xjwatch yet');
+    expect(v.cannotConclude.join(' ')).toContain('Anything about the page now');
+  });
+});
+
 describe('shell quoting of the commands mails and messages print', () => {
   it('leaves plain words alone and makes the rest one inert word', () => {
     expect(shellQuote('http://127.0.0.1:80/info/1.htm')).toBe('http://127.0.0.1:80/info/1.htm');

@@ -5,6 +5,8 @@ import { siteSchema } from '../../config/site-schema.js';
 import { resolveTargets } from '../../config/targets.js';
 import type { XjEvent } from '../../detect/events.js';
 import { runPass } from '../../schedule/pass.js';
+import { priorOptions } from '../../schedule/prior.js';
+import type { SiteOutcome } from '../../schedule/site-outcome.js';
 import { PassProgress } from '../../schedule/progress.js';
 import { checksOfRun, siteOfPage } from '../../store/queries.js';
 import { PACKAGE_ROOT } from '../../version.js';
@@ -21,6 +23,8 @@ export interface CheckOptions extends CommonOptions, MailOptions {
   confirmAfter?: number;
   terms?: string;
   screenshot?: boolean;
+  /** look up a prior capture in the Internet Archive for a page gone at its first fetch (as settings' prior.wayback) */
+  prior?: boolean;
 }
 
 /**
@@ -57,14 +61,16 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
   const events: XjEvent[] = [];
   let status: 'ok' | 'failed' = 'failed';
   let failure: unknown;
+  let outcomes: SiteOutcome[] = [];
   try {
-    await runPass(ctx, [...bySite.values()], {
+    outcomes = await runPass(ctx, [...bySite.values()], {
       terms,
       userAgent: userAgent(),
       allPostings: true,
       // each site its own URLs: a page never captured is fetched once, by the site it belongs to
       recheck: (site) => ({ urls: urlsOf.get(site.id) ?? [] }),
       confirmAfter: opts.confirmAfter ?? 2,
+      prior: priorOptions(Boolean(opts.prior) || alerting.settings.prior.wayback),
       lists: false,
       screenshots: true,
       screenshotUrls: opts.screenshot ? urls : [],
@@ -84,6 +90,10 @@ export async function checkCommand(urls: string[], opts: CheckOptions): Promise<
     const verdicts = checksOfRun(ctx.db, ctx.runId);
     for (const v of verdicts) {
       err(`${safe(v.url)}: ${v.outcome}${v.reason ? ` (${v.reason})` : ''}${v.detail ? ` — ${safe(v.detail)}` : ''}${v.counted ? dim(` [${v.fail_count} check(s) in a row]`) : ''}`);
+    }
+    for (const o of outcomes) {
+      for (const p of o.priorCaptures) err(`${safe(p.url)}: gone at its first fetch; kept the Internet Archive's capture of ${p.archivedAt} as a third-party capture (${safe(p.archiveUrl)})`);
+      for (const p of o.problems) err(`${safe(p.url)}: ${safe(p.problem)}`);
     }
     if (!opts.json && events.length === 0 && verdicts.length) out(dim('nothing to report: no change since the last check'));
     try {

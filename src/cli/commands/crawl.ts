@@ -1,6 +1,7 @@
 import { resolveRunTargets, runTargetDirs } from '../../config/run-targets.js';
 import type { XjEvent } from '../../detect/events.js';
 import { runPass } from '../../schedule/pass.js';
+import { priorOptions } from '../../schedule/prior.js';
 import { PassProgress } from '../../schedule/progress.js';
 import type { SiteOutcome } from '../../schedule/site-pass.js';
 import { capturedInRun, checksOfRun, siteOfPage } from '../../store/queries.js';
@@ -85,6 +86,7 @@ export async function crawlCommand(targets: string[], opts: CrawlOptions): Promi
       },
       revisit: alerting.settings.revisit,
       operator: alerting.settings.operator,
+      prior: priorOptions(alerting.settings.prior.wayback),
       confirmAfter: opts.confirmAfter ?? 2,
       screenshots: opts.screenshots !== false,
       emit,
@@ -128,6 +130,7 @@ function printSummary(outcomes: SiteOutcome[], events: XjEvent[], progress: Pass
   );
   const pictures = sum((o) => o.renderings);
   if (pictures) err(`xjwatch: ${pictures} screenshot(s) and PDF print(s) made (see \`xjwatch history <URL>\`)`);
+  for (const o of outcomes) for (const p of o.priorCaptures) err(`xjwatch: ${o.site}: gone at its first fetch; kept the Internet Archive's capture of ${p.archivedAt} as a third-party capture: ${safe(p.url)}`);
   const checked = sum((o) => o.checks.checked);
   if (checked) {
     err(

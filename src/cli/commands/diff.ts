@@ -46,13 +46,14 @@ export function diffCommand(url: string, opts: DiffOptions): number {
     const from = pick(opts.from, Math.max(0, all.indexOf(to) - 1), '--from')!;
     const parts = wordDiff(from.text ?? '', to.text ?? '');
     if (opts.json) {
-      const side = (c: typeof from) => ({ capture: c.n, at: c.at, sha256: c.body_sha256, title: c.title });
+      const side = (c: typeof from) => ({ capture: c.n, at: c.at, sha256: c.body_sha256, title: c.title, ...(c.archive ? { thirdParty: { archive: c.archive, archivedAt: c.archived_at } } : {}) });
       printJson({ url, from: side(from), to: side(to), changed: parts.some((p) => p.type !== 'same'), parts });
       return 0;
     }
     out(bold(safe(url)));
-    out(dim(`--- capture #${from.n}  ${from.at}  sha256:${from.body_sha256}`));
-    out(dim(`+++ capture #${to.n}  ${to.at}  sha256:${to.body_sha256}`));
+    const tp = (c: typeof from) => (c.archive ? `  THIRD-PARTY: captured by the ${c.archive} on ${c.archived_at}, fetched from it by xjwatch at the time shown` : '');
+    out(dim(`--- capture #${from.n}  ${from.at}  sha256:${from.body_sha256}${tp(from)}`));
+    out(dim(`+++ capture #${to.n}  ${to.at}  sha256:${to.body_sha256}${tp(to)}`));
     if (from.id === to.id || !parts.some((p) => p.type !== 'same')) {
       out('(the extracted text is the same)');
       return 0;

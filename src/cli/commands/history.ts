@@ -26,6 +26,7 @@ export function historyCommand(url: string, opts: CommonOptions): number {
           ...(r.title ? { title: r.title } : {}),
           ...(r.published ? { published: r.published } : {}),
           ...(r.error_kind ? { error: { kind: r.error_kind, message: r.error } } : {}),
+          ...(r.archive ? { thirdParty: { archive: r.archive, archivedAt: r.archived_at, archiveUrl: r.archive_url, digest: r.archive_digest } } : {}),
           warc: { file: r.warc_file, offset: r.warc_offset, length: r.warc_length },
         });
       }
@@ -44,8 +45,9 @@ export function historyCommand(url: string, opts: CommonOptions): number {
     }
     out(bold(safe(url)));
     for (const r of rows) {
-      const what = r.type === 'capture' ? `capture #${numbers.get(r.capture_id!)}` : r.error_kind ? red(`failed ${r.error_kind}`) : r.purpose === 'check' ? 'check  ' : 'fetch  ';
+      const what = r.type === 'capture' ? `capture #${numbers.get(r.capture_id!)}${r.archive ? ' THIRD-PARTY' : ''}` : r.error_kind ? red(`failed ${r.error_kind}`) : r.purpose === 'check' ? 'check  ' : r.purpose === 'prior' ? 'archive' : 'fetch  ';
       out(`  ${r.at}  ${what}  ${r.status ?? '---'}  ${r.sha256 ? `sha256:${r.sha256}` : '-'}  ${r.size ?? 0} B  ${r.ip ?? '-'}${r.via === 'browser' ? dim('  (browser)') : ''}${r.url !== url ? dim(`  (${safe(r.url)})`) : ''}`);
+      if (r.archive) out(`      captured by the ${safe(r.archive)} on ${r.archived_at}, fetched by xjwatch on ${r.at} from ${safe(r.archive_url ?? '')}${r.archive_digest ? ` (archive digest ${safe(r.archive_digest)})` : ''}`);
       if (r.title) out(`      ${safe(r.title)}${r.published ? dim(`  published ${r.published}`) : ''}`);
       if (r.error) out(`      ${dim(safe(r.error))}`);
       if (r.check_outcome) {
