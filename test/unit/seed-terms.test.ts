@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTermFile } from '../../src/config/term-file.js';
@@ -6,16 +6,15 @@ import { TermMatcher } from '../../src/terms/matcher.js';
 import { normalizeText } from '../../src/terms/normalize.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const SEED = join(ROOT, '..', 'shared', 'seeds', '003_72c36eafbc07f1b1.txt');
-/** The report's quoted phrases, kept in the repository (the report itself sits outside it). */
-const QUOTES = join(ROOT, 'test', 'fixtures', 'seed-report-quotes.txt');
+/** The seed report (../shared/seeds/003_72c36eafbc07f1b1.txt), kept with the tests. */
+const SEED = join(ROOT, 'test', 'fixtures', 'reports', '003_72c36eafbc07f1b1.txt');
 
 /** Every parenthesised phrase with Chinese in it, its Han characters and punctuation only. */
 function quotedPhrases(report: string): string[] {
   const flat = report.normalize('NFKC').replace(/\s+/g, ' ');
   return [...new Set([...flat.matchAll(/\(([^()]*\p{Script=Han}[^()]*)\)/gu)].map((m) => m[1]!.replace(/[^\p{Script=Han}，,;；“”"+、]/gu, '')))].filter(Boolean);
 }
-const kept = () => readFileSync(QUOTES, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+
 
 /** Quoted phrases of the report that are names, not terms: companies, places, an office, noise. */
 const NOT_TERMS = new Map<string, string>([
@@ -36,12 +35,8 @@ const NOT_TERMS = new Map<string, string>([
 ]);
 
 describe('the default term list', () => {
-  it.runIf(existsSync(SEED))('the quotes kept in test/fixtures are the report\'s', () => {
-    expect(kept()).toEqual(quotedPhrases(readFileSync(SEED, 'utf8')));
-  });
-
   it('holds a term in every Chinese phrase the seed report quotes, names aside', () => {
-    const quoted = kept();
+    const quoted = quotedPhrases(readFileSync(SEED, 'utf8'));
     expect(quoted.length).toBeGreaterThan(60);
     const matcher = new TermMatcher(loadTermFile(join(ROOT, 'crawlers', 'terms.yaml')));
     const missing = quoted.filter((q) => !NOT_TERMS.has(q) && matcher.matchText(q).length === 0);
