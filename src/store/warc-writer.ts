@@ -56,6 +56,8 @@ export class WarcWriter {
   private unsynced = 0;
   /** why writing stopped: a write failed part-way, the file ends in a partial record */
   private broken: unknown;
+  /** closed by the run: later records are refused, never written to a new file */
+  private sealed = false;
 
   constructor(
     private readonly dataDir: string,
@@ -135,6 +137,11 @@ export class WarcWriter {
    * reads the records the catalogue names one by one.
    */
   close(): void {
+    this.sealed = true;
+    this.closeFile();
+  }
+
+  private closeFile(): void {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
@@ -172,6 +179,8 @@ export class WarcWriter {
     const gz = zlib.gzipSync(raw);
     // only the file's own operations can break the writer (a record a server made odd cannot)
     if (this.broken !== undefined) throw this.gate?.failure ?? this.broken;
+    // a record after the run's close would open a file no catalogue row names: refused instead
+    if (this.sealed) throw new Error('the run\'s WARC file is already sealed: nothing more is recorded in this run');
     this.gate?.check();
     try {
       if (this.fd === undefined || this.offset > ROLLOVER_BYTES) await this.rotate();
@@ -196,7 +205,7 @@ export class WarcWriter {
 
   /** Starts a new file with its warcinfo record first. */
   private async rotate(): Promise<void> {
-    this.close();
+    this.closeFile();
     const now = new Date();
     const dir = join(this.dataDir, 'warc', now.toISOString().slice(0, 10));
     mkdirSync(dir, { recursive: true });
