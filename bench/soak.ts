@@ -58,7 +58,10 @@ export async function benchSoak(): Promise<Record<string, number>> {
     const bases = Object.fromEntries(ids.map((id) => [id, new URL(server.urls[id]!).origin]));
     console.log(`soak: xjwatch watch over ${ids.join(', ')} on a one-second schedule, postings due every ${REVISIT_S} s, ${target} cycles`);
 
-    const child = spawn(process.execPath, [XJWATCH, 'watch', '--now', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // XJ_EXPERIMENT: parts of Crawlee taken away, to see what they do to memory (bench/experiment-preload.ts)
+    const experiment = process.env.XJ_EXPERIMENT ? [`--import=${join(DIST, 'bench/experiment-preload.js')}`] : [];
+    if (experiment.length) console.log(`  EXPERIMENT (not xjwatch as it ships): ${process.env.XJ_EXPERIMENT} taken away`);
+    const child = spawn(process.execPath, [...experiment, XJWATCH, 'watch', '--now', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     const pid = child.pid!;
     const runs = new Map(ids.map((id) => [id, 0]));
     const failedRuns: string[] = [];
@@ -200,7 +203,6 @@ function writeSites(from: string, to: string): string[] {
 class Mutations {
   readonly done = { add: 0, edit: 0, delete: 0, restore: 0 };
   private readonly deleted: { site: string; id: number }[] = [];
-  private turn = 0;
   private readonly hows = ['404', 'soft-phrase', '410', 'redirect-home'];
 
   constructor(
@@ -211,7 +213,8 @@ class Mutations {
   async at(cycle: number): Promise<void> {
     const step = cycle % 10;
     if (![1, 3, 5, 7].includes(step)) return;
-    const site = this.ids[this.turn++ % this.ids.length]!;
+    // each kind of change goes round the sites (the tenth cycle picks which site starts)
+    const site = this.ids[(Math.floor(cycle / 10) + step) % this.ids.length]!;
     const ask = async (path: string) => {
       const res = await fetch(`${this.bases[site]}/__fixture/${path}`);
       if (!res.ok) throw new Error(`${site} /__fixture/${path}: ${res.status} ${await res.text()}`);
