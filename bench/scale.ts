@@ -60,12 +60,13 @@ export async function benchScale(): Promise<Record<string, number>> {
     try {
       if (phases.includes('first')) {
         const first = await firstCrawl(n, seconds, work, profileDir);
-        put('first', { ...first.xj, kept: first.kept ? 1 : 0, unrecorded: first.unrecorded, stray_warc_files: first.stray });
+        // kept: -1 when the watcher made no request at all
+        put('first', { ...first.xj, kept: first.xj.first_request_s < 0 ? -1 : first.kept ? 1 : 0, unrecorded: first.unrecorded, stray_warc_files: first.stray });
         put('baseline', first.base);
       }
       if (phases.includes('steady')) {
         const steady = await steadyState(n, seconds, work, profileDir);
-        put('steady', { ...steady.xj, kept: steady.kept ? 1 : 0, unrecorded: steady.unrecorded, stray_warc_files: steady.stray, seed_s: steady.seedS });
+        put('steady', { ...steady.xj, kept: steady.xj.first_request_s < 0 ? -1 : steady.kept ? 1 : 0, unrecorded: steady.unrecorded, stray_warc_files: steady.stray, seed_s: steady.seedS });
       }
     } finally {
       if (process.env.XJ_BENCH_KEEP) console.log(`  kept for inspection: ${work}`);
@@ -89,6 +90,10 @@ interface WindowFigures {
   peak_rss_mb: number;
   /** from the first request at any host to the first at the last host */
   ramp_s: number;
+  /** from the start of the process to the first request (-1: none came) */
+  first_request_s: number;
+  /** the watcher died before its first request, this long after its start */
+  died_after_s?: number;
   /** CPU used meanwhile by the fixture server and by everything else on the machine, in cores */
   server_cores: number;
   other_cores: number;
@@ -167,7 +172,8 @@ async function steadyState(n: number, seconds: number, work: string, profileDir:
 }
 
 function line(what: string, w: WindowFigures, kept: KeptFigures, stop: StopFigures) {
-  console.log(`  ${what}: ${w.pages_per_s} pages/s of ${w.offered_per_s} offered = ${w.ratio} (aim ≥ 0.95); per host min ${w.host_min}, p10 ${w.host_p10}, median ${w.host_median}/s; ramp ${w.ramp_s} s`);
+  if (w.first_request_s < 0) console.log(`  ${what}: NO REQUEST reached the fixture server: ${w.died_after_s !== undefined ? `the watcher died ${w.died_after_s} s after its start` : `none within ${Math.max(120, w.offered_per_s * 0.6)} s of its start`}; peak RSS ${w.peak_rss_mb} MB${w.rss_cap_hit ? ` (KILLED at the ${RSS_CAP_MB} MB cap)` : ''}`);
+  else console.log(`  ${what}: ${w.pages_per_s} pages/s of ${w.offered_per_s} offered = ${w.ratio} (aim ≥ 0.95); per host min ${w.host_min}, p10 ${w.host_p10}, median ${w.host_median}/s; first request ${w.first_request_s} s after the start, ramp ${w.ramp_s} s`);
   console.log(`    CPU ${w.cpu_ms_per_page} ms/page (main thread ${w.main_thread_cores} cores, processes it started ${w.children_cores} cores), peak RSS ${w.peak_rss_mb} MB${w.rss_cap_hit ? ` (KILLED at the ${RSS_CAP_MB} MB cap)` : ''}; fixture server ${w.server_cores} cores, other processes ${w.other_cores} cores`);
   console.log(`    stopped in ${stop.stopS} s (exit ${stop.exitCode}; ${stop.answersAfter} answers after the SIGTERM); kept: ${kept.answered} answers, ${kept.answeredRows} fetch rows with an answer (${kept.answered - kept.answeredRows} answers without one), ${kept.rows} fetch rows in all, ${kept.warcOk}/${kept.rows} WARC records, ${kept.blobsOk}/${kept.blobs} blobs, ${kept.stray} stray WARC files, runs ${kept.runs}; verify exit ${kept.verifyExit} (${kept.verifyS} s) → ${kept.ok ? 'everything kept' : 'NOT everything kept'}`);
 }
@@ -285,24 +291,24 @@ async function stopWatcher(child: ChildProcess, errFile: string): Promise<StopFi
 
 // --- measuring ----------------------------------------------------------------------------------
 
+/** The figures of a window that never started (the watcher made no request before the deadline). */
+const NOTHING: Omit<WindowFigures, 'offered_per_s' | 'peak_rss_mb' | 'first_request_s'> = {
+  pages_per_s: 0,
+  ratio: 0,
+  host_min: 0,
+  host_p10: 0,
+  host_median: 0,
+  cpu_ms_per_page: 0,
+  main_thread_cores: 0,
+  children_cores: 0,
+  ramp_s: -1,
+  server_cores: 0,
+  other_cores: 0,
+};
+
 async function measure(child: ChildProcess, farm: Farm, before: FarmCounts, n: number, seconds: number): Promise<WindowFigures> {
   const pid = child.pid!;
-  const deadline = Date.now() + 120_000;
-  let c0: FarmCounts;
-  for (;;) {
-    c0 = await farm.counts();
-    if (sum(c0.answered) > sum(before.answered)) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no request reached the fixture server (child exit ${child.exitCode})`);
-    await sleep(20);
-  }
-  // the window starts half a second after the first answer, between two beats of a host at 1/s:
-  // started on a beat, a window of W seconds would hold W - 1 of them
-  await sleep(500);
-  c0 = await farm.counts();
-  const cpu0 = procCpu(pid);
-  const server0 = procCpuMs(farm.child.pid!);
-  const busy0 = machineBusyMs();
-  const self0 = process.cpuUsage();
+  const spawned = Date.now();
   let capHit = false;
   let peak = 0;
   const sampler = setInterval(() => {
@@ -317,6 +323,28 @@ async function measure(child: ChildProcess, farm: Farm, before: FarmCounts, n: n
       // gone
     }
   }, 250);
+  // a watcher of many sites may take a while to make its first request (or never make one)
+  const deadline = spawned + Math.max(120, n * 0.6) * 1000;
+  let c0: FarmCounts;
+  for (;;) {
+    c0 = await farm.counts();
+    if (sum(c0.answered) > sum(before.answered)) break;
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      clearInterval(sampler);
+      const died = child.exitCode !== null || child.signalCode !== null;
+      return { ...NOTHING, offered_per_s: n, peak_rss_mb: mb(peak), first_request_s: -1, ...(died ? { died_after_s: Math.round((Date.now() - spawned) / 100) / 10 } : {}), ...(capHit ? { rss_cap_hit: 1 } : {}) };
+    }
+    await sleep(20);
+  }
+  const firstRequestS = Math.round((Date.now() - spawned) / 100) / 10;
+  // the window starts half a second after the first answer, between two beats of a host at 1/s:
+  // started on a beat, a window of W seconds would hold W - 1 of them
+  await sleep(500);
+  c0 = await farm.counts();
+  const cpu0 = procCpu(pid);
+  const server0 = procCpuMs(farm.child.pid!);
+  const busy0 = machineBusyMs();
+  const self0 = process.cpuUsage();
   const end = Date.now() + seconds * 1000;
   while (Date.now() < end && child.exitCode === null) await sleep(Math.min(500, end - Date.now()));
   clearInterval(sampler);
@@ -351,6 +379,7 @@ async function measure(child: ChildProcess, farm: Farm, before: FarmCounts, n: n
     children_cores: r2((cpu1.children - cpu0.children) / 1000 / span),
     peak_rss_mb: mb(peak),
     ramp_s: firsts.length === n ? r2((Math.max(...firsts) - Math.min(...firsts)) / 1000) : -1,
+    first_request_s: firstRequestS,
     server_cores: r2((server1 - server0) / 1000 / span),
     other_cores: r2(Math.max(0, others) / 1000 / span),
     ...(capHit ? { rss_cap_hit: 1 } : {}),
