@@ -1,4 +1,5 @@
-// `npm run bench -- <name>`: runs bench/<name>.ts; its last line of output is a JSON object.
+// `npm run bench -- <name> [args]`: runs bench/<name>.ts (which may read its own args after the
+// name); its last line of output is a JSON object.
 const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   crawl: async () => (await import('./crawl.js')).benchCrawl(),
   recheck: async () => (await import('./recheck.js')).benchRecheck(),
@@ -6,6 +7,8 @@ const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   startup: async () => (await import('./startup.js')).benchStartup(),
   terms: async () => (await import('./terms.js')).benchTerms(),
   render: async () => (await import('./render.js')).benchRender(),
+  scale: async () => (await import('./scale.js')).benchScale(),
+  soak: async () => (await import('./soak.js')).benchSoak(),
 };
 
 const name = process.argv[2];

@@ -65,7 +65,8 @@ const revisitSchema = z.strictObject({
 
 /** The watcher: how many sites at once, how their starts are spread, how often the outbox is tried. */
 const watchSchema = z.strictObject({
-  concurrency: z.number().int().min(1).max(64).default(4),
+  // sites at once; each waits on its own host most of the time, so hundreds of small sites can share one watcher (bench/scale)
+  concurrency: z.number().int().min(1).max(1000).default(4),
   jitterSeconds: z.number().min(0).max(3600).default(120),
   outboxSeconds: z.number().min(1).max(3600).default(60),
 });
