@@ -1,3 +1,5 @@
+import type { ProxyServer } from '../fetch/proxy/proxy-server.js';
+
 /**
  * Which proxy a site's fetches go through (DESIGN.md, Environment: XJWATCH_PROXY):
  *
@@ -17,14 +19,7 @@
  * The credentials live only in the `auth` closure (see fetch/proxy/proxy-server.ts): what is
  * printed, recorded or serialised is `shown`, the URL without them.
  */
-export interface SiteProxy {
-  protocol: 'http' | 'socks5';
-  host: string;
-  port: number;
-  shown: string;
-  from: string;
-  auth?: () => { username: string; password: string };
-}
+export type SiteProxy = ProxyServer;
 
 /** A variable a site file may name with `env:`. */
 export const PROXY_ENV_NAME = /^XJWATCH_PROXY(?:_[A-Z0-9_]+)?$/;
