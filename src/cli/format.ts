@@ -26,7 +26,7 @@ export function printEventHuman(e: XjEvent): void {
       break;
     }
     case 'site_broken':
-      out(`${red('SITE BROKEN')}  ${e.site}: ${safe(e.url)} — ${safe(e.reason)}`);
+      out(`${red('SITE BROKEN')}  ${e.site}: ${safe(e.url)} — ${e.reason}: ${safe(e.detail)}`);
       break;
     case 'changed':
       out(`${yellow('CHANGED')}  ${bold(safe(e.title) || '(no title)')}  ${dim(e.site)}`);

@@ -42,7 +42,13 @@ export interface SiteBrokenEvent {
   kind: 'site_broken';
   site: string;
   url: string;
+  /** `no_links`: the list yields nothing where it used to; `selector_matches_nothing`: its `links:` broke */
   reason: string;
+  detail: string;
+  /** the `links:` that matched nothing */
+  selector?: string;
+  /** the postings found instead, and how (they are followed and reported as usual) */
+  fallback?: { method: 'url-shape'; postings: number };
   at: string;
 }
 

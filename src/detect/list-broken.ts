@@ -10,6 +10,8 @@ export interface ListReading {
   empty: boolean;
   /** when it last yielded a posting link before (null: never) */
   lastYieldedAt: string | null;
+  /** its `links:` matched nothing and this many postings were found by their URL shape instead */
+  fallback?: number;
 }
 
 /**
@@ -25,7 +27,9 @@ export function listBroken(l: ListReading, open: OpenProblem | undefined, now: D
   if (!l.empty || !l.lastYieldedAt) return undefined;
   return raisedEvent('list_broken', {
     ...base,
-    summary: `${l.site}: the list ${l.url} answers but yields no posting links (its links: selector matches nothing); it last yielded some at ${l.lastYieldedAt}`,
+    summary: l.fallback
+      ? `${l.site}: the list ${l.url} answers but its links: selector matches nothing; ${l.fallback} posting link(s) were found by their URL shape instead (fix links: in the site file); it last yielded some by it at ${l.lastYieldedAt}`
+      : `${l.site}: the list ${l.url} answers but yields no posting links (its links: selector matches nothing); it last yielded some at ${l.lastYieldedAt}`,
     since: at,
     measured: { last_yielded_at: l.lastYieldedAt },
     at,

@@ -34,6 +34,11 @@ export interface Listing {
   pages: string[];
   /** how the posting links were chosen, for the record */
   method: 'selector' | 'regex' | 'follow' | 'url-shape' | 'none';
+  /**
+   * The site file's `links:` matched nothing here, and the postings are the same-site links of a
+   * posting's URL shape instead (`method` is then `url-shape`): the layout changed under it.
+   */
+  fallback?: { from: 'selector' | 'regex'; links: string };
 }
 
 const NEXT_TEXT = /^\s*(下一页|下页|后一页|后页|next|next page|›|»|>)\s*$/i;
@@ -80,7 +85,13 @@ export function extractListing($: CheerioAPI, pageUrl: string, spec: ListingSpec
     method = postings.length ? 'url-shape' : 'none';
   }
   const seen = new Set<string>();
-  postings = postings.filter((l) => notPager(l) && !seen.has(l.url) && seen.add(l.url));
+  const unique = (links: Link[]) => links.filter((l) => notPager(l) && !seen.has(l.url) && seen.add(l.url));
+  postings = unique(postings);
+  if (postings.length === 0 && (method === 'selector' || method === 'regex')) {
+    // a configured `links:` that matches nothing: the family's URL shapes still find the postings
+    const shaped = unique(all.filter((l) => sameSite(l.url, pageUrl) && isPostingUrl(l.url)));
+    if (shaped.length) return { postings: shaped, pages, method: 'url-shape', fallback: { from: method, links: spec.links! } };
+  }
   return { postings, pages, method };
 }
 

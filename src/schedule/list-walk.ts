@@ -2,6 +2,7 @@ import type { Site } from '../config/site-file.js';
 import { decodeBody, type Decoded } from '../extract/decode.js';
 import { parseHtml } from '../extract/html.js';
 import { extractListing, type Listing } from '../extract/listing.js';
+import { detectChallenge } from '../fetch/challenge.js';
 import type { KnownUrls } from './known-urls.js';
 import { headerString, type PageReader } from './page-reader.js';
 import type { PassProgress } from './progress.js';
@@ -61,6 +62,8 @@ export class ListWalk {
   readonly emptyLists: { url: string; at: string }[] = [];
   /** lists whose first page yielded posting links */
   readonly yieldedLists = new Set<string>();
+  /** first pages where `links:` matched nothing and the URL-shape fallback found postings */
+  readonly fallbackLists: { url: string; at: string; links: string; found: number }[] = [];
 
   constructor(private readonly d: ListWalkDeps) {}
 
@@ -141,16 +144,18 @@ export class ListWalk {
       return [{ ...page.task, render: true }];
     }
     if (listing.postings.length === 0) problems.push('no posting links found on this list page');
+    if (listing.fallback) problems.push(`links: ${listing.fallback.links} matches nothing on this list page; ${listing.postings.length} posting link(s) found by their URL shape instead`);
     this.record(page, root, listing, decoded, problems, { fresh: !prev, at });
     // judged at the end of the pass: an empty list during an outage is the outage, not a new layout
     if (listing.postings.length === 0 && root.url === url) this.emptyLists.push({ url, at });
-    if (listing.postings.length > 0 && root.url === url) this.yieldedLists.add(url);
+    if (listing.fallback && root.url === url) this.fallbackLists.push({ url, at, links: listing.fallback.links, found: listing.postings.length });
+    else if (listing.postings.length > 0 && root.url === url) this.yieldedLists.add(url);
 
     for (const l of listing.postings) {
       counts.postingsSeen++;
       if (this.d.known.posting(l.url) || this.d.isPending(l.url)) continue;
       this.d.progress.postingQueued(this.d.site.id);
-      follow.push({ url: l.url, purpose: { siteId: this.d.site.id, label: 'posting', parentUrl: page.finalUrl }, data: { kind: 'posting', listUrl: page.finalUrl, listRoot: root.url, linkText: l.text } });
+      follow.push({ url: l.url, purpose: { siteId: this.d.site.id, label: 'posting', parentUrl: page.finalUrl }, data: { kind: 'posting', listUrl: page.finalUrl, listRoot: listing.fallback ? '' : root.url, linkText: l.text } });
     }
     return follow;
   }
@@ -158,6 +163,8 @@ export class ListWalk {
   private links(root: ListRoot, page: PassPage, decoded: Decoded): Listing {
     const $ = parseHtml(decoded.text);
     const listing = extractListing($, page.finalUrl, { links: root.spec.links, follow: this.d.site.follow, next: root.spec.next });
+    // a challenge's page is no list page, whatever its links look like
+    if (listing.fallback && detectChallenge(page.status, decoded.text)) return { postings: [], pages: listing.pages, method: 'none' };
     if (listing.postings.length > MAX_LINKS_PER_LIST_PAGE) {
       this.d.problem(page.task.url, `${listing.postings.length} posting links on one list page; only the first ${MAX_LINKS_PER_LIST_PAGE} are followed`);
       listing.postings = listing.postings.slice(0, MAX_LINKS_PER_LIST_PAGE);
@@ -199,7 +206,9 @@ export class ListWalk {
     const catalogue = this.d.ctx.catalogue;
     catalogue.transaction(() => {
       if (o.fresh) catalogue.saveCapture(this.d.reader.captureInput(page, fetchId, 'list', { charset: decoded.charset, charsetNote: decoded.note, title: undefined, problems }));
-      for (const l of listing.postings) {
+      // what a broken selector's fallback found is not the list as the site file defines it: not
+      // recorded as listed on it, so it neither clears site_broken nor delists anything later
+      for (const l of listing.fallback ? [] : listing.postings) {
         if (!this.d.known.posting(l.url)) continue;
         const p = catalogue.page(l.url);
         if (p) catalogue.recordListing(p.id, root.url, page.finalUrl, this.d.ctx.runId, o.at);

@@ -14,7 +14,8 @@ import type { RunContext } from './run-context.js';
 export interface SiteReading {
   /** the pass's site-wide trouble; undefined when it says nothing (see SiteOutcome.trouble) */
   trouble: { kind: string; detail: string } | null | undefined;
-  emptyLists: { url: string; at: string }[];
+  /** `found`: postings the URL-shape fallback found where `links:` matched nothing */
+  emptyLists: { url: string; at: string; found?: number }[];
   yieldedLists: Set<string>;
 }
 
@@ -47,7 +48,8 @@ export function checkSiteProblems(ctx: RunContext, site: Site, r: SiteReading, r
     const empty = !r.trouble && r.emptyLists.some((e) => e.url === list.url);
     if (!open && !empty) continue;
     const lastYieldedAt = empty ? listHistory(ctx.db, list.url).lastYieldedAt : null;
-    report(list.url, listBroken({ site: site.id, url: list.url, yielded: r.yieldedLists.has(list.url), empty, lastYieldedAt }, open, now));
+    const fallback = r.emptyLists.find((e) => e.url === list.url)?.found;
+    report(list.url, listBroken({ site: site.id, url: list.url, yielded: r.yieldedLists.has(list.url), empty, lastYieldedAt, fallback }, open, now));
   }
 
   // quiet is judged in a run that reached the site: while it is down, host_blocked says why; a

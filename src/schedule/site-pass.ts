@@ -2,7 +2,7 @@ import { DEFAULT_REVISIT, type OperatorSettings, type RevisitPolicy } from '../c
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
 import { newPostingEvent } from '../detect/new-posting.js';
-import { siteBroken } from '../detect/site-broken.js';
+import { selectorBroken, siteBroken } from '../detect/site-broken.js';
 import { crawlSite, type SiteCrawlOptions } from '../fetch/site-crawler.js';
 import type { DocumentTextExtractor } from '../extract/document-text/extractor.js';
 import type { BrowserFetcher } from '../fetch/browser.js';
@@ -144,6 +144,10 @@ export class SitePass {
         const e = this.ctx.catalogue.transaction(() => this.reportBroken(empty.url, empty.at));
         if (e) this.opts.emit(e);
       }
+      for (const f of this.lists.fallbackLists) {
+        const e = this.ctx.catalogue.transaction(() => this.reportBroken(f.url, f.at, f));
+        if (e) this.opts.emit(e);
+      }
     }
     // a pass that walked the site's lists says how it fared as a whole; one stopped early, or over
     // an ad hoc URL (not the site's lists), says nothing
@@ -151,7 +155,7 @@ export class SitePass {
       this.outcome.trouble = this.rechecks.trouble ?? (this.outcome.unreachable ? { kind: 'unreachable', detail: `no list page could be fetched: ${this.outcome.listFailures[0] ?? ''}` } : null);
     }
     if (this.opts.operator) {
-      for (const e of checkSiteProblems(this.ctx, site, { trouble: this.outcome.trouble, emptyLists: this.lists.emptyLists, yieldedLists: this.lists.yieldedLists }, this.opts.operator)) this.opts.emit(e);
+      for (const e of checkSiteProblems(this.ctx, site, { trouble: this.outcome.trouble, emptyLists: [...this.lists.emptyLists, ...this.lists.fallbackLists], yieldedLists: this.lists.yieldedLists }, this.opts.operator)) this.opts.emit(e);
     }
     return this.outcome;
   }
@@ -244,9 +248,10 @@ export class SitePass {
     }
   }
 
-  /** An empty first list page, judged now that the pass knows the site was not simply down. */
-  private reportBroken(listUrl: string, at: string): XjEvent | undefined {
-    const event = siteBroken(this.site.id, listUrl, listHistory(this.ctx.db, listUrl), at);
+  /** An empty first list page (or one read by the fallback), judged now that the pass knows the site was not simply down. */
+  private reportBroken(listUrl: string, at: string, fallback?: { links: string; found: number }): XjEvent | undefined {
+    const history = listHistory(this.ctx.db, listUrl);
+    const event = fallback ? selectorBroken(this.site.id, listUrl, history, fallback, at) : siteBroken(this.site.id, listUrl, history, at);
     if (event) this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: event.kind, siteId: this.site.id, url: listUrl, at, body: event });
     return event;
   }

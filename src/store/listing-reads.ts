@@ -4,13 +4,12 @@ import type { Db } from './db.js';
 export interface ListHistory {
   /** when the list last yielded a posting link (null: never) */
   lastYieldedAt: string | null;
-  /** a site_broken event was written for it since then */
+  /** a site_broken event was written for it since then (or ever, when it never yielded) */
   reportedSince: boolean;
 }
 
 export function listHistory(db: Db, listUrl: string): ListHistory {
   const last = db.prepare(`SELECT max(last_seen_at) AS t FROM listings WHERE list_url = ?`).get(listUrl) as { t: string | null };
-  if (!last.t) return { lastYieldedAt: null, reportedSince: false };
-  const reported = db.prepare(`SELECT 1 FROM events WHERE kind = 'site_broken' AND url = ? AND at > ?`).get(listUrl, last.t);
+  const reported = db.prepare(`SELECT 1 FROM events WHERE kind = 'site_broken' AND url = ? AND at > ?`).get(listUrl, last.t ?? '');
   return { lastYieldedAt: last.t, reportedSince: Boolean(reported) };
 }

@@ -105,7 +105,7 @@ describe('a list whose selector matches nothing', () => {
     const broken = [await crawl(), await crawl()];
     const ops = broken.map((r) => r.json.filter((e) => e.kind === 'operator'));
     expect(ops[0]).toEqual([expect.objectContaining({ problem: 'list_broken', state: 'raised', subject: listUrl, url: listUrl, site: 'regional' })]);
-    expect(ops[0]![0].summary).toContain('yields no posting links');
+    expect(ops[0]![0].summary).toContain('its links: selector matches nothing');
     expect(broken[0]!.json.map((e) => e.kind)).toContain('site_broken');
     expect(ops[1]).toEqual([]);
     writeFileSync(file, normal);

@@ -121,7 +121,8 @@ describe('siteBroken', () => {
       kind: 'site_broken',
       site: 'a',
       url: list,
-      reason: `the list page yields no posting links (last yielded some at ${last.at})`,
+      reason: 'no_links',
+      detail: `the list page yields no posting links (last yielded some at ${last.at})`,
       at,
     });
   });
