@@ -133,7 +133,14 @@ function readCommands(program: Command): void {
       .option('--limit <n>', 'at most this many results (default 50)', parsePositiveInt('--limit')),
   ).action(lazy(async () => (await import('./commands/search.js')).searchCommand));
 
-  common(program.command('sites').description('the configured sites (exit 2 if a site file is invalid)')).action(lazy(async () => (await import('./commands/sites.js')).sitesCommand));
+  common(
+    program
+      .command('sites')
+      .description('the configured sites (exit 2 if a site file is invalid); --probe: do the live lists still yield postings? (exit 0 all pass, 3 some fail, 1 some unreachable)')
+      .argument('[id...]', 'with --probe: site ids or site files (default: every site file)')
+      .option('--probe', 'fetch each list\'s first pages and first postings now, as a crawl would, and say per list whether they yield postings, titles, dates and text')
+      .option('--no-wait', 'with --probe: exit 1 at once when another run is writing the data directory (default: wait for it)'),
+  ).action(lazy(async () => (await import('./commands/sites.js')).sitesCommand));
 
   common(program.command('terms').description('the tracked terms').option('--terms <file>', 'term file to show (default crawlers/terms.yaml)')).action(
     lazy(async () => (await import('./commands/terms.js')).termsCommand),

@@ -48,7 +48,7 @@ export interface ListWalkDeps {
 const DEFAULT_MAX_PAGES = 100;
 /** A list page with more posting links than this is hostile or a site map, not a list. */
 const MAX_LINKS_PER_LIST_PAGE = 1000;
-const SCRIPTED_LIST = /fetch\(|XMLHttpRequest|\$\.(ajax|get|post|getJSON)\(|axios\./;
+export const SCRIPTED_LIST = /fetch\(|XMLHttpRequest|\$\.(ajax|get|post|getJSON)\(|axios\./;
 
 /**
  * A site's list pages: each list from its first page through its pagination, guarded against

@@ -21,6 +21,7 @@ import { Rechecks } from './rechecks.js';
 import { makeRenderings, type RenderJob } from './renderings.js';
 import { recordRequisites } from './requisites.js';
 import type { RunContext } from './run-context.js';
+import { siteFetchOptions } from './site-fetch.js';
 import { emptyOutcome, type SiteOutcome } from './site-outcome.js';
 import { attachmentName, NOT_LISTED, passFailure, passPage, postingData, type PassFailure, type PassPage, type PassTask } from './task-data.js';
 
@@ -163,22 +164,10 @@ export class SitePass {
   private crawlOptions(): SiteCrawlOptions {
     const site = this.site;
     return {
-      userAgent: site.userAgent ?? this.opts.userAgent,
-      perHost: site.rate.perHost,
-      delayMs: site.rate.delayMs,
-      timeoutMs: site.timeoutMs,
-      maxBodyBytes: Math.round(site.maxBodyMB * 1024 * 1024),
-      retries: site.retries.count,
-      backoffMs: site.retries.backoffMs,
-      breakAfter: site.retries.breakAfter,
-      resolve: site.resolve,
-      redirects: { siteHosts: [site.home, ...site.lists.map((l) => l.url), ...site.pinned].map((u) => new URL(u).hostname), hosts: site.redirects.hosts },
-      fetchMode: site.fetch,
+      ...siteFetchOptions(site, this.opts.userAgent),
       browser: this.opts.browser,
-      challengeTimeoutMs: site.challengeTimeoutMs,
       sink: this.ctx.recorder.record,
       stop: this.ctx.signal,
-      proxy: site.proxy,
       // one gate for the site's crawls in this pass (its pages, then its pictures' requisites), so
       // that the second does not start sooner after the first's last request than the site allows
       hostGate: (this.gate ??= this.opts.hostGate ?? new HostGate(site.rate.perHost, site.rate.delayMs)),

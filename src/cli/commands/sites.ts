@@ -1,10 +1,13 @@
+import { InputError } from '../../config/errors.js';
 import { listSiteFiles, loadSiteFile, siteDirs } from '../../config/site-file.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { dataDirOf, err, out, printJson, type CommonOptions } from '../common.js';
 import { bold, dim, red } from '../format.js';
 
 /** Lists the configured sites; a malformed site file is reported (file:line: field) and exits 2. */
-export function sitesCommand(opts: CommonOptions): number {
+export async function sitesCommand(ids: string[], opts: CommonOptions & { probe?: boolean; wait?: boolean }): Promise<number> {
+  if (opts.probe) return (await import('./sites-probe.js')).probeCommand(ids, opts);
+  if (ids.length) throw new InputError(`site ids are for --probe (\`xjwatch sites --probe ${ids.join(' ')}\`); \`xjwatch sites\` lists every site`);
   const dirs = siteDirs(dataDirOf(opts), PACKAGE_ROOT);
   let bad = 0;
   for (const [id, file] of listSiteFiles(dirs)) {

@@ -1,0 +1,114 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+let fx: RunningFixtures;
+let dir: string;
+let files: ReturnType<RunningFixtures['writeSiteFiles']>;
+beforeAll(async () => {
+  fx = await startFixtureSites({ countyPostings: 20, hostile: false });
+  dir = tempDir('xjwatch-probe-');
+  files = fx.writeSiteFiles(join(dir, 'data', 'sites'));
+});
+afterAll(async () => fx?.close());
+
+/** A 127.0.0.1 port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe('xjwatch sites --probe', () => {
+  it('passes healthy imitation sites: postings on each list and page 2, a sample posting with its title, date and text', async () => {
+    const data = join(dir, 'data');
+    const r = await runCli(['sites', '--probe', 'county', 'regional', '--json', '--data-dir', data]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.map((l) => [l.site, l.list])).toEqual([
+      ['county', fx.sites.county.listUrl()],
+      ['county', fx.sites.county.trapUrl()],
+      ['regional', fx.sites.regional.listUrl()],
+    ]);
+    for (const l of r.json) {
+      expect(l, JSON.stringify(l)).toMatchObject({ verdict: 'pass', first: { status: 200 } });
+      expect(l.first.postings).toBeGreaterThan(0);
+      expect(l.next.postings).toBeGreaterThan(0);
+      expect(l.samples[0].title).toBeTruthy();
+      expect(l.samples[0].published).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(l.samples[0].textChars).toBeGreaterThan(20);
+    }
+    const first = fx.sites.county.listed()[0]!;
+    expect(r.json[0].samples[0]).toMatchObject({ url: fx.sites.county.postingUrl(first), title: first.title, published: first.date });
+
+    const human = await runCli(['sites', '--probe', 'county', '--data-dir', data]);
+    expect(human.code, human.stderr).toBe(0);
+    const lines = human.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^PASS\s+county\s+http:\/\/127\.0\.0\.1:\d+\/xxgk\/tzgg\/index\.htm\s+url-shape 15 posting\(s\) · page 2: 5 · “/);
+    expect(lines[0]).toContain(first.title);
+    expect(lines[0]).toContain(first.date);
+  });
+
+  it('records the probe as a run of its own, and catalogues no page: the next crawl still reports the new postings', async () => {
+    const data = join(tempDir('xjwatch-probe-run-'), 'data');
+    const probe = await runCli(['sites', '--probe', files.county, '--json', '--data-dir', data]);
+    expect(probe.code, probe.stderr).toBe(0);
+    const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+    try {
+      const run = db.prepare(`SELECT id, command, status, summary FROM runs`).all() as { id: number; command: string; status: string; summary: string }[];
+      expect(run).toHaveLength(1);
+      expect(run[0]).toMatchObject({ command: `sites --probe ${files.county}`, status: 'ok' });
+      expect(JSON.parse(run[0]!.summary).probe).toEqual([expect.objectContaining({ site: 'county', verdict: 'pass' }), expect.objectContaining({ site: 'county', verdict: 'pass' })]);
+      const fetched = db.prepare(`SELECT purpose, count(*) AS n FROM fetches WHERE run_id = ? GROUP BY purpose ORDER BY purpose`).all(run[0]!.id);
+      expect(fetched).toEqual([
+        { purpose: 'list', n: 4 },
+        { purpose: 'posting', n: 2 },
+      ]);
+      expect(db.prepare(`SELECT count(*) AS n FROM pages`).get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+    const crawl = await runCli(['crawl', files.county, '--json', '--data-dir', data]);
+    expect(crawl.code, crawl.stderr).toBe(0);
+    expect(crawl.json.filter((e) => e.kind === 'new_posting').length).toBeGreaterThan(0);
+  });
+
+  it('fails a list whose links: selector matches nothing, with what the URL-shape fallback finds (exit 3)', async () => {
+    const file = join(dir, 'county-broken.yaml');
+    const listUrl = fx.sites.county.listUrl();
+    writeFileSync(file, readFileSync(files.county, 'utf8').replace(`  - url: ${listUrl}`, `  - url: ${listUrl}\n    links: "div.no-such-list a[href]"`));
+    const r = await runCli(['sites', '--probe', file, '--json', '--data-dir', join(dir, 'data')]);
+    expect(r.code, r.stderr).toBe(3);
+    const broken = r.json.find((l) => l.list === listUrl);
+    expect(broken).toMatchObject({ verdict: 'fail', first: { method: 'url-shape', postings: 15, fallback: { from: 'selector', links: 'div.no-such-list a[href]' } } });
+    expect(broken.why).toContain('matches nothing; 15 posting link(s) by their URL shape');
+    expect(r.json.find((l) => l.list !== listUrl)).toMatchObject({ verdict: 'pass' });
+    const human = await runCli(['sites', '--probe', file, '--data-dir', join(dir, 'data')]);
+    expect(human.stdout).toMatch(/^FAIL\s+county\s+\S+\s+url-shape fallback \(links: div\.no-such-list a\[href\] matches nothing\) 15 posting\(s\)/m);
+  });
+
+  it('reports a host that refuses connections as unreachable, not as a broken list (exit 1)', async () => {
+    const port = await closedPort();
+    const file = join(dir, 'closed.yaml');
+    writeFileSync(file, ['id: closed', 'name: 关闭的站点', `home: http://127.0.0.1:${port}/`, 'rate: { perHost: 1, delayMs: 0 }', 'retries: { count: 1, backoffMs: 10 }', 'lists:', `  - url: http://127.0.0.1:${port}/xxgk/tzgg/index.htm`, ''].join('\n'));
+    const r = await runCli(['sites', '--probe', file, '--json', '--data-dir', join(dir, 'data')]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.json).toEqual([expect.objectContaining({ site: 'closed', verdict: 'unreachable', first: expect.objectContaining({ error: expect.objectContaining({ kind: 'refused' }) }) })]);
+    expect(r.stderr).toContain('unreachable is not broken');
+  });
+
+  it('names an unknown site id (exit 2), and takes ids only with --probe', async () => {
+    const r = await runCli(['sites', '--probe', 'no-such-site', '--data-dir', join(dir, 'data')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no site "no-such-site"/);
+    const plain = await runCli(['sites', 'county', '--data-dir', join(dir, 'data')]);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/site ids are for --probe/);
+  });
+});
