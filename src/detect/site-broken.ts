@@ -18,12 +18,13 @@ export function siteBroken(site: string, listUrl: string, history: ListHistory, 
 export function selectorBroken(site: string, listUrl: string, history: ListHistory, f: { links: string; found: number }, at: string): SiteBrokenEvent | undefined {
   if (history.reportedSince) return undefined;
   const since = history.lastYieldedAt ? `it last yielded postings at ${history.lastYieldedAt}` : 'it never yielded postings';
+  const links = f.links.length > 80 ? `${f.links.slice(0, 79)}…` : f.links;
   return {
     kind: 'site_broken',
     site,
     url: listUrl,
     reason: 'selector_matches_nothing',
-    detail: `the site file's links: ${f.links} matches nothing on the list page (${since}); ${f.found} posting link(s) were found by their URL shape instead, and new postings among them are reported — fix links: in the site file`,
+    detail: `links: ${links} matches nothing on the list page; ${f.found} posting link(s) were found by their URL shape instead, and new postings among them are reported (${since}) — fix links: in the site file`,
     selector: f.links,
     fallback: { method: 'url-shape', postings: f.found },
     at,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderMail } from '../../src/alerts/render.js';
 import { selectorBroken } from '../../src/detect/site-broken.js';
 import { parseHtml } from '../../src/extract/html.js';
 import { extractListing } from '../../src/extract/listing.js';
@@ -51,5 +52,15 @@ describe('selectorBroken', () => {
   it('is said for a list that never yielded (a wrong site file), once', () => {
     expect(selectorBroken('x', page, { lastYieldedAt: null, reportedSince: false }, f, at)?.detail).toContain('never yielded');
     expect(selectorBroken('x', page, { lastYieldedAt: null, reportedSince: true }, f, at)).toBeUndefined();
+  });
+});
+
+describe('the site_broken mail of a broken selector', () => {
+  it('says the selector broke and that the fallback found postings, escaped', () => {
+    const e = selectorBroken('x', page, { lastYieldedAt: null, reportedSince: false }, { links: 'a[title="<b>"]', found: 7 }, '2026-01-02T00:00:00.000Z')!;
+    const m = renderMail([{ kind: 'site_broken', site: 'x', siteName: '某县', url: page, title: '', published: null, body: e as unknown as Record<string, unknown>, hits: [] }], { tz: 'UTC', terms: [] });
+    expect(m.text).toContain('selector_matches_nothing — links: a[title="<b>"] matches nothing on the list page; 7 posting link(s) were found by their URL shape instead');
+    expect(m.html).toContain('links: a[title=&quot;&lt;b&gt;&quot;] matches nothing');
+    expect(m.html).not.toContain('<b>"]');
   });
 });
