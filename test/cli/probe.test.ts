@@ -112,3 +112,25 @@ describe('xjwatch sites --probe', () => {
     expect(plain.stderr).toMatch(/site ids are for --probe/);
   });
 });
+
+describe('xjwatch sites --probe behind JavaScript challenges', () => {
+  let cx: RunningFixtures;
+  beforeAll(async () => {
+    cx = await startFixtureSites({ challenges: true, hostile: false });
+  });
+  afterAll(async () => cx?.close());
+
+  it('passes the challenge in the browser and reads the lists; a challenge no browser passes is unreachable, not broken', async () => {
+    const cdir = tempDir('xjwatch-probe-challenge-');
+    const data = join(cdir, 'data');
+    cx.writeSiteFiles(join(data, 'sites'));
+    const r = await runCli(['sites', '--probe', 'ruishu', 'jslist', 'wall', '--json', '--data-dir', data]);
+    const by = (site: string) => r.json.filter((l) => l.site === site);
+    expect(by('ruishu').map((l) => l.verdict), r.stderr).toEqual(by('ruishu').map(() => 'pass'));
+    expect(by('ruishu')[0].samples[0].title).toBeTruthy();
+    expect(by('jslist').map((l) => l.verdict), JSON.stringify(by('jslist'))).toEqual(by('jslist').map(() => 'pass'));
+    expect(by('wall').map((l) => l.verdict)).toEqual(by('wall').map(() => 'unreachable'));
+    expect(by('wall')[0].first.error.kind).toBe('challenge');
+    expect(r.code).toBe(1);
+  });
+});
