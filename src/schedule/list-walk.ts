@@ -20,6 +20,8 @@ export interface ListRoot {
   stopped?: string;
   /** a page of this list could not be read: the list was not seen whole */
   failed?: boolean;
+  /** its `links:` matched on a page of this walk: a later page where it matches nothing is the list's end, not a new layout */
+  linksMatched?: boolean;
 }
 
 /** The part of a site's outcome the list walk counts. */
@@ -163,8 +165,10 @@ export class ListWalk {
   private links(root: ListRoot, page: PassPage, decoded: Decoded): Listing {
     const $ = parseHtml(decoded.text);
     const listing = extractListing($, page.finalUrl, { links: root.spec.links, follow: this.d.site.follow, next: root.spec.next });
-    // a challenge's page is no list page, whatever its links look like
-    if (listing.fallback && detectChallenge(page.status, decoded.text)) return { postings: [], pages: listing.pages, method: 'none' };
+    // a challenge's page is no list page, whatever its links look like; nor is a page past the end
+    // of a list whose selector matched on its earlier pages (its sidebar would read as postings)
+    if (listing.fallback && (root.linksMatched || detectChallenge(page.status, decoded.text))) return { postings: [], pages: listing.pages, method: listing.fallback.from };
+    if (!listing.fallback && listing.postings.length) root.linksMatched = true;
     if (listing.postings.length > MAX_LINKS_PER_LIST_PAGE) {
       this.d.problem(page.task.url, `${listing.postings.length} posting links on one list page; only the first ${MAX_LINKS_PER_LIST_PAGE} are followed`);
       listing.postings = listing.postings.slice(0, MAX_LINKS_PER_LIST_PAGE);

@@ -26,10 +26,12 @@ export async function probeCommand(ids: string[], opts: ProbeOptions): Promise<n
   const dataDir = dataDirOf(opts);
   const sites = probeTargets(ids, siteDirs(dataDir, PACKAGE_ROOT));
   proxyNotices(sites);
+  for (const s of sites.filter((s) => !s.lists.length)) err(`xjwatch: ${s.id} has no lists to probe (its pinned pages are checked by \`xjwatch crawl ${s.id}\`)`);
   const ctx = await openWriterRun(dataDir, `sites --probe${ids.length ? ` ${ids.join(' ')}` : ''}`, opts);
   const browsers = new BrowserFetchers({ userAgent: userAgent(), sink: ctx.recorder.record, challengeTimeoutMs: 30_000, navigationTimeoutMs: 60_000, onUnavailable: browserUnavailableNotice });
   // one politeness gate per host across the sites probed at once, as the watcher keeps it
   const hostGate = new HostGate(1, 1000);
+  err(`xjwatch: probing ${sites.reduce((n, s) => n + s.lists.length, 0)} list(s) of ${sites.length} site(s) now, politely (a host that does not answer takes its timeout and retries)…`);
   let results: { reading: ListProbeReading; verdict: ProbeVerdict }[] = [];
   let status: 'ok' | 'failed' | 'interrupted' = 'failed';
   let failure: unknown;
