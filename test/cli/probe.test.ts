@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
+import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
+import { startHttpProxy } from '../fixtures/http-proxy.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 let fx: RunningFixtures;
@@ -101,6 +102,25 @@ describe('xjwatch sites --probe', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.json).toEqual([expect.objectContaining({ site: 'closed', verdict: 'unreachable', first: expect.objectContaining({ error: expect.objectContaining({ kind: 'refused' }) }) })]);
     expect(r.stderr).toContain('unreachable is not broken');
+  });
+
+  it("goes through the site's proxy: a host only the proxy can resolve is unreachable directly and passes through it", async () => {
+    const name = 'regional.xjwatch.test';
+    const proxy = await startHttpProxy({ hosts: { [name]: '127.0.0.1' } });
+    try {
+      const port = new URL(fx.sites.regional.base).port;
+      const file = join(dir, 'regional-proxied.yaml');
+      writeFileSync(file, siteFile('regional', fx.sites.regional).replaceAll(`127.0.0.1:${port}`, `${name}:${port}`).replace('retries: { count: 2, backoffMs: 50 }', 'retries: { count: 1, backoffMs: 10 }'));
+      const direct = await runCli(['sites', '--probe', file, '--json', '--data-dir', join(dir, 'data')], { env: { XJWATCH_PROXY: '' } });
+      expect(direct.code, direct.stderr).toBe(1);
+      expect(direct.json[0]).toMatchObject({ verdict: 'unreachable', first: { error: { kind: 'dns' } } });
+      const via = await runCli(['sites', '--probe', file, '--json', '--data-dir', join(dir, 'data')], { env: { XJWATCH_PROXY: proxy.url() } });
+      expect(via.code, via.stderr).toBe(0);
+      expect(via.json[0]).toMatchObject({ verdict: 'pass' });
+      expect(proxy.counts.resolvedNames).toEqual(new Set([name]));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('names an unknown site id (exit 2), and takes ids only with --probe', async () => {
