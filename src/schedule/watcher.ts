@@ -4,7 +4,7 @@ import type { Site } from '../config/site-file.js';
 import type { OperatorEvent, XjEvent } from '../detect/events.js';
 import { HostGate } from '../fetch/host-gate.js';
 import { Catalogue } from '../store/catalogue.js';
-import { openDb } from '../store/db.js';
+import { CatalogueGone, openDb } from '../store/db.js';
 import type { Term } from '../terms/types.js';
 import { checkMachine } from './operator-machine.js';
 import { priorOptions } from './prior.js';
@@ -200,7 +200,8 @@ export class Watcher {
     this.last.set(site.id, { at: new Date().toISOString(), status });
     this.opts.onRun?.(site.id, outcomes[0], status);
     if (failure !== undefined) {
-      if (ctx.halted) this.opts.onWriteFailure(failure);
+      // a catalogue removed under the watcher takes every later run's rows too: stop, as for a full disk
+      if (ctx.halted || failure instanceof CatalogueGone) this.opts.onWriteFailure(failure);
       else this.opts.log(`${site.id}: the run failed: ${(failure as Error).message ?? String(failure)}`);
     }
   }
