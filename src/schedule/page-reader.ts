@@ -99,7 +99,8 @@ export class PageReader {
       const capture = this.captureInput(page, fetchId, 'posting', { title: '', problems: [`the site's API answers that it is not there: ${read.notFound}`] });
       return { capture, hits: [], title: '', text: '', notFound: read.notFound, attachments: [] };
     }
-    const $ = parseHtml(read.html);
+    // the API's HTML is a fragment: within a body of its own, whatever document tags it carries
+    const $ = parseHtml(`<html><body>${read.html.replace(/<\/?(?:html|head|body)\b[^>]*>/gi, '')}</body></html>`);
     const published = read.published ?? listed.published;
     return this.readExtracted(page, fetchId, contentType, $, { charset: 'utf-8' }, { title: read.title || listed.linkText, published, dateSource: read.published ? 'api' : listed.published ? 'list' : undefined, body: 'body' });
   }
@@ -121,6 +122,12 @@ export class PageReader {
     for (const sel of this.site.ignore.selectors) $(sel).remove();
     const ex = extractPosting($, page.finalUrl, known.body ? { ...this.site.article, body: this.site.article.body ?? known.body } : this.site.article, this.site.name);
     const title = known.title || ex.title || postingData(page.task).linkText;
+    if (known.title) ex.problems = ex.problems.filter((p) => p !== 'no title found');
+    if (known.published) {
+      // the date given with the posting is the one cited; the text's own, if another, is noted
+      ex.problems = ex.problems.filter((p) => p !== 'no publication date found' && !p.startsWith('dates disagree:'));
+      if (ex.published && ex.published !== known.published) ex.problems.push(`dates disagree: the date given with it says ${known.published} (kept), the text ${ex.published}`);
+    }
     const normBody = normalizeText(ex.text);
     const hits = this.matcher.matchText(readingText(title, ex.text));
     const problems = [...ex.problems, ...(decoded.note ? [`charset: ${decoded.note}`] : [])];
