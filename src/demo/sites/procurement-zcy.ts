@@ -32,6 +32,8 @@ export class ZcyProcurementSite extends FixtureSite {
   readonly listRequests: Record<string, unknown>[] = [];
   /** the acw_tc values handed out */
   readonly cookiesSet: string[] = [];
+  /** notices still listed whose detail answers "not there" (a list that lags behind a removal) */
+  readonly detailMissing = new Set<number>();
 
   constructor() {
     super();
@@ -41,11 +43,16 @@ export class ZcyProcurementSite extends FixtureSite {
     for (const [list, category, district] of [[tenders, 'ZcyAnnouncement3001', '653100'], [intents, 'ZcyAnnouncement10016', '653200']] as const) {
       list.forEach((p, i) => {
         p.title = `${DISTRICTS[district]}${PROJECTS[i % PROJECTS.length]}${KIND[category]}`;
-        // published just after midnight in Urumqi's offices on Beijing time: the day before in UTC
-        this.notices.set(p.id, { articleId: articleIdOf(p.id), category, district, districtName: DISTRICTS[district]!, publishMs: Date.parse(`${p.date}T00:30:00+08:00`) });
+        this.registerNotice(p, category, district);
       });
       this.postings.push(...list);
     }
+  }
+
+  /** Puts a posting (one `add`ed) in a category's list of a district. */
+  registerNotice(p: FixturePosting, category: string, district: string): void {
+    // published just after midnight on Beijing time: the day before in UTC
+    this.notices.set(p.id, { articleId: articleIdOf(p.id), category, district, districtName: DISTRICTS[district] ?? district, publishMs: Date.parse(`${p.date}T00:30:00+08:00`) });
   }
 
   listUrl(category = 'ZcyAnnouncement3001', district = '653100'): string {
@@ -109,7 +116,7 @@ export class ZcyProcurementSite extends FixtureSite {
 
   private sendDetail(articleId: string, res: ServerResponse, headers: Record<string, string>): void {
     const p = this.postings.find((x) => this.notices.get(x.id)?.articleId === articleId);
-    if (!p || this.gone.has(p.id)) return this.json(res, headers, { success: false, result: null, error: '文章不存在', code: 'ARTICLE_NOT_FOUND' });
+    if (!p || this.gone.has(p.id) || this.detailMissing.has(p.id)) return this.json(res, headers, { success: false, result: null, error: '文章不存在', code: 'ARTICLE_NOT_FOUND' });
     const n = this.notices.get(p.id)!;
     const content = `<div style="text-align:center"><h3>${escapeHtml(p.title)}</h3></div>
 <p>项目编号：XJZC-${p.id}</p>
