@@ -51,9 +51,13 @@ export type CodePosting = { title: string; html: string; published?: string } | 
 
 const PARTS = ['request', 'readList', 'readPosting'] as const;
 
-/** Where the compiled code of `name` is: dist/crawlers/<name>.js, beside dist/src/. */
+/**
+ * Where the code of `name` is: compiled, dist/crawlers/<name>.js beside dist/src/; run from the
+ * sources (the unit tests), crawlers/<name>.ts itself.
+ */
 export function siteCodeFile(name: string): string {
-  return fileURLToPath(new URL(`../../crawlers/${name}.js`, import.meta.url));
+  const fromSource = import.meta.url.endsWith('.ts');
+  return fileURLToPath(new URL(`../../crawlers/${name}${fromSource ? '.ts' : '.js'}`, import.meta.url));
 }
 
 /** Why `code: <name>` cannot be used, or undefined. */
