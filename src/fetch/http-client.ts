@@ -183,6 +183,7 @@ export class RecordingHttpClient implements BaseHttpClient {
       if (ex.error && !(ex.error.kind === 'too_large' && ex.response)) {
         throw Object.assign(fetchError(ex.error.kind, chain.length > 1 ? `${ex.error.message} (at ${url}, after a redirect)` : ex.error.message, ex.error.final), { exchanges: chain });
       }
+      await this.storeCookies(url, res!.rawHeaders);
       if (!next) return chain;
       if (chain.length > maxRedirects) {
         throw Object.assign(fetchError('too_many_redirects', `more than ${maxRedirects} redirects`), { exchanges: chain });
@@ -222,6 +223,7 @@ export class RecordingHttpClient implements BaseHttpClient {
 
   private async once(method: string, url: string, baseHeaders: [string, string][], maxBody: number, site: AddressClass, body?: Buffer): Promise<Exchange> {
     const u = new URL(url);
+    const cookie = await this.cookies.getCookieString(url).catch(() => '');
     const reqHeaders: [string, string][] = [
       ['Host', u.host],
       ['User-Agent', this.opts.userAgent],
@@ -235,6 +237,7 @@ export class RecordingHttpClient implements BaseHttpClient {
       if (i >= 0) reqHeaders[i] = [reqHeaders[i]![0], v];
       else reqHeaders.push([k, v]);
     }
+    if (cookie) reqHeaders.push(['Cookie', cookie]);
     // a body goes with its length, so that the request recorded is the request sent
     if (body) reqHeaders.push(['Content-Length', String(body.length)]);
     const ex: Exchange = { id: randomUUID(), method, url, requestHeaders: reqHeaders, httpVersion: '1.1', startedAt: new Date(), durationMs: 0 };
@@ -251,18 +254,12 @@ export class RecordingHttpClient implements BaseHttpClient {
       release();
       throw fetchError('skipped', 'not tried: the run stopped');
     }
-    // cookies as they are when the request goes out: one set (a WAF's acw_tc) while this one waited its turn is sent
-    const cookie = await this.cookies.getCookieString(url).catch(() => '');
-    if (cookie) reqHeaders.push(['Cookie', cookie]);
     ex.startedAt = new Date();
     const t0 = performance.now();
     try {
       await this.perform(u, method, reqHeaders, maxBody, ex, site);
-      ex.durationMs = Math.round(performance.now() - t0);
-      // kept before the host is free again, so that the next request sends what this answer set
-      if (ex.response) await this.storeCookies(url, ex.response.rawHeaders);
     } finally {
-      ex.durationMs ||= Math.round(performance.now() - t0);
+      ex.durationMs = Math.round(performance.now() - t0);
       release();
     }
     if (ex.proxy) {
