@@ -17,12 +17,12 @@
  */
 import type { CodeAnswer, CodeListing, CodePosting, CodeRequest } from '../src/config/site-code.js';
 
+// Only request, readList and readPosting are exported: the engine refuses any other export.
 const PAGE_SIZE = 15;
 const LIST_PATH = '/portal/category';
 const HUMAN_PATH = '/luban/detail';
 
 /**
- * Only these three are exported: the engine refuses a site code's other exports.
  * A list's URL is `/portal/category?categoryCode=…&districtCode=…` (a name for one category in one
  * district: the site itself has no such page), page n with `&pageNo=n`; a notice's URL is its
  * human page.
