@@ -76,7 +76,8 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
   const toRequest = (t: FetchTask) => {
     const k = key(t);
     tasks.set(k, t);
-    return { url: t.url, uniqueKey: k, userData: { key: k } };
+    // a task with its own request (site code) is fetched at that URL, with that method
+    return { url: t.request?.url ?? t.url, method: t.request?.method, uniqueKey: k, userData: { key: k } };
   };
   const taskOf = (request: Request) => tasks.get(String(request.userData.key))!;
   const handler: AnswerHandlerOptions = { gate, browser, fetchMode: opts.fetchMode, challengeTimeoutMs: opts.challengeTimeoutMs, cookiesFor, onPage: opts.onPage };
@@ -112,8 +113,8 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
       preNavigationHooks: [
         ({ request }, gotOptions) => {
           const t = taskOf(request);
-          Object.assign(gotOptions as Record<string, unknown>, { xjPurpose: t.purpose, xjMaxBodyBytes: t.maxBodyBytes, xjTaskUrl: t.url });
-          if (t.headers) gotOptions.headers = { ...gotOptions.headers, ...t.headers };
+          Object.assign(gotOptions as Record<string, unknown>, { xjPurpose: t.purpose, xjMaxBodyBytes: t.maxBodyBytes, xjTaskUrl: t.url, xjBody: t.request?.body });
+          if (t.headers || t.request?.headers) gotOptions.headers = { ...gotOptions.headers, ...t.headers, ...t.request?.headers };
         },
       ],
       requestHandler: async (ctx: HttpCrawlingContext) => {
