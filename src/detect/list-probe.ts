@@ -17,7 +17,8 @@ export interface ProbePage {
   error?: { kind: string; message: string };
   /** the page is a `pattern:` page past the first: a 404 there is the list's end */
   generated?: boolean;
-  method?: 'selector' | 'regex' | 'follow' | 'url-shape' | 'none';
+  /** `code`: the site's own code read it (an API's JSON) */
+  method?: 'selector' | 'regex' | 'follow' | 'url-shape' | 'code' | 'none';
   /** `links:` matched nothing; the postings counted were found by their URL shape */
   fallback?: { from: 'selector' | 'regex'; links: string };
   postings: number;

@@ -1,8 +1,9 @@
+import type { SiteCode } from '../config/site-code.js';
 import type { Site } from '../config/site-file.js';
 import type { ListProbeReading, ProbePage, ProbeSample } from '../detect/list-probe.js';
 import { decodeBody } from '../extract/decode.js';
 import { parseHtml } from '../extract/html.js';
-import { extractListing } from '../extract/listing.js';
+import { extractListing, type Listing } from '../extract/listing.js';
 import { extractPosting } from '../extract/posting.js';
 import type { BrowserFetcher } from '../fetch/browser.js';
 import { detectChallenge } from '../fetch/challenge.js';
@@ -22,6 +23,8 @@ export interface ProbeDeps {
   hostGate: HostGate;
   /** for challenges and script-built lists, when the site's fetch is auto or browser */
   browser?: BrowserFetcher;
+  /** the site's own code (its file's `code:`), loaded: its lists and postings are an API's answers */
+  code?: SiteCode;
 }
 
 /** Sample postings read per list. */
@@ -38,7 +41,11 @@ type ProbeData = { kind: 'list'; list: string; n: 1 | 2; generated: boolean } | 
  */
 export async function probeSite(site: Site, d: ProbeDeps): Promise<ListProbeReading[]> {
   const readings = new Map<string, ListProbeReading>(site.lists.map((l) => [l.url, { site: site.id, list: l.url, first: { url: l.url, postings: 0 }, samples: [] }]));
-  const task = (url: string, data: ProbeData, label: 'list' | 'posting'): FetchTask => ({ url, purpose: { siteId: site.id, label }, data });
+  const task = (url: string, data: ProbeData, label: 'list' | 'posting'): FetchTask => {
+    const request = d.code?.request?.(url, new Date());
+    return { url, purpose: { siteId: site.id, label }, data, ...(request ? { request } : {}) };
+  };
+  const listedDates = new Map<string, string>();
   // a posting two lists link is fetched once and shown for both, in each list's order
   const wanted = new Map<string, { list: string; i: number }[]>();
   const answered = new Map<string, ProbeSample>();
@@ -63,9 +70,14 @@ export async function probeSite(site: Site, d: ProbeDeps): Promise<ListProbeRead
     if (page.status !== 200) return [];
     const spec = site.lists.find((l) => l.url === data.list)!;
     const decoded = decodeBody(page.body, headerString(page.headers['content-type']), site.encoding);
-    let listing = extractListing(parseHtml(decoded.text), page.finalUrl, { links: spec.links, follow: site.follow, next: spec.next });
+    let listing: Omit<Listing, 'method'> & { method: ProbePage['method'] };
+    if (d.code?.readList) {
+      const coded = d.code.readList({ url: page.task.url, status: page.status, contentType: headerString(page.headers['content-type']), text: decoded.text });
+      for (const p of coded.postings) if (p.published) listedDates.set(p.url, p.published);
+      listing = { postings: coded.postings.map((p) => ({ url: p.url, text: p.title })), pages: coded.next ? [coded.next] : [], method: 'code' };
+    } else listing = extractListing(parseHtml(decoded.text), page.finalUrl, { links: spec.links, follow: site.follow, next: spec.next });
     if (listing.fallback && detectChallenge(page.status, decoded.text)) listing = { postings: [], pages: listing.pages, method: 'none' };
-    if (listing.postings.length === 0 && !page.rendered && d.browser && site.fetch !== 'http' && SCRIPTED_LIST.test(decoded.text)) {
+    if (listing.postings.length === 0 && !d.code && !page.rendered && d.browser && site.fetch !== 'http' && SCRIPTED_LIST.test(decoded.text)) {
       return [{ ...page.task, render: true }]; // a list its script builds: read it as the browser renders it
     }
     Object.assign(seen, { method: listing.method, postings: listing.postings.length, ...(listing.fallback ? { fallback: listing.fallback } : {}) });
@@ -82,6 +94,19 @@ export async function probeSite(site: Site, d: ProbeDeps): Promise<ListProbeRead
     sample(page.task.url, s);
     if (page.status < 200 || page.status >= 300) return;
     const contentType = headerString(page.headers['content-type']);
+    const coded = d.code?.readPosting?.({ url: page.task.url, status: page.status, contentType, text: page.body.toString('utf8') });
+    if (coded && 'notFound' in coded) {
+      s.error = { kind: 'not_found', message: `the site's API answers that it is not there: ${coded.notFound}` };
+      return;
+    }
+    if (coded) {
+      // the API's HTML is a fragment: read within a body of its own, as the crawl reads it
+      const $ = parseHtml(`<html><body>${coded.html.replace(/<\/?(?:html|head|body)\b[^>]*>/gi, '')}</body></html>`);
+      const ex = extractPosting($, page.finalUrl, { ...site.article, body: 'body' }, site.name);
+      const published = coded.published ?? listedDates.get(page.task.url);
+      Object.assign(s, { title: coded.title || data.linkText, published, dateSource: coded.published ? 'api' : published ? 'list' : undefined, text: shownText(ex.text), textChars: ex.text.length });
+      return;
+    }
     const mime = (contentType ?? '').split(';')[0]!.trim();
     if (mime && !/html|xml|text\/plain/i.test(mime) && !looksLikeHtml(page.body)) {
       s.document = mime;
@@ -91,7 +116,7 @@ export async function probeSite(site: Site, d: ProbeDeps): Promise<ListProbeRead
     const $ = parseHtml(decodeBody(page.body, contentType, site.encoding).text);
     for (const sel of site.ignore.selectors) $(sel).remove();
     const ex = extractPosting($, page.finalUrl, site.article, site.name);
-    Object.assign(s, { title: ex.title || data.linkText, published: ex.published, dateSource: ex.dateSource, text: ex.text.replace(/\s+/g, ' ').trim().slice(0, TEXT_SHOWN), textChars: ex.text.length });
+    Object.assign(s, { title: ex.title || data.linkText, published: ex.published, dateSource: ex.dateSource, text: shownText(ex.text), textChars: ex.text.length });
   };
 
   const onFailure = (f: FailedFetch): void => {
@@ -123,4 +148,8 @@ export async function probeSite(site: Site, d: ProbeDeps): Promise<ListProbeRead
   // samples stay in the list's order, whichever answered first; one a stopped crawl never asked for is left out
   for (const r of readings.values()) r.samples = r.samples.filter(Boolean);
   return [...readings.values()];
+}
+
+function shownText(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, TEXT_SHOWN);
 }

@@ -154,3 +154,26 @@ describe('xjwatch sites --probe behind JavaScript challenges', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('xjwatch sites --probe of a site with code (a JSON API)', () => {
+  let px: RunningFixtures;
+  beforeAll(async () => {
+    px = await startFixtureSites({ procurement: true, hostile: false });
+  });
+  afterAll(async () => px?.close());
+
+  it("reads its lists and postings through the site's code: postings, their titles, dates and text", async () => {
+    const data = join(tempDir('xjwatch-probe-code-'), 'data');
+    const file = px.writeSiteFiles(join(data, 'sites')).procurement!;
+    const r = await runCli(['sites', '--probe', file, '--json', '--data-dir', data]);
+    expect(r.code, r.stderr + JSON.stringify(r.json)).toBe(0);
+    expect(r.json.length).toBeGreaterThan(0);
+    for (const l of r.json) {
+      expect(l).toMatchObject({ site: 'procurement', verdict: 'pass', first: { method: 'code' } });
+      expect(l.first.postings).toBeGreaterThan(0);
+      expect(l.samples[0].title).toBeTruthy();
+      expect(l.samples[0].published).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(l.samples[0].textChars).toBeGreaterThan(20);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { InputError } from '../../config/errors.js';
+import { loadSiteCode, type SiteCode } from '../../config/site-code.js';
 import { findSiteFile, listSiteFiles, loadSiteFile, siteDirs, type Site } from '../../config/site-file.js';
 import { probeVerdict, type ListProbeReading, type ProbeVerdict } from '../../detect/list-probe.js';
 import { BrowserFetchers } from '../../fetch/browser.js';
@@ -27,6 +28,9 @@ export async function probeCommand(ids: string[], opts: ProbeOptions): Promise<n
   const sites = probeTargets(ids, siteDirs(dataDir, PACKAGE_ROOT));
   proxyNotices(sites);
   for (const s of sites.filter((s) => !s.lists.length)) err(`xjwatch: ${s.id} has no lists to probe (its pinned pages are checked by \`xjwatch crawl ${s.id}\`)`);
+  // the sites' own code (crawlers/<name>.ts), each module loaded once, before the data directory is taken
+  const codes = new Map<string, SiteCode>();
+  for (const s of sites) if (s.code && !codes.has(s.code)) codes.set(s.code, await loadSiteCode(s.code));
   const ctx = await openWriterRun(dataDir, `sites --probe${ids.length ? ` ${ids.join(' ')}` : ''}`, opts);
   const browsers = new BrowserFetchers({ userAgent: userAgent(), sink: ctx.recorder.record, challengeTimeoutMs: 30_000, navigationTimeoutMs: 60_000, onUnavailable: browserUnavailableNotice });
   // one politeness gate per host across the sites probed at once, as the watcher keeps it
@@ -44,7 +48,7 @@ export async function probeCommand(ids: string[], opts: ProbeOptions): Promise<n
   process.once('SIGTERM', onSignal);
   try {
     const readings = await Promise.all(
-      sites.map((site) => probeSite(site, { userAgent: userAgent(), sink: ctx.recorder.record, stop: ctx.signal, hostGate, browser: site.fetch === 'http' ? undefined : browsers.via(site.proxy) })),
+      sites.map((site) => probeSite(site, { userAgent: userAgent(), sink: ctx.recorder.record, stop: ctx.signal, hostGate, browser: site.fetch === 'http' ? undefined : browsers.via(site.proxy), code: site.code ? codes.get(site.code) : undefined })),
     );
     ctx.throwIfHalted();
     results = readings.flat().map((reading) => ({ reading, verdict: probeVerdict(reading) }));
