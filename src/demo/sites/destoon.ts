@@ -22,6 +22,10 @@ export class DestoonSite extends FamilySite {
     this.contentType = 'text/html;charset=gbk';
   }
 
+  protected override listPattern(): { pattern: string; start: number } {
+    return { pattern: 'list.php?catid=1&page={n}', start: 2 };
+  }
+
   protected defaultListPath(): string {
     return '/article/list.php?catid=1';
   }

@@ -90,6 +90,16 @@ export abstract class FamilySite extends FixtureSite {
     return `${this.base}${this.defaultList().path}`;
   }
 
+  /** how a site file follows this family's numbered list pages (none: by the 下一页 link only) */
+  protected listPattern(): { pattern: string; start: number } | undefined {
+    return undefined;
+  }
+
+  override siteFileExtras(): string {
+    const p = this.listPattern();
+    return ['lists:', `  - url: ${this.listUrl()}`, ...(p ? [`    pattern: "${p.pattern}"`, `    start: ${p.start}`] : [])].join('\n');
+  }
+
   postingUrl(p: FixturePosting): string {
     const l = this.listOf(p);
     return `${l.host === '*' ? this.base : l.origin}${this.postingPath(l, p)}`;

@@ -18,6 +18,10 @@ export class JeecmsSite extends FamilySite {
     super({ firstId: 43001, county: '自治区', newest: '2019-04-02' });
   }
 
+  protected override listPattern(): { pattern: string; start: number } {
+    return { pattern: 'index_{n}.jhtml', start: 2 };
+  }
+
   protected defaultListPath(): string {
     return '/tpgj/index.jhtml';
   }

@@ -20,6 +20,10 @@ export class XjPlatformSite extends FamilySite {
     super({ firstId: 500001, county: '自治区', newest: '2024-12-03' });
   }
 
+  protected override listPattern(): { pattern: string; start: number } {
+    return { pattern: 'common_list_{n}.shtml', start: 2 };
+  }
+
   protected defaultListPath(): string {
     return '/xinjiang/tzgg/common_list.shtml';
   }
