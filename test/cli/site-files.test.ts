@@ -12,10 +12,10 @@ import { DestoonSite } from '../../src/demo/sites/destoon.js';
 import type { FamilySite } from '../../src/demo/sites/family.js';
 import { JeecmsSite } from '../../src/demo/sites/jeecms.js';
 import { fixtureListener } from '../../src/demo/sites/server.js';
-import { attachmentBytes, FixtureSite, send, type Req } from '../../src/demo/sites/site.js';
 import { VsbSite } from '../../src/demo/sites/vsb.js';
 import { XjPlatformSite } from '../../src/demo/sites/xj-platform.js';
 import { XjcmsSite } from '../../src/demo/sites/xjcms.js';
+import { AnyPathSite } from '../fixtures/any-path-site.js';
 import { startHttpProxy, type TestProxy } from '../fixtures/http-proxy.js';
 import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 
@@ -49,22 +49,6 @@ const FAMILY_OF: Record<string, Family> = {
 const NO_ATTACHMENTS = new Set<Family>(['xjcms']);
 /** every list page of the imitations (5 postings, 2 a page): both the 下一页 link and a site file's pattern are followed */
 const MAX_PAGES = 3;
-
-/** A host whose CMS is unknown: any path answers a page (or a file, for a file's URL). */
-class AnyPathSite extends FixtureSite {
-  readonly name = 'any';
-  readonly title = '未知系统';
-  listUrl(): string {
-    return `${this.base}/`;
-  }
-  postingUrl(): string {
-    return `${this.base}/`;
-  }
-  handle(req: Req, res: import('node:http').ServerResponse): void {
-    if (/\.(xlsx?|doc|pdf)$/i.test(req.path)) return send(res, 200, attachmentBytes(/\.pdf$/i.test(req.path) ? 'pdf' : /\.doc$/i.test(req.path) ? 'doc' : 'xls'), { 'Content-Type': 'application/octet-stream' });
-    send(res, 200, `<html><head><meta charset="utf-8"><title>页面 ${req.path}</title></head><body><h1>页面</h1><div class="content"><p>关于扶贫车间建设的通知。发布日期：2018-12-25</p></div></body></html>`, { 'Content-Type': 'text/html; charset=utf-8' });
-  }
-}
 
 const shipped = readdirSync(join(ROOT, 'crawlers'))
   .filter((f) => f.endsWith('.yaml') && f !== 'terms.yaml')

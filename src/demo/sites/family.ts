@@ -57,10 +57,14 @@ export abstract class FamilySite extends FixtureSite {
   /** Serves a list at this URL's path (on its host only), with postings of its own. */
   addList(url: string): FamilyList {
     const u = new URL(url);
-    const key = `${u.hostname.toLowerCase()}${u.pathname}${u.search}`;
+    return this.register(u.hostname.toLowerCase(), u.origin, u.pathname + u.search);
+  }
+
+  private register(host: string, origin: string, path: string): FamilyList {
+    const key = `${host}${path}`;
     const existing = this.lists.get(key);
     if (existing) return existing;
-    const l: FamilyList = { host: u.hostname.toLowerCase(), origin: u.origin, path: u.pathname + u.search, n: this.lists.size + 1, ids: new Set() };
+    const l: FamilyList = { host, origin, path, n: this.lists.size + 1, ids: new Set() };
     const posts = makeCorpus({ seed: this.o.firstId + l.n * 7919, count: this.perList, firstId: this.nextId, county: this.o.county, newest: this.o.newest, termShare: 0.5, attachmentShare: 0 });
     this.nextId += this.perList;
     if (this.attachments) posts[0]!.attachments = [{ name: `${posts[0]!.title.replace(/^关于/, '').slice(0, 12)}.${this.attachmentKind}`, kind: this.attachmentKind }];
@@ -74,16 +78,9 @@ export abstract class FamilySite extends FixtureSite {
     return l;
   }
 
+  /** the list served on any host (its URLs are given on `base`) */
   private defaultList(): FamilyList {
-    return this.lists.get(`*${this.defaultListPath()}`) ?? this.addDefault();
-  }
-
-  private addDefault(): FamilyList {
-    const l = this.addList(`http://any${this.defaultListPath()}`);
-    this.lists.delete(`any${this.defaultListPath()}`);
-    l.host = '*';
-    this.lists.set(`*${this.defaultListPath()}`, l);
-    return l;
+    return this.register('*', '', this.defaultListPath());
   }
 
   listUrl(): string {

@@ -45,7 +45,7 @@ export class XjPlatformSite extends FamilySite {
     }
     const pm = /^(.*\/)\d{6}\/([0-9a-f]{32})(?:\.shtml|\/files\/[0-9a-f]{16}\.pdf)$/.exec(req.path);
     if (pm) {
-      const p = this.listed().find((x) => hex32(x.id) === pm[2]) ?? this.postings.find((x) => hex32(x.id) === pm[2]);
+      const p = this.postings.find((x) => hex32(x.id) === pm[2]);
       const mine = p && this.postingOn(req, p.id);
       const l = mine ? this.listOf(p) : undefined;
       if (l && p && req.path.endsWith('.pdf') && p.attachments.length && this.attachmentPath(l, p) === req.path && !this.gone.has(p.id)) {
