@@ -116,6 +116,7 @@ async function firstCrawl(n: number, seconds: number, work: string, profileDir: 
     stop.answersAfter = sum(after.answered) - sum(atStop.answered);
     const kept = keptCheck(dataDir, 0, after.answered.map((a, i) => a - before.answered[i]!));
     line(`N=${n} first crawl`, xj, kept, stop);
+    if (!kept.ok) evidenceOfLoss(dataDir, join(work, 'first.err'));
     // the baseline: the same hosts at the same rule, over the URLs xjwatch fetched from each
     const urls = urlsPerHost(dataDir, farm.bases);
     const urlsFile = join(work, 'urls.json');
@@ -164,11 +165,23 @@ async function steadyState(n: number, seconds: number, work: string, profileDir:
     stop.answersAfter = sum(after.answered) - sum(atStop.answered);
     const kept = keptCheck(dataDir, seedRun, after.answered.map((a, i) => a - before.answered[i]!));
     line(`N=${n} steady state`, xj, kept, stop);
+    if (!kept.ok) evidenceOfLoss(dataDir, join(work, 'steady.err'));
     if (profileDir) summarizeProfiles(join(profileDir, `n${n}-steady`));
     return { xj, kept: kept.ok, unrecorded: kept.answered - kept.answeredRows, stray: kept.stray, seedS };
   } finally {
     await farm.stop();
   }
+}
+
+/**
+ * What the data directory held when rows were missing, and the watcher's last words: a loss is
+ * explained from this, not guessed at afterwards (the directory is removed unless XJ_BENCH_KEEP).
+ */
+function evidenceOfLoss(dataDir: string, errFile: string) {
+  const files = spawnSync('find', [dataDir, '-maxdepth', '3', '-not', '-path', '*/blobs/*', '-printf', '%TT %s %p\\n']).stdout.toString().trim().split('\n');
+  console.log(`    the data directory (${files.length} entries, blobs left out):\n      ${files.slice(0, 40).join('\n      ')}`);
+  const err = readFileSync(errFile, 'utf8').trim().split('\n').filter((l) => !/: run (ok|interrupted)/.test(l));
+  console.log(`    the watcher's stderr, other than run lines (${err.length} lines):\n      ${err.slice(-15).join('\n      ')}`);
 }
 
 function line(what: string, w: WindowFigures, kept: KeptFigures, stop: StopFigures) {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { validateCronExpression } from 'cron';
 import { InputError } from './errors.js';
 import { chooseProxy, isProxyChoiceProblem, type SiteProxy } from './proxy-setting.js';
+import { siteCodeProblem } from './site-code.js';
 import { siteSchema, type SiteFile } from './site-schema.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -49,6 +50,8 @@ export function loadSiteFile(file: string, env: NodeJS.ProcessEnv | false = proc
   if (!cron.valid) {
     throw new InputError(`is not a valid cron expression (${cron.error?.message ?? 'invalid'})`, file, src.lineOf(['schedule']), 'schedule');
   }
+  const codeProblem = site.code ? siteCodeProblem(site.code) : undefined;
+  if (codeProblem) throw new InputError(codeProblem, file, src.lineOf(['code']), 'code');
   if (env === false) return resolveSite({ ...site, proxy: 'none' }, resolve(file));
   return resolveSite(site, resolve(file), env, { file, proxyLine: src.lineOf(['proxy']) });
 }

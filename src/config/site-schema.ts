@@ -93,6 +93,11 @@ export const siteSchema = z.strictObject({
   userAgent: z.string().min(1).optional(),
   /** postings are the links whose URL matches this (alternative to lists[].links) */
   follow: regex.optional(),
+  /**
+   * The site's own code, crawlers/<code>.ts (compiled with the package), for what YAML cannot
+   * describe: a JSON API's lists and postings (config/site-code.ts says what it may export)
+   */
+  code: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must name a file crawlers/<name>.ts: lower-case letters, digits, - or _').optional(),
   /** may be empty for a site watched only for its `pinned` pages (one a watch list names) */
   lists: z.array(listSchema).default([]),
   article: z

@@ -23,6 +23,8 @@ export interface Answer {
   clientRedirect?: string;
   title?: string;
   text?: string;
+  /** the site's code read the answer as its API's "no such item" (an error in JSON with HTTP 200) */
+  notFound?: string;
   /** the answer looks like an anti-bot challenge page (issue 5 passes them) */
   challenge?: boolean;
   /** the body is byte for byte the page's last capture (which answered normally) */
@@ -121,6 +123,7 @@ export function classify(a: Answer, controls: SiteControls, pageUrl: string): Ve
   if ([401, 403, 407, 412, 418, 429, 451, 521].includes(status)) return { kind: 'blocked', reason: `http_${status}`, detail: `HTTP ${status}` };
   if (status >= 400) return { kind: 'unreachable', reason: `http_${status}`, detail: `HTTP ${status}` };
   if (a.sameBytes && status >= 200 && status < 300) return { kind: 'live' };
+  if (a.notFound !== undefined) return { kind: 'gone', reason: 'soft_404', detail: `HTTP ${status}, but the site's API answers that the item is not there (${a.notFound})` };
   if (a.redirected && a.finalUrl && !sameTarget(a.finalUrl, pageUrl) && (controls.homeUrls.some((h) => sameTarget(h, a.finalUrl!)) || anotherHostsHome(a.finalUrl, pageUrl))) {
     return { kind: 'gone', reason: 'redirect_home', detail: `redirected to ${a.finalUrl}` };
   }

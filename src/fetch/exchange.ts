@@ -30,6 +30,8 @@ export interface Exchange {
   method: string;
   url: string;
   requestHeaders: [string, string][];
+  /** the body sent with the request (a POST's), exactly as sent */
+  requestBody?: Buffer;
   httpVersion: string;
   startedAt: Date;
   durationMs: number;

@@ -11,6 +11,19 @@ export interface FetchTask<D = unknown> {
   maxBodyBytes?: number;
   /** read the page as a browser renders it (lists built by JavaScript) */
   render?: boolean;
+  /**
+   * What is sent, when it is not a GET of `url`: a site's code asks a JSON API for the page that
+   * `url` names (crawlers/<id>.ts). `url` stays the page's identity; the exchanges carry this URL.
+   */
+  request?: TaskRequest;
+}
+
+export interface TaskRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  /** sent as is (and recorded as sent); a POST without one sends an empty body */
+  body?: string;
+  headers?: Record<string, string>;
 }
 
 export interface FetchedPage<D = unknown> {

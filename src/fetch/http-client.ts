@@ -47,6 +47,8 @@ export interface XjRequestFields {
   xjPurpose?: FetchPurpose;
   xjTaskUrl?: string;
   xjMaxBodyBytes?: number;
+  /** the request's body (a POST's: FetchTask.request) */
+  xjBody?: string;
 }
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
@@ -126,8 +128,9 @@ export class RecordingHttpClient implements BaseHttpClient {
 
   /** One task fetched outside Crawlee (a known URL), following redirects, every hop recorded. */
   async fetchTask(t: FetchTask): Promise<RecordedAnswer> {
-    const fields: XjRequestFields = { xjPurpose: t.purpose, xjMaxBodyBytes: t.maxBodyBytes, xjTaskUrl: t.url };
-    const chain = await this.fetchFollowing({ url: t.url, method: 'GET', headers: { ...t.headers }, ...fields } as unknown as HttpRequest);
+    const fields: XjRequestFields = { xjPurpose: t.purpose, xjMaxBodyBytes: t.maxBodyBytes, xjTaskUrl: t.url, xjBody: t.request?.body };
+    const r = t.request;
+    const chain = await this.fetchFollowing({ url: r?.url ?? t.url, method: r?.method ?? 'GET', headers: { ...t.headers, ...r?.headers }, ...fields } as unknown as HttpRequest);
     const last = chain[chain.length - 1]!;
     return { finalUrl: last.url, status: last.response!.status, headers: headersObject(last.response!.rawHeaders), chain };
   }
@@ -139,6 +142,7 @@ export class RecordingHttpClient implements BaseHttpClient {
     const maxRedirects = this.opts.maxRedirects ?? 10;
     let url = String(request.url);
     let method = (request.method ?? 'GET').toUpperCase();
+    let body = method === 'POST' ? Buffer.from(fields.xjBody ?? '', 'utf8') : undefined;
     const headers = flattenHeaders(request.headers);
     const chain: Exchange[] = [];
     const start = new URL(String(request.url));
@@ -149,7 +153,7 @@ export class RecordingHttpClient implements BaseHttpClient {
       if (this.tripped) {
         throw Object.assign(fetchError('skipped', `not tried: the site failed ${this.failuresInARow} requests in a row (the last: ${this.lastFailure})`), { exchanges: chain });
       }
-      const ex = await this.once(method, url, headers, maxBody, site);
+      const ex = await this.once(method, url, headers, maxBody, site, body);
       chain.push(ex);
       const res = ex.response;
       const location = res && (!ex.error || ex.error.kind === 'too_large') ? headerValue(res.rawHeaders, 'location') : undefined;
@@ -185,7 +189,7 @@ export class RecordingHttpClient implements BaseHttpClient {
         throw Object.assign(fetchError('too_many_redirects', `more than ${maxRedirects} redirects`), { exchanges: chain });
       }
       const r = res!;
-      if (r.status === 303 || ((r.status === 301 || r.status === 302) && method === 'POST')) method = 'GET';
+      if (r.status === 303 || ((r.status === 301 || r.status === 302) && method === 'POST')) [method, body] = ['GET', undefined];
       const updated = { url: next.href, headers: Object.fromEntries(headers) as Record<string, string | string[] | undefined> };
       onRedirect?.(
         { redirectUrls: [], url, ip: ex.ip, statusCode: r.status, statusMessage: r.statusText, headers: headersObject(r.rawHeaders), trailers: {}, complete: true },
@@ -217,7 +221,7 @@ export class RecordingHttpClient implements BaseHttpClient {
     }
   }
 
-  private async once(method: string, url: string, baseHeaders: [string, string][], maxBody: number, site: AddressClass): Promise<Exchange> {
+  private async once(method: string, url: string, baseHeaders: [string, string][], maxBody: number, site: AddressClass, body?: Buffer): Promise<Exchange> {
     const u = new URL(url);
     const cookie = await this.cookies.getCookieString(url).catch(() => '');
     const reqHeaders: [string, string][] = [
@@ -234,7 +238,10 @@ export class RecordingHttpClient implements BaseHttpClient {
       else reqHeaders.push([k, v]);
     }
     if (cookie) reqHeaders.push(['Cookie', cookie]);
+    // a body goes with its length, so that the request recorded is the request sent
+    if (body) reqHeaders.push(['Content-Length', String(body.length)]);
     const ex: Exchange = { id: randomUUID(), method, url, requestHeaders: reqHeaders, httpVersion: '1.1', startedAt: new Date(), durationMs: 0 };
+    if (body) ex.requestBody = body;
     if (this.opts.proxy) ex.proxy = { url: this.opts.proxy.shown };
     // an address literal is never looked up, so it is judged here; names in the socket's lookup
     const bad = nameRefusal(site, u.hostname, this.pinned);
@@ -284,7 +291,7 @@ export class RecordingHttpClient implements BaseHttpClient {
       ...(proxied ? {} : { lookup: this.lookupFor(site) }),
     });
     const read = readAnswer(req, ex, { maxBody, timeoutMs: this.opts.timeoutMs });
-    req.end();
+    req.end(ex.requestBody);
     return read;
   }
 }

@@ -1,5 +1,5 @@
 import { totalmem } from 'node:os';
-import { Configuration, log, type Request } from '@crawlee/core';
+import { Configuration, log, RequestQueue, type Request } from '@crawlee/core';
 import type { CookieJar } from 'tough-cookie';
 import type { HostGate } from './host-gate.js';
 import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
@@ -76,14 +76,22 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
   const toRequest = (t: FetchTask) => {
     const k = key(t);
     tasks.set(k, t);
-    return { url: t.url, uniqueKey: k, userData: { key: k } };
+    // a task with its own request (site code) is fetched at that URL, with that method
+    return { url: t.request?.url ?? t.url, method: t.request?.method, uniqueKey: k, userData: { key: k } };
   };
   const taskOf = (request: Request) => tasks.get(String(request.userData.key))!;
   const handler: AnswerHandlerOptions = { gate, browser, fetchMode: opts.fetchMode, challengeTimeoutMs: opts.challengeTimeoutMs, cookiesFor, onPage: opts.onPage };
   let failed = 0;
+  // concurrency is fixed (the site's perHost), so Crawlee's system-info sampling steers nothing;
+  // left on, every crawler spawns `ps -A` each second (bench/scale: half the main thread at 200
+  // sites), and one more at its start unless it is told the machine's memory. Each Configuration
+  // has its own in-memory storage, so there is nothing to purge (a purge reads ./storage on disk)
+  const config = new Configuration({ persistStorage: false, purgeOnStart: false, systemInfoV2: true, systemInfoIntervalMillis: 3_600_000, memoryMbytes: Math.round(totalmem() / 1024 / 1024) });
+  const requestQueue = await smallQueue(config);
 
   const crawler = new HttpCrawler(
     {
+      requestQueue,
       httpClient: client,
       maxConcurrency: opts.perHost,
       minConcurrency: opts.perHost,
@@ -105,8 +113,8 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
       preNavigationHooks: [
         ({ request }, gotOptions) => {
           const t = taskOf(request);
-          Object.assign(gotOptions as Record<string, unknown>, { xjPurpose: t.purpose, xjMaxBodyBytes: t.maxBodyBytes, xjTaskUrl: t.url });
-          if (t.headers) gotOptions.headers = { ...gotOptions.headers, ...t.headers };
+          Object.assign(gotOptions as Record<string, unknown>, { xjPurpose: t.purpose, xjMaxBodyBytes: t.maxBodyBytes, xjTaskUrl: t.url, xjBody: t.request?.body });
+          if (t.headers || t.request?.headers) gotOptions.headers = { ...gotOptions.headers, ...t.headers, ...t.request?.headers };
         },
       ],
       requestHandler: async (ctx: HttpCrawlingContext) => {
@@ -129,10 +137,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
         await opts.onFailure(failureOf(taskOf(request), error, request.retryCount + 1));
       },
     },
-    // concurrency is fixed (the site's perHost), so Crawlee's system-info sampling steers nothing;
-    // left on, every crawler spawns `ps -A` each second (bench/scale: half the main thread at 200
-    // sites), and one more at its start unless it is told the machine's memory
-    new Configuration({ persistStorage: false, purgeOnStart: true, systemInfoV2: true, systemInfoIntervalMillis: 3_600_000, memoryMbytes: Math.round(totalmem() / 1024 / 1024) }),
+    config,
   );
   // Crawlee's graceful stop: no new requests, and those in flight finish (their answers recorded)
   // before the run is sealed; aborting the pool left a request's answer to arrive after the seal
@@ -150,4 +155,21 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
     opts.stop?.removeEventListener('abort', halt);
     client.close();
   }
+}
+
+/** Slots of a run's dedup cache: a site's lists name a few thousand URLs, not a million. */
+export const DEDUP_SLOTS = 8192;
+
+/**
+ * The run's request queue with a small dedup cache. Crawlee 3.18 gives every queue a
+ * direct-mapped cache of 1,000,000 slots (two arrays, 16 MB of heap) with no option to size it;
+ * one queue per site running made 500 sites 8 GB and killed the watcher (bench/scale). A smaller
+ * cache only misses more often, and a miss is a harmless re-submission the queue dedups itself.
+ */
+export async function smallQueue(config: Configuration): Promise<RequestQueue> {
+  const queue = await RequestQueue.open(null, { config });
+  type Cache = { size?: unknown; constructor: new (size: number) => Cache };
+  const q = queue as unknown as { requestSeenCache?: Cache };
+  if (typeof q.requestSeenCache?.size === 'number') q.requestSeenCache = new q.requestSeenCache.constructor(DEDUP_SLOTS);
+  return queue;
 }

@@ -1,3 +1,4 @@
+import type { SiteCode } from '../config/site-code.js';
 import type { Site } from '../config/site-file.js';
 import { decodeBody, type Decoded } from '../extract/decode.js';
 import { parseHtml } from '../extract/html.js';
@@ -42,6 +43,8 @@ export interface ListWalkDeps {
   problem: (url: string, problem: string) => void;
   /** a posting already read in this pass, waiting for its attachments */
   isPending: (url: string) => boolean;
+  /** the site's own code: its lists are an API's answers (config/site-code.ts) */
+  code?: SiteCode;
 }
 
 const DEFAULT_MAX_PAGES = 100;
@@ -61,6 +64,8 @@ export class ListWalk {
   readonly emptyLists: { url: string; at: string }[] = [];
   /** lists whose first page yielded posting links */
   readonly yieldedLists = new Set<string>();
+  /** the dates an API's list gave its postings (site code) */
+  private readonly listedDates = new Map<string, string>();
 
   constructor(private readonly d: ListWalkDeps) {}
 
@@ -129,12 +134,21 @@ export class ListWalk {
       return [];
     }
     const decoded = decodeBody(body, contentType, this.d.site.encoding);
-    const listing = this.links(root, page, decoded);
+    let listing: Listing;
+    try {
+      listing = this.d.code?.readList ? this.coded(page, decoded, contentType) : this.links(root, page, decoded);
+    } catch (err) {
+      // an API that answered something else (a WAF's page, an error): this list was not read
+      root.failed = true;
+      counts.listFailures.push(`${url}: ${(err as Error).message}`);
+      this.d.problem(url, `list page not read by the site's code: ${(err as Error).message}`);
+      return [];
+    }
     const fresh = listing.postings.filter((l) => !root.seen.has(l.url));
     for (const l of listing.postings) root.seen.add(l.url);
     const problems: string[] = decoded.note ? [`charset: ${decoded.note}`] : [];
     const follow = this.paginate(root, data.n, url, listing, fresh.length, problems);
-    if (listing.postings.length === 0 && !page.rendered && this.d.site.fetch !== 'http' && this.d.browser && SCRIPTED_LIST.test(decoded.text)) {
+    if (listing.postings.length === 0 && !this.d.code && !page.rendered && this.d.site.fetch !== 'http' && this.d.browser && SCRIPTED_LIST.test(decoded.text)) {
       // an empty shell that loads its list with a script: read it as a browser renders it
       root.pages--;
       counts.listPages--;
@@ -150,9 +164,16 @@ export class ListWalk {
       counts.postingsSeen++;
       if (this.d.known.posting(l.url) || this.d.isPending(l.url)) continue;
       this.d.progress.postingQueued(this.d.site.id);
-      follow.push({ url: l.url, purpose: { siteId: this.d.site.id, label: 'posting', parentUrl: page.finalUrl }, data: { kind: 'posting', listUrl: page.finalUrl, listRoot: root.url, linkText: l.text } });
+      follow.push({ url: l.url, purpose: { siteId: this.d.site.id, label: 'posting', parentUrl: page.finalUrl }, data: { kind: 'posting', listUrl: page.finalUrl, listRoot: root.url, linkText: l.text, published: this.listedDates.get(l.url) } });
     }
     return follow;
+  }
+
+  /** A list page the site's code reads (an API's JSON): its postings with their titles and dates. */
+  private coded(page: PassPage, decoded: Decoded, contentType: string | undefined): Listing {
+    const r = this.d.code!.readList!({ url: page.task.url, status: page.status, contentType, text: decoded.text });
+    for (const p of r.postings) if (p.published) this.listedDates.set(p.url, p.published);
+    return { postings: r.postings.map((p) => ({ url: p.url, text: p.title })), pages: r.next ? [r.next] : [], method: 'none' };
   }
 
   private links(root: ListRoot, page: PassPage, decoded: Decoded): Listing {

@@ -1,3 +1,4 @@
+import type { SiteCode } from '../config/site-code.js';
 import type { Site } from '../config/site-file.js';
 import { comparableText } from '../detect/trivia.js';
 import type { Exchange } from '../fetch/exchange.js';
@@ -42,6 +43,8 @@ export class PageReader {
     private readonly matcher: TermMatcher,
     private readonly documents: DocumentTextExtractor,
     private readonly problem: (url: string, problem: string) => void,
+    /** the site's own code (crawlers/<id>.ts): its postings come as JSON */
+    private readonly code?: SiteCode,
   ) {
     this.trivia = site.ignore.patterns.map((p) => new RegExp(p, 'g'));
   }
@@ -52,6 +55,11 @@ export class PageReader {
     const fetchId = this.fetchIdOf(page.chain);
     const contentType = headerString(page.headers['content-type']);
     if (page.truncated) this.problem(url, `too large: the body was cut at ${Math.round(this.site.maxBodyMB)} MiB; only that part is kept and read`);
+    const coded = this.readCoded(page, fetchId, contentType);
+    if (coded) {
+      for (const p of coded.capture.problems ?? []) this.problem(url, p);
+      return coded;
+    }
     if (isHtml(contentType, page.body)) {
       const read = this.readHtml(page, fetchId, contentType);
       for (const p of read.capture.problems) this.problem(url, p);
@@ -69,6 +77,8 @@ export class PageReader {
   async readAnswer(page: PassPage): Promise<ReadAnswer | undefined> {
     const contentType = headerString(page.headers['content-type']);
     const fetchId = this.fetchIdOf(page.chain);
+    const coded = this.readCoded(page, fetchId, contentType);
+    if (coded) return coded;
     if (isHtml(contentType, page.body)) return this.readHtml(page, fetchId, contentType);
     const doc = await this.documentText(page, page.finalUrl, contentType);
     const hits = doc.text ? this.matcher.matchText(doc.text, undefined, doc.searchText) : [];
@@ -76,13 +86,48 @@ export class PageReader {
     return { capture, hits, title: '', text: doc.text ?? '' };
   }
 
+  /**
+   * A posting the site's code reads (an API's JSON): its HTML body read as a page's main text,
+   * with the title and date the API gives (else the list's). An API's "no such item" is not content.
+   */
+  private readCoded(page: PassPage, fetchId: number, contentType: string | undefined): (ReadAnswer & { attachments: Link[] }) | undefined {
+    if (!this.code?.readPosting || page.status < 200 || page.status >= 300) return undefined;
+    const read = this.code.readPosting({ url: page.task.url, status: page.status, contentType, text: page.body.toString('utf8') });
+    if (!read) return undefined;
+    const listed = postingData(page.task);
+    if ('notFound' in read) {
+      const capture = this.captureInput(page, fetchId, 'posting', { title: '', problems: [`the site's API answers that it is not there: ${read.notFound}`] });
+      return { capture, hits: [], title: '', text: '', notFound: read.notFound, attachments: [] };
+    }
+    // the API's HTML is a fragment: within a body of its own, whatever document tags it carries
+    const $ = parseHtml(`<html><body>${read.html.replace(/<\/?(?:html|head|body)\b[^>]*>/gi, '')}</body></html>`);
+    const published = read.published ?? listed.published;
+    return this.readExtracted(page, fetchId, contentType, $, { charset: 'utf-8' }, { title: read.title || listed.linkText, published, dateSource: read.published ? 'api' : listed.published ? 'list' : undefined, body: 'body' });
+  }
+
   /** Reads a posting page: decode, leave out the site's ignored parts, extract, match terms. */
   private readHtml(page: PassPage, fetchId: number, contentType: string | undefined): ReadAnswer & { attachments: Link[] } {
     const decoded = decodeBody(page.body, contentType, this.site.encoding);
-    const $ = parseHtml(decoded.text);
+    return this.readExtracted(page, fetchId, contentType, parseHtml(decoded.text), decoded, {});
+  }
+
+  private readExtracted(
+    page: PassPage,
+    fetchId: number,
+    contentType: string | undefined,
+    $: ReturnType<typeof parseHtml>,
+    decoded: { charset: string; note?: string },
+    known: { title?: string; published?: string; dateSource?: string; body?: string },
+  ): ReadAnswer & { attachments: Link[] } {
     for (const sel of this.site.ignore.selectors) $(sel).remove();
-    const ex = extractPosting($, page.finalUrl, this.site.article, this.site.name);
-    const title = ex.title || postingData(page.task).linkText;
+    const ex = extractPosting($, page.finalUrl, known.body ? { ...this.site.article, body: this.site.article.body ?? known.body } : this.site.article, this.site.name);
+    const title = known.title || ex.title || postingData(page.task).linkText;
+    if (known.title) ex.problems = ex.problems.filter((p) => p !== 'no title found');
+    if (known.published) {
+      // the date given with the posting is the one cited; the text's own, if another, is noted
+      ex.problems = ex.problems.filter((p) => p !== 'no publication date found' && !p.startsWith('dates disagree:'));
+      if (ex.published && ex.published !== known.published) ex.problems.push(`dates disagree: the date given with it says ${known.published} (kept), the text ${ex.published}`);
+    }
     const normBody = normalizeText(ex.text);
     const hits = this.matcher.matchText(readingText(title, ex.text));
     const problems = [...ex.problems, ...(decoded.note ? [`charset: ${decoded.note}`] : [])];
@@ -91,8 +136,8 @@ export class PageReader {
       charset: decoded.charset,
       charsetNote: decoded.note,
       title,
-      published: ex.published,
-      dateSource: ex.dateSource,
+      published: known.published ?? ex.published,
+      dateSource: known.published ? known.dateSource : ex.dateSource,
       text,
       textSha256: sha256Hex(text),
       compareSha256: sha256Hex(comparableText(text, this.trivia)),

@@ -1,4 +1,5 @@
 import type { OperatorSettings, RevisitPolicy } from '../config/settings.js';
+import { loadSiteCode, type SiteCode } from '../config/site-code.js';
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
 import { DocumentTextExtractor } from '../extract/document-text/extractor.js';
@@ -46,6 +47,9 @@ export interface PassOptions {
  */
 export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions): Promise<SiteOutcome[]> {
   const matcher = new TermMatcher(opts.terms);
+  // the sites' own code (crawlers/<name>.ts), each module loaded once
+  const codes = new Map<string, SiteCode>();
+  for (const s of sites) if (s.code && !codes.has(s.code)) codes.set(s.code, await loadSiteCode(s.code));
   const documents = new DocumentTextExtractor();
   // one browser for the whole run (one per proxy setting), started only if a site needs it
   const browsers = new BrowserFetchers({
@@ -76,6 +80,7 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
           screenshotUrls: opts.screenshotUrls,
           operator: opts.operator,
           prior: opts.prior,
+          code: site.code ? codes.get(site.code) : undefined,
         }).run(),
       ),
     );

@@ -22,6 +22,8 @@ export interface ReadAnswer {
   text: string;
   clientRedirect?: string;
   challenge?: boolean;
+  /** the site's code read the answer as its API's "no such item" (config/site-code.ts) */
+  notFound?: string;
 }
 
 export interface RecheckOptions {
@@ -150,7 +152,7 @@ export class Rechecks {
     const previous = state?.last;
     answer.sameBytes = Boolean(previous && bodySha && previous.body_sha256 === bodySha && previous.final_url === page.finalUrl);
     const read = page.status >= 200 && page.status < 300 && !answer.sameBytes ? await this.opts.read(page) : undefined;
-    if (read) Object.assign(answer, { title: read.title, text: read.text, clientRedirect: read.clientRedirect, challenge: read.challenge });
+    if (read) Object.assign(answer, { title: read.title, text: read.text, clientRedirect: read.clientRedirect, challenge: read.challenge, notFound: read.notFound });
     if (page.task.purpose.label === 'control') {
       const c = page.task.data?.kind === 'control' ? this.controls.get(page.task.data.role) : undefined;
       if (c) Object.assign(c, { answer, exchange });

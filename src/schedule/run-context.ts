@@ -1,6 +1,6 @@
 import { BlobStore } from '../store/blobs.js';
 import { Catalogue } from '../store/catalogue.js';
-import { openDb, type Db } from '../store/db.js';
+import { catalogueFile, openDb, type Db } from '../store/db.js';
 import { Recorder } from '../store/recorder.js';
 import { WarcWriter } from '../store/warc-writer.js';
 import { asWriteFailure, isCatalogueError, refuseWrites, WriteGate, type WriteFailure } from '../store/write-failure.js';
@@ -23,12 +23,14 @@ export class RunContext {
   readonly startedAt = new Date().toISOString();
 
   private lock: WriterLock | undefined;
+  private readonly file: { path: string; check: () => void };
   private readonly gate = new WriteGate();
   private readonly stopping = new AbortController();
   private stopSignal: AbortSignal | undefined;
 
   private constructor(readonly dataDir: string, command: string) {
     this.db = openDb(dataDir);
+    this.file = catalogueFile(dataDir);
     this.catalogue = new Catalogue(this.db, this.gate);
     this.blobs = new BlobStore(join(dataDir, 'blobs'), this.gate);
     this.runId = this.catalogue.beginRun(command, this.startedAt);
@@ -138,6 +140,7 @@ export class RunContext {
       // the last fetch rows, unless the disk that halted the run would refuse them too
       if (!halted) attempt('the catalogue', () => this.recorder.flush());
       attempt('the WARC file', () => this.warc.close());
+      attempt('the catalogue', () => this.file.check());
       attempt('the catalogue', () => this.catalogue.finishRun(this.runId, halted || first !== undefined ? 'failed' : status, summary));
       attempt('the catalogue', () => this.db.close());
     } finally {

@@ -1,4 +1,5 @@
 import { DEFAULT_REVISIT, type OperatorSettings, type RevisitPolicy } from '../config/settings.js';
+import type { SiteCode } from '../config/site-code.js';
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
 import { newPostingEvent } from '../detect/new-posting.js';
@@ -53,6 +54,8 @@ export interface SitePassOptions {
   operator?: OperatorSettings;
   /** ask an archive for a prior capture of a page first fetched already gone (settings `prior:`; off by default) */
   prior?: PriorOptions;
+  /** the site's own code (its file's `code:`), loaded */
+  code?: SiteCode;
 }
 
 /**
@@ -80,7 +83,7 @@ export class SitePass {
   ) {
     this.known = new KnownUrls(ctx.catalogue, site.id);
     const problem = (url: string, p: string) => this.problem(url, p);
-    this.reader = new PageReader(site, ctx, matcher, opts.documents, problem);
+    this.reader = new PageReader(site, ctx, matcher, opts.documents, problem, opts.code);
     this.rechecks = new Rechecks(site, ctx, {
       mode: opts.recheck,
       revisit: opts.revisit ?? DEFAULT_REVISIT,
@@ -95,7 +98,7 @@ export class SitePass {
     if (site.proxy) this.outcome.proxy = site.proxy.shown;
     const { progress } = opts;
     this.attachments = new Attachments({ site, ctx, reader: this.reader, matcher, progress, known: this.known, problem, counted: () => this.outcome.attachments++, ready: (p) => this.finalize(p) });
-    this.lists = new ListWalk({ site, ctx, reader: this.reader, known: this.known, progress, counts: this.outcome, maxPages: opts.maxPages, browser: Boolean(opts.browser), problem, isPending: (url) => this.attachments.isPending(url) });
+    this.lists = new ListWalk({ site, ctx, reader: this.reader, known: this.known, progress, counts: this.outcome, maxPages: opts.maxPages, browser: Boolean(opts.browser), problem, isPending: (url) => this.attachments.isPending(url), code: opts.code });
   }
 
   async run(): Promise<SiteOutcome> {
@@ -116,7 +119,7 @@ export class SitePass {
     // they are made at the time of the checks they vouch for.
     const isKnown = (t: PassTask) => t.purpose.label === 'check' || t.purpose.label === 'control';
     const known = [...rechecks.filter((t) => t.purpose.label === 'control'), ...rechecks.filter((t) => t.purpose.label === 'check')];
-    const crawl = await crawlSite([...lists, ...rechecks.filter((t) => !isKnown(t))], this.crawlOptions(), known);
+    const crawl = await crawlSite([...lists, ...rechecks.filter((t) => !isKnown(t))].map(this.sent), this.crawlOptions(), known.map(this.sent));
     // the data directory failed a write: nothing more is read, written or pictured
     this.ctx.throwIfHalted();
     await this.attachments.settle();
@@ -180,7 +183,7 @@ export class SitePass {
       hostGate: (this.gate ??= this.opts.hostGate ?? new HostGate(site.rate.perHost, site.rate.delayMs)),
       onPage: (fetched) => {
         const page = passPage(fetched);
-        return this.guard(page.task, () => this.onPage(page));
+        return this.guard(page.task, () => this.onPage(page)).then((follow) => follow.map(this.sent));
       },
       onFailure: (f) => {
         try {
@@ -192,6 +195,12 @@ export class SitePass {
       },
     };
   }
+
+  /** A task as the site's code has it sent (a JSON API asked for the page its URL names). */
+  private readonly sent = (t: PassTask): PassTask => {
+    const request = this.opts.code?.request?.(t.url, new Date());
+    return request ? { ...t, request } : t;
+  };
 
   /** A bug or a hostile page in one handler must not cost the run: record it and go on. */
   private async guard(task: PassTask, fn: () => Promise<PassTask[]> | PassTask[]): Promise<PassTask[]> {
@@ -261,6 +270,12 @@ export class SitePass {
       return [];
     }
     const read = await this.reader.readPosting(page);
+    if (read.notFound !== undefined) {
+      // an API's "no such item" (HTTP 200) is never content: nothing is captured
+      if (this.askedByUrl(page.task)) this.goneAtFirst.add(url);
+      this.opts.progress.postingDone(this.site.id);
+      return [];
+    }
     if (this.askedByUrl(page.task)) {
       // a page asked for by URL that is already gone (sent home, or the site's "not found" page)
       // is not captured as the posting it was

@@ -22,6 +22,8 @@ export interface PostingData {
   listUrl: string;
   listRoot: string;
   linkText: string;
+  /** the date the list gave it (a JSON API's list: site code) */
+  published?: string;
 }
 
 export const NOT_LISTED: PostingData = { kind: 'posting', listUrl: '', listRoot: '', linkText: '' };

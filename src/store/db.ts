@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -28,17 +28,44 @@ export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
     db.close();
     throw new StoreError(`the catalogue ${path} was made by a newer xjwatch (schema ${version}, this one knows ${MIGRATIONS.length})`);
   }
-  if (!opts.readonly) {
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      db.transaction(() => {
-        const step = MIGRATIONS[v]!;
-        if (typeof step === 'string') db.exec(step);
-        else step(db);
-        db.pragma(`user_version = ${v + 1}`);
-      }).immediate();
-    }
+  // each step reads the version inside its own write transaction: two processes opening a fresh
+  // catalogue at once must not both run a step
+  while (!opts.readonly) {
+    const migrated = db.transaction(() => {
+      const v = db.pragma('user_version', { simple: true }) as number;
+      const step = MIGRATIONS[v];
+      if (!step) return true;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+      db.pragma(`user_version = ${v + 1}`);
+      return false;
+    }).immediate();
+    if (migrated) break;
   }
   return db;
+}
+
+/** The catalogue was removed or replaced while a connection wrote it: its rows went nowhere. */
+export class CatalogueGone extends StoreError {
+  override name = 'CatalogueGone';
+}
+
+/**
+ * Which file a connection opened. An open file that is deleted (a data directory cleaned away
+ * under a running watcher) still takes every write, and nothing reports it: runs would go on
+ * "recording" into a file no one can read. `check()` tells, by the file now at the path.
+ */
+export function catalogueFile(dataDir: string): { path: string; check: () => void } {
+  const path = join(dataDir, 'xjwatch.db');
+  const at = statSync(path);
+  return {
+    path,
+    check: () => {
+      const now = statSync(path, { throwIfNoEntry: false });
+      if (!now) throw new CatalogueGone(`the catalogue ${path} was removed while this run wrote it: what the run recorded after that is lost with the old file`);
+      if (now.ino !== at.ino || now.dev !== at.dev) throw new CatalogueGone(`the catalogue ${path} was replaced by another file while this run wrote it: what the run recorded went to the old file`);
+    },
+  };
 }
 
 /** Statements prepared once per connection: preparing costs more than running them. */

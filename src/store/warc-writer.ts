@@ -107,9 +107,10 @@ export class WarcWriter {
     out.request = await this.append(
       WARCRecord.create(
         { url: ex.url, date, type: 'request', warcVersion: 'WARC/1.1', keepHeadersCase: true, statusline: `${ex.method} ${u.pathname}${u.search} HTTP/${ex.httpVersion === '1.0' ? '1.0' : '1.1'}`, httpHeaders: ex.requestHeaders, warcHeaders: reqHeaders },
-        [],
+        // a POST's body is part of what was asked: a JSON API's list page is named by it
+        ex.requestBody ? [ex.requestBody] : [],
       ),
-      new Uint8Array(),
+      ex.requestBody ?? new Uint8Array(),
     );
     if (ex.error || note) {
       const fields = {

@@ -68,6 +68,18 @@ describe('architecture', () => {
     expect(leaving).toEqual([]);
   });
 
+  it('site code (crawlers/*.ts) imports nothing but the types of config/site-code.ts: its requests are the engine\'s to make', () => {
+    const dir = join(ROOT, 'crawlers');
+    const imports: string[] = [];
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+      for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/^\s*import\b[^;]*?(?:from\s*)?'([^']+)'/gm)) {
+        if (!/^import type \{[^}]*\} from '\.\.\/src\/config\/site-code\.js'$/.test(m[0].trim())) imports.push(`${f}: ${m[0].trim()}`);
+      }
+      if (/\bimport\s*\(|\brequire\s*\(|\bfetch\s*\(/.test(readFileSync(join(dir, f), 'utf8'))) imports.push(`${f}: a dynamic import, require or fetch`);
+    }
+    expect(imports).toEqual([]);
+  });
+
   it('every folder of src/ is under the rule', () => {
     const src = join(ROOT, 'src');
     const folders = readdirSync(src).filter((n) => statSync(join(src, n)).isDirectory() && n !== 'types');

@@ -44,6 +44,12 @@ describe('classify: one answer of a page\'s own URL', () => {
     expect(classify({ status: 200, title: '通知', text: posting }, { ...controls, random: frame }, url).kind).toBe('live');
   });
 
+  it("calls an API's \"no such item\" with HTTP 200 a soft 404 (site code), but not a 5xx or a block", () => {
+    expect(classify({ status: 200, notFound: '文章不存在', title: '', text: '' }, controls, url)).toMatchObject({ kind: 'gone', reason: 'soft_404', detail: expect.stringContaining('文章不存在') });
+    expect(classify({ status: 503, notFound: '文章不存在' }, controls, url).kind).toBe('unreachable');
+    expect(classify({ status: 403, notFound: '文章不存在' }, controls, url).kind).toBe('blocked');
+  });
+
   it('calls a page whose title and text are gone a soft 404, but not a page that was merely shortened', () => {
     expect(classify({ status: 200, title: '某某县人民政府', text: '首页', previousText: posting, previousTitle: '通知' }, controls, url)).toMatchObject({ reason: 'soft_404' });
     expect(classify({ status: 200, title: '通知', text: '首页', previousText: posting, previousTitle: '通知' }, controls, url).kind).toBe('live');
