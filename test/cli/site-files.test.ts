@@ -11,6 +11,7 @@ import { loadSiteFile, type Site } from '../../src/config/site-file.js';
 import { DestoonSite } from '../../src/demo/sites/destoon.js';
 import type { FamilySite } from '../../src/demo/sites/family.js';
 import { JeecmsSite } from '../../src/demo/sites/jeecms.js';
+import { ZcyProcurementSite } from '../../src/demo/sites/procurement-zcy.js';
 import { fixtureListener } from '../../src/demo/sites/server.js';
 import { VsbSite } from '../../src/demo/sites/vsb.js';
 import { XjPlatformSite } from '../../src/demo/sites/xj-platform.js';
@@ -26,7 +27,9 @@ import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.js';
  * the host's name, from a CA made here with openssl), refusing anything else. Per list: it yields
  * postings with titles, dates and text, its pagination is followed, and attachments are found
  * where the family has them. A site file whose family is unknown names no list; its pinned pages
- * are fetched from a stand-in that answers any path.
+ * are fetched from a stand-in that answers any path. The procurement platform's file (site code for
+ * its JSON API) goes to the imitation of that API, in a crawl of its own with one page a list (its 16
+ * lists at 3 s a request).
  *
  * What this does not check: that the list URLs exist on the live sites (most are guesses, marked
  * in each file), nor that the live layouts are the imitations'.
@@ -53,15 +56,20 @@ const MAX_PAGES = 3;
 const shipped = readdirSync(join(ROOT, 'crawlers'))
   .filter((f) => f.endsWith('.yaml') && f !== 'terms.yaml')
   .map((f) => loadSiteFile(join(ROOT, 'crawlers', f), false));
-const withLists = shipped.filter((s) => s.lists.length > 0);
+/** sites whose code reads a JSON API: only the procurement platform's, on the Zhengcaiyun imitation */
+const coded = shipped.filter((s) => s.code);
+const withLists = shipped.filter((s) => s.lists.length > 0 && !s.code);
 const pinnedOnly = shipped.filter((s) => s.lists.length === 0);
 
 let dir: string;
 let proxy: TestProxy;
 let crawl: CliResult;
 let db: Database.Database;
+let codedCrawl: CliResult;
+let codedDb: Database.Database;
 const families = { platform: new XjPlatformSite(), vsb: new VsbSite(), jeecms: new JeecmsSite(), destoon: new DestoonSite(), xjcms: new XjcmsSite() } satisfies Record<Family, FamilySite>;
 const anyPath = new AnyPathSite();
+const zcy = new ZcyProcurementSite();
 const servers: (http.Server | https.Server)[] = [];
 /** the names TLS clients asked for (SNI), per imitation */
 const sni = new Set<string>();
@@ -93,7 +101,7 @@ beforeAll(async () => {
   const names = shipped.flatMap(hostsOf);
   const tls = certificates(names);
   const routes: Record<string, string> = {};
-  for (const site of [...Object.values(families), anyPath]) {
+  for (const site of [...Object.values(families), anyPath, zcy]) {
     const count = (l: http.RequestListener): http.RequestListener => (req, res) => {
       served++;
       l(req, res);
@@ -104,9 +112,9 @@ beforeAll(async () => {
     const securePort = await listen(secure);
     site.base = `http://127.0.0.1:${plain}`;
     site.liveCounters = false;
-    const mine = site === anyPath ? pinnedOnly : withLists.filter((s) => families[FAMILY_OF[s.id]!] === site);
+    const mine = site === anyPath ? pinnedOnly : site === zcy ? coded : withLists.filter((s) => families[FAMILY_OF[s.id]!] === site);
     for (const s of mine) {
-      for (const l of s.lists) (site as FamilySite).addList(l.url);
+      if (site !== zcy) for (const l of s.lists) (site as FamilySite).addList(l.url);
       for (const h of hostsOf(s)) {
         routes[`${h}:80`] = `127.0.0.1:${plain}`;
         routes[`${h}:443`] = `127.0.0.1:${securePort}`;
@@ -114,18 +122,22 @@ beforeAll(async () => {
     }
   }
   proxy = await startHttpProxy({ routes, routesOnly: true });
-  const data = join(dir, 'data');
-  crawl = await runCli(['crawl', ...shipped.map((s) => s.id), '--json', '--all-postings', '--max-pages', String(MAX_PAGES), '--no-screenshots', '--data-dir', data], {
-    // xjwatch accepts any certificate today (http-client.ts: rejectUnauthorized false), so the CA
-    // changes nothing now; it is given so that the check still holds if xjwatch starts verifying
-    env: { XJWATCH_PROXY: proxy.url(), NODE_EXTRA_CA_CERTS: tls.ca },
-    timeoutMs: 400_000,
-  });
-  db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+  // xjwatch accepts any certificate today (http-client.ts: rejectUnauthorized false), so the CA
+  // changes nothing now; it is given so that the check still holds if xjwatch starts verifying
+  const env = { XJWATCH_PROXY: proxy.url(), NODE_EXTRA_CA_CERTS: tls.ca };
+  const run = (ids: string[], maxPages: number, data: string) =>
+    runCli(['crawl', ...ids, '--json', '--all-postings', '--max-pages', String(maxPages), '--no-screenshots', '--data-dir', data], { env, timeoutMs: 400_000 });
+  [crawl, codedCrawl] = await Promise.all([
+    run(shipped.filter((s) => !s.code).map((s) => s.id), MAX_PAGES, join(dir, 'data')),
+    run(coded.map((s) => s.id), 1, join(dir, 'coded')),
+  ]);
+  db = new Database(join(dir, 'data', 'xjwatch.db'), { readonly: true });
+  codedDb = new Database(join(dir, 'coded', 'xjwatch.db'), { readonly: true });
 }, 420_000);
 
 afterAll(async () => {
   db?.close();
+  codedDb?.close();
   await proxy?.close();
   await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.closeAllConnections(), s.close(() => resolve())))));
 });
@@ -134,6 +146,7 @@ describe('the shipped site files', () => {
   it('each names lists of a family with an imitation, or is pinned-only (its family unknown)', () => {
     expect(shipped.length).toBeGreaterThanOrEqual(18);
     for (const s of withLists) expect(FAMILY_OF[s.id], `${s.id} has lists but no family imitation in this test`).toBeDefined();
+    expect(coded.map((s) => [s.id, s.code])).toEqual([['ccgp-xinjiang', 'ccgp-xinjiang']]);
     for (const s of pinnedOnly) expect(s.pinned.length, s.id).toBeGreaterThan(0);
     for (const s of shipped) {
       expect(s.rate.perHost, s.id).toBe(1);
@@ -143,7 +156,8 @@ describe('the shipped site files', () => {
 
   it('are crawled through the proxy only, every request reaching an imitation on 127.0.0.1', () => {
     expect(crawl.code, crawl.stderr).toBe(0);
-    const rows = db.prepare('SELECT url, status, ip, error_kind FROM fetches').all() as { url: string; status: number | null; ip: string | null; error_kind: string | null }[];
+    expect(codedCrawl.code, codedCrawl.stderr).toBe(0);
+    const rows = [db, codedDb].flatMap((d) => d.prepare('SELECT url, status, ip, error_kind FROM fetches').all() as { url: string; status: number | null; ip: string | null; error_kind: string | null }[]);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.filter((r) => r.error_kind || r.status !== 200)).toEqual([]);
     // through a proxy the origin's address is not known to xjwatch, so none is claimed
@@ -202,5 +216,30 @@ describe.each(pinnedOnly.map((s) => ({ site: s.id, pinned: s.pinned })))('$site 
     const got = db.prepare(`SELECT p.url, c.status FROM pages p JOIN captures c ON c.id = p.last_capture_id WHERE p.site_id = ?`).all(site) as { url: string; status: number }[];
     expect(got.map((g) => g.url).sort()).toEqual([...pinned].sort());
     expect(got.every((g) => g.status === 200)).toBe(true);
+  });
+});
+
+describe('ccgp-xinjiang (site code for the Zhengcaiyun JSON API)', () => {
+  const posted = () =>
+    codedDb
+      .prepare(
+        `SELECT l.list_url, p.url, c.title, c.published, c.text FROM listings l JOIN pages p ON p.id = l.page_id
+         JOIN captures c ON c.id = p.last_capture_id WHERE p.site_id = 'ccgp-xinjiang'`,
+      )
+      .all() as { list_url: string; url: string; title: string | null; published: string | null; text: string | null }[];
+
+  it('asks the API for each of its lists; the two the imitation fills yield their notices with titles, dates and text', () => {
+    const lists = coded[0]!.lists.map((l) => l.url);
+    expect(zcy.listRequests).toHaveLength(lists.length); // one page each (--max-pages 1)
+    const got = posted();
+    const by = (category: string, district: string) => got.filter((g) => g.list_url.includes(`categoryCode=${category}&districtCode=${district}`));
+    expect(by('ZcyAnnouncement3001', '653100')).toHaveLength(15); // the first page of 38
+    expect(by('ZcyAnnouncement10016', '653200')).toHaveLength(6);
+    expect(got).toHaveLength(21);
+    for (const row of got) {
+      expect(zcy.postings.map((p) => p.title), row.url).toContain(row.title);
+      expect(row.published).toMatch(/^20\d\d-\d\d-\d\d$/);
+      expect((row.text ?? '').length).toBeGreaterThan(40);
+    }
   });
 });
