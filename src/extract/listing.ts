@@ -14,7 +14,7 @@ export const POSTING_URL_PATTERNS: RegExp[] = [
   /show\.php\?(.*&)?itemid=\d+/i, // Destoon
   /\/art\/\d{4}\/\d+\/\d+\/art_\d+_\d+\.html$/i, // Hanweb
   /\/\d{8}\/i\d+\.html$/i, // xjcms
-  /\/c\d+\/\d{6}\/[0-9a-f]{32}\.shtml$/i, // current XJ platform
+  /\/\d{6}\/[0-9a-f]{32}\.shtml$/i, // current XJ platform: /ksdqxzgs/c106707/202307/…, /xinjiang/tzgg/202412/…
   /\/content_\d+\.s?html?$/i,
   /showbulletin_content\d+\.shtml$/i,
 ];

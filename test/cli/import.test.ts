@@ -30,18 +30,18 @@ describe('xjwatch import of the seed report', () => {
 
   // footnote → URL pairs read off the report by hand: split across lines, archive-wrapped, paired
   it.each([
-    ['http://www.xjlpx.gov.cn/nzcms_nzweb/nzcms_up/attached/file/20190411/20190411130965606560.pdf', [19, 34], 'www-xjlpx-gov-cn'],
+    ['http://www.xjlpx.gov.cn/nzcms_nzweb/nzcms_up/attached/file/20190411/20190411130965606560.pdf', [19, 34], 'xjlpx'],
     ['http://www.kashi.gov.cn/Government/PublicInfoShow.aspx?ID=2851', [18], 'kashi'],
     ['http://kashi.gov.cn/Government/PublicInfoShow.aspx?ID=2963', [31, 33], 'kashi'],
-    ['http://www.xjdrc.gov.cn/info/9923/23516.htm', [22], 'www-xjdrc-gov-cn'],
+    ['http://www.xjdrc.gov.cn/info/9923/23516.htm', [22], 'xjdrc'],
     ['http://www.gov.cn/xinwen/2018-01/24/content_5260106.htm', [79], 'www-gov-cn'],
     ['http://www.gov.cn/xinwen/2019-01/14/content_5357805.htm', [78], 'www-gov-cn'],
-    ['http://www.xjakt.gov.cn/wcm.files/upload/GKfpb/201807/20180731115332752.xls', [43], 'www-xjakt-gov-cn'],
-    ['https://www.xjht.gov.cn/article/show.php?itemid=264420', [64, 73], 'www-xjht-gov-cn'],
-    ['http://www.xjzp.gov.cn/Files/2018/1223/%E5%96%80%E4%BB%80%E5%9C%B0%E5%8C%BA%E6%B3%BD%E6%99%AE%E5%8E%BF2018%E5%B9%B4%E2%80%942020%E5%B9%B4%E8%84%B1%E8%B4%AB%E6%94%BB%E5%9D%9A%E9%A1%B9%E7%9B%AE%E5%BA%93.xls', [74], 'www-xjzp-gov-cn'],
+    ['http://www.xjakt.gov.cn/wcm.files/upload/GKfpb/201807/20180731115332752.xls', [43], 'xjakt'],
+    ['https://www.xjht.gov.cn/article/show.php?itemid=264420', [64, 73], 'xjht'],
+    ['http://www.xjzp.gov.cn/Files/2018/1223/%E5%96%80%E4%BB%80%E5%9C%B0%E5%8C%BA%E6%B3%BD%E6%99%AE%E5%8E%BF2018%E5%B9%B4%E2%80%942020%E5%B9%B4%E8%84%B1%E8%B4%AB%E6%94%BB%E5%9D%9A%E9%A1%B9%E7%9B%AE%E5%BA%93.xls', [74], 'xjzp'],
     ['http://www.xinjiang.gov.cn/2018/11/09/152523.html', [4], 'xinjiang'],
-    ['https://www.xjawt.gov.cn/zwgk/zdxxqtzs/tpgjzxd/20190111/i133466.html', [12, 14], 'www-xjawt-gov-cn'],
-    ['http://www.xjdrc.gov.cn/info/11855/22388.htm', [82], 'www-xjdrc-gov-cn'],
+    ['https://www.xjawt.gov.cn/zwgk/zdxxqtzs/tpgjzxd/20190111/i133466.html', [12, 14], 'xjawt'],
+    ['http://www.xjdrc.gov.cn/info/11855/22388.htm', [82], 'xjdrc'],
   ])('%s: footnotes %j, site %s', (url, footnotes, site) => {
     const e = entries.find((x) => x.url === url);
     expect(e, url).toBeDefined();
@@ -60,7 +60,7 @@ describe('xjwatch import of the seed report', () => {
 
   it('says by host what it found and what it left out or could not resolve, from what it read', () => {
     expect(summary).toMatch(/003_72c36eafbc07f1b1\.txt \(text\): 84 footnote\(s\), 91 cited page\(s\), 6 archive link\(s\) with no page/);
-    expect(summary).toMatch(/^ {2}www\.xjdrc\.gov\.cn → www-xjdrc-gov-cn: 6 page\(s\), footnotes 20, 22, 58, 71, 81, 82$/m);
+    expect(summary).toMatch(/^ {2}www\.xjdrc\.gov\.cn → xjdrc: 6 page\(s\), footnotes 20, 22, 58, 71, 81, 82$/m);
     expect(summary).toMatch(/^ {2}kashi\.gov\.cn → kashi: 1 page\(s\), footnotes 31, 33$/m);
     expect(summary).toMatch(/left out: 46 page\(s\) on 36 host\(s\)/);
     expect(summary).toMatch(/^ {2}220\.171\.42\.19: 1 page\(s\), footnote 22$/m);
@@ -98,7 +98,7 @@ describe('xjwatch import of other inputs', () => {
     expect(r.json).toEqual([
       {
         url: 'http://www.xjdrc.gov.cn/info/9923/23516.htm',
-        site: 'www-xjdrc-gov-cn',
+        site: 'xjdrc',
         footnotes: [1],
         context: [{ footnote: 1, sentence: 'The notice names the camps.', note: expect.stringContaining('23516.htm or http://archive.is/iykV0') }],
         archived: ['https://web.archive.org/web/20190520143306/http://www.xjdrc.gov.cn/info/9923/23516.htm', 'http://archive.is/iykV0'],

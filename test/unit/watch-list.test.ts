@@ -101,14 +101,22 @@ describe('which site a cited page is watched on', () => {
 });
 
 describe('the bundled list', () => {
-  it('`crawl zenz-2019` resolves to a pass over each of its 45 pages, on 24 sites, walking no list', () => {
+  it('`crawl zenz-2019` resolves to a pass over each of its 45 pages, on 23 sites, walking no list', () => {
     const t = resolveRunTargets(['zenz-2019'], runTargetDirs(join(dir, 'no-data'), ROOT), {});
     expect([...t.listOnly.values()].flat()).toHaveLength(45);
-    expect(t.sites).toHaveLength(24); // 25 hosts; kashi.gov.cn and www.kashi.gov.cn are one site
+    // 25 hosts; kashi.gov.cn and www.kashi.gov.cn are one site, so are www. and wap.xjyl.gov.cn
+    expect(t.sites).toHaveLength(23);
     expect(t.sites.every((s) => s.lists.length === 0 && s.pinned.length > 0)).toBe(true);
     const kashi = t.sites.find((s) => s.id === 'kashi')!;
     expect(kashi.rate.delayMs).toBe(3000); // the site file's settings
     expect(kashi.pinned).toHaveLength(3);
-    expect(t.sites.find((s) => s.id === 'www-xjdrc-gov-cn')!.pinned).toHaveLength(6);
+    const drc = t.sites.find((s) => s.id === 'xjdrc')!;
+    expect(drc.pinned).toHaveLength(6);
+    expect(drc.source).toMatch(/crawlers\/xjdrc\.yaml \(its pinned pages only/); // the site file's settings, its lists not walked
+    expect(t.sites.find((s) => s.id === 'xjyl')!.pinned).toHaveLength(3);
+    // The national hosts (www.gov.cn, scio, chinapeace, 93.gov.cn, zytzb) have no site file, by
+    // choice: the report cites a few national news pages there; their lists are the whole
+    // country's news. They are pinned-only sites of their own.
+    expect(t.sites.find((s) => s.id === 'www-gov-cn')!.pinned).toHaveLength(4);
   });
 });
