@@ -1,12 +1,12 @@
 import { CronJob } from 'cron';
 import type { Settings } from '../config/settings.js';
 import type { Site } from '../config/site-file.js';
-import type { OperatorEvent, XjEvent } from '../detect/events.js';
+import type { XjEvent } from '../detect/events.js';
 import { HostGate } from '../fetch/host-gate.js';
-import { Catalogue } from '../store/catalogue.js';
-import { CatalogueGone, openDb } from '../store/db.js';
+import type { Catalogue } from '../store/catalogue.js';
+import { CatalogueGone } from '../store/db.js';
 import type { Term } from '../terms/types.js';
-import { checkMachine } from './operator-machine.js';
+import { MachineTicker } from './machine-ticker.js';
 import { priorOptions } from './prior.js';
 import { runPass } from './pass.js';
 import { PassProgress } from './progress.js';
@@ -32,6 +32,11 @@ export interface WatcherOptions {
   onRun?: (site: string, outcome: SiteOutcome | undefined, status: RunStatus) => void;
   /** a write to the data directory failed for good: the watcher stops (nothing more can be kept) */
   onWriteFailure: (failure: unknown) => void;
+  /**
+   * false: the outbox period, the machine checks and the delivery at the stop are another
+   * thread's (a worker of watch-pool.ts); `deliver` is still called after each run.
+   */
+  machine?: boolean;
 }
 
 export type RunStatus = 'ok' | 'failed' | 'interrupted';
@@ -62,15 +67,13 @@ export class Watcher {
   private readonly gate = new HostGate(1, 1000);
   private readonly slots: Slots;
   private readonly startedAt = new Date().toISOString();
-  private outboxTimer: NodeJS.Timeout | undefined;
-  private delivering: Promise<void> | undefined;
-  private ticking: Promise<void> | undefined;
-  private checkFailure: string | undefined;
+  private readonly machine: MachineTicker | undefined;
   private stopping = false;
   private readonly wake = new AbortController();
 
   constructor(private readonly opts: WatcherOptions) {
     this.slots = new Slots(opts.settings.watch.concurrency);
+    if (opts.machine !== false) this.machine = new MachineTicker(opts);
   }
 
   /** Arms every site's schedule and the outbox; with `now`, every site also runs at once. */
@@ -87,9 +90,7 @@ export class Watcher {
       this.jobs.set(site.id, job);
       if (now) void this.tick(site, false);
     }
-    const every = this.opts.settings.watch.outboxSeconds * 1000;
-    this.outboxTimer = setInterval(() => void this.outboxTick(), every);
-    void this.outboxTick();
+    this.machine?.start();
   }
 
   /** Where each site stands: for watch.json and `status`. */
@@ -131,14 +132,14 @@ export class Watcher {
     this.stopping = true;
     this.wake.abort();
     for (const job of this.jobs.values()) void job.stop();
-    clearInterval(this.outboxTimer);
+    this.machine?.stop();
     for (const r of this.running.values()) r.ctx?.interrupt();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<false>((ok) => (timer = setTimeout(() => ok(false), graceMs)));
     const done = Promise.all([...this.running.values()].map((r) => r.done)).then(() => true);
     const finished = await Promise.race([done, late]);
     // what the last runs queued goes out now rather than at the next start, within the same grace
-    if (finished) await Promise.race([this.deliver(), late]);
+    if (finished && this.machine) await Promise.race([this.machine.deliver(), late]);
     clearTimeout(timer);
     return finished;
   }
@@ -206,48 +207,8 @@ export class Watcher {
     }
   }
 
-  /**
-   * The outbox's period: send what is due, then look at the disk and the outbox; what that raises
-   * or clears is sent at once rather than a period later. One at a time.
-   */
-  private outboxTick(): Promise<void> {
-    this.ticking ??= (async () => {
-      await this.deliver();
-      if (this.stopping) return;
-      if (this.checkMachine().length) await this.deliver();
-    })().finally(() => (this.ticking = undefined));
-    return this.ticking;
-  }
-
-  /** The operator's machine checks, on a connection of their own (no run is open for them). */
-  private checkMachine(): OperatorEvent[] {
-    let events: OperatorEvent[] = [];
-    try {
-      const catalogue = new Catalogue(openDb(this.opts.dataDir));
-      try {
-        this.opts.arm({ catalogue });
-        events = checkMachine(catalogue, this.opts.dataDir, this.opts.settings.operator);
-      } finally {
-        catalogue.db.close();
-      }
-      this.checkFailure = undefined;
-    } catch (e) {
-      // a full disk refuses these writes too: said once, not every period until it is fixed
-      const said = `operator checks: ${(e as Error).message}`;
-      if (said !== this.checkFailure) this.opts.log(said);
-      this.checkFailure = said;
-    }
-    for (const e of events) this.opts.emit(e);
-    return events;
-  }
-
-  /** One delivery at a time; its trouble is logged, never thrown (the next try is on its backoff). */
   private deliver(): Promise<void> {
-    this.delivering ??= this.opts
-      .deliver()
-      .catch((e) => this.opts.log(`mail: ${(e as Error).message}`))
-      .finally(() => (this.delivering = undefined));
-    return this.delivering;
+    return this.machine ? this.machine.deliver() : this.opts.deliver().catch((e) => this.opts.log(`mail: ${(e as Error).message}`));
   }
 }
 
