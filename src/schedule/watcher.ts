@@ -47,7 +47,16 @@ export interface WatchState {
   started_at: string;
   updated_at: string;
   rss_bytes: number;
-  sites: { id: string; schedule: string; timezone: string; next_run: string | null; running_since: string | null; last: { at: string; status: RunStatus } | null }[];
+  sites: SiteState[];
+}
+
+export interface SiteState {
+  id: string;
+  schedule: string;
+  timezone: string;
+  next_run: string | null;
+  running_since: string | null;
+  last: { at: string; status: RunStatus } | null;
 }
 
 /**
@@ -100,16 +109,18 @@ export class Watcher {
       started_at: this.startedAt,
       updated_at: new Date().toISOString(),
       rss_bytes: process.memoryUsage.rss(),
-      sites: this.opts.sites.map((s) => {
-        return {
-          id: s.id,
-          schedule: s.schedule,
-          timezone: s.timezone,
-          next_run: this.stopping ? null : this.nextRun(s.id),
-          running_since: this.running.get(s.id)?.since ?? null,
-          last: this.last.get(s.id) ?? null,
-        };
-      }),
+      sites: this.opts.sites.map((s) => this.siteState(s)),
+    };
+  }
+
+  siteState(s: Site): SiteState {
+    return {
+      id: s.id,
+      schedule: s.schedule,
+      timezone: s.timezone,
+      next_run: this.stopping ? null : this.nextRun(s.id),
+      running_since: this.running.get(s.id)?.since ?? null,
+      last: this.last.get(s.id) ?? null,
     };
   }
 

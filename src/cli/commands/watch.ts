@@ -4,7 +4,8 @@ import { resolveRunTargets, runTargetDirs } from '../../config/run-targets.js';
 import { listSiteFiles } from '../../config/site-file.js';
 import { listWatchLists } from '../../config/watch-list.js';
 import type { XjEvent } from '../../detect/events.js';
-import { Watcher, type RunStatus } from '../../schedule/watcher.js';
+import { Watcher, type RunStatus, type WatcherOptions } from '../../schedule/watcher.js';
+import { WatcherPool, workerCount } from '../../schedule/watch-pool.js';
 import type { SiteOutcome } from '../../schedule/site-outcome.js';
 import { writeFileAtomic } from '../../store/atomic.js';
 import { DataDirBusy, WriterLock } from '../../store/writer-lock.js';
@@ -65,7 +66,7 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
   let failed: unknown;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
-  const watcher: Watcher = new Watcher({
+  const wiring: WatcherOptions = {
     dataDir,
     sites,
     terms,
@@ -79,13 +80,28 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
     onBrowserUnavailable: browserUnavailableNotice,
     onRun: (site, outcome, status) => {
       err(`xjwatch: ${runLine(site, outcome, status)}`);
-      heartbeat();
+      afterRun();
     },
     onWriteFailure: (failure) => {
       failed ??= failure;
       resolveDone();
     },
-  });
+  };
+  const workers = Math.min(workerCount(alerting.settings.watch.workers), sites.length);
+  const watcher =
+    workers > 1
+      ? new WatcherPool({
+          ...wiring,
+          workers,
+          workerUrl: new URL('../watch-worker.js', import.meta.url),
+          wiring: alerting,
+          onWorkerCrash: (problem) => {
+            err(`xjwatch: ${problem}; stopping the watcher`);
+            failed ??= new RuntimeFailure(`${problem}. The watcher stopped; what was recorded is kept, and a restart resumes.`);
+            resolveDone();
+          },
+        })
+      : new Watcher(wiring);
   const statePath = join(dataDir, 'watch.json');
   const heartbeat = (extra: object = {}) => {
     try {
@@ -93,6 +109,12 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
     } catch {
       // a full disk shows in the runs themselves; the status file is only a convenience
     }
+  };
+  // many workers end runs faster than one thread can rewrite every site's state: at most once a second
+  let beatSoon: NodeJS.Timeout | undefined;
+  const afterRun = () => {
+    if (!(watcher instanceof WatcherPool)) return heartbeat();
+    beatSoon ??= setTimeout(() => ((beatSoon = undefined), heartbeat()), 1000);
   };
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -105,10 +127,12 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
   watcher.start(Boolean(opts.now));
   heartbeat();
   const beat = setInterval(() => heartbeat(), HEARTBEAT_MS);
+  if (watcher instanceof WatcherPool) err(`xjwatch: ${sites.length} sites over ${watcher.size} worker threads (a host's sites in one)`);
   for (const s of watcher.state().sites) err(`xjwatch: watching ${s.id} on "${s.schedule}" (${s.timezone}); next run ${opts.now ? 'now' : (s.next_run ?? '?')}`);
 
   await done;
   clearInterval(beat);
+  clearTimeout(beatSoon);
   const clean = await watcher.stop(GRACE_MS);
   heartbeat({ stopped_at: new Date().toISOString() });
   lock.release();
