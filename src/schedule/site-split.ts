@@ -31,8 +31,8 @@ export function hostGroups(sites: Site[]): Site[][] {
       if (o === undefined) owner.set(key, i);
       else join(i, o);
     }
-    // `*.gov.cn` or `*`: any host under it may be reached, so every site with such a host is a neighbour
-    for (const p of site.redirects.hosts.filter((h) => h.startsWith('*'))) {
+    // a redirect host has no port (`127.0.0.1`, `*.gov.cn`, `*`): every site on a host it matches is a neighbour
+    for (const p of site.redirects.hosts) {
       names.forEach((hosts, j) => {
         if (j !== i && hosts.some((h) => hostMatches(p, h.replace(/:\d+$/, '')))) join(i, j);
       });

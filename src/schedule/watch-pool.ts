@@ -28,6 +28,7 @@ interface Thread {
   /** resolves when the worker said it stopped, or is gone */
   stopped: Promise<boolean>;
   exited: boolean;
+  crashed: boolean;
 }
 
 /**
@@ -77,7 +78,7 @@ export class WatcherPool {
       };
       const worker = new Worker(this.opts.workerUrl, { workerData: start });
       let said!: (clean: boolean) => void;
-      const thread: Thread = { worker, sites, stopped: new Promise((r) => (said = r)), exited: false };
+      const thread: Thread = { worker, sites, stopped: new Promise((r) => (said = r)), exited: false, crashed: false };
       worker.on('message', (m: FromWorker) => {
         if (m.type === 'stopped') {
           this.record(m.sites);
@@ -153,7 +154,8 @@ export class WatcherPool {
   }
 
   private crashed(thread: Thread, index: number, how: string): void {
-    if (this.stopping && thread.exited) return; // ended by stop()
+    if ((this.stopping && thread.exited) || thread.crashed) return; // ended by stop(), or said already (an error, then its exit)
+    thread.crashed = true;
     const names = thread.sites.map((s) => s.id);
     const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
     this.opts.onWorkerCrash(`worker thread ${index + 1} of ${this.threads.length} (sites ${shown}) died: ${how}`);
