@@ -40,7 +40,7 @@ const RSS_CAP_MB = Number(process.env.XJ_BENCH_RSS_CAP_MB ?? 10000);
  * catalogue, and `xjwatch verify --data-dir` passing.
  *
  * `npm run bench -- scale [N,N,…] [seconds]` (default 50,200,500 and 60). XJ_SCALE_PHASES=first
- * or steady runs one phase; XJ_BENCH_KEEP=1 leaves the data directories and the watcher's output;
+ * or steady runs one phase; XJ_SCALE_WORKERS=N (or auto) sets the watcher's watch.workers; XJ_BENCH_KEEP=1 leaves the data directories and the watcher's output;
  * XJ_BENCH_PROFILE=DIR writes the watcher's CPU profiles (node --cpu-prof) there and summarises
  * them; XJ_EXPERIMENT=… takes parts of Crawlee away (bench/experiment-preload.ts) to measure them.
  */
@@ -50,7 +50,8 @@ export async function benchScale(): Promise<Record<string, number>> {
   const profileDir = process.env.XJ_BENCH_PROFILE;
   const phases = (process.env.XJ_SCALE_PHASES ?? 'first,steady').split(',');
   const figures: Record<string, number> = { window_s: seconds, cores: Number(spawnSync('nproc').stdout.toString().trim()) || 0 };
-  console.log(`scale: imitation county sites, one per loopback address, each polite at 1 request/s; windows of ${seconds} s`);
+  console.log(`scale: imitation county sites, one per loopback address, each polite at 1 request/s; windows of ${seconds} s; watch.workers: ${WORKERS}`);
+  if (WORKERS !== 'auto') figures.workers = Number(WORKERS);
   if (process.env.XJ_EXPERIMENT) console.log(`  EXPERIMENT (not xjwatch as it ships): parts of Crawlee taken away: ${process.env.XJ_EXPERIMENT} (bench/experiment-preload.ts)`);
   for (const n of hosts) {
     const work = mkdtempSync(join(tmpdir(), `xjwatch-scale-${n}-`));
@@ -253,11 +254,18 @@ function writeSites(dir: string, bases: string[], delayMs: number, schedule = '*
   });
 }
 
+/** watch.workers for the watcher (XJ_SCALE_WORKERS: a number or `auto`; default 1, one thread) */
+const WORKERS = (() => {
+  const v = process.env.XJ_SCALE_WORKERS ?? '1';
+  if (v !== 'auto' && !/^[1-9]\d*$/.test(v)) throw new Error(`XJ_SCALE_WORKERS must be a number of worker threads or auto, not ${JSON.stringify(v)}`);
+  return v;
+})();
+
 /** All sites at once, no jitter, the outbox left alone; every known posting due again a second after its recheck. */
 function writeSettings(dir: string, n: number) {
   writeFileSync(
     join(dir, 'settings.yaml'),
-    `watch: { concurrency: ${n}, jitterSeconds: 0, outboxSeconds: 3600 }\nrevisit: { hitsHours: 0.0001, youngHours: 0.0001, ladderDays: [0.00001], suspectedMinutes: 0.01 }\n`,
+    `watch: { concurrency: ${n}, jitterSeconds: 0, outboxSeconds: 3600, workers: ${WORKERS} }\nrevisit: { hitsHours: 0.0001, youngHours: 0.0001, ladderDays: [0.00001], suspectedMinutes: 0.01 }\n`,
   );
 }
 
