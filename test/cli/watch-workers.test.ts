@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,18 @@ beforeAll(async () => {
   );
   args = [...files, '--json', '--data-dir', data, '--config', settings, '--mail-dir', join(dir, 'mail')];
 });
+/** A real full disk: a 2 MiB tmpfs (needs root, as CI and these machines run; skipped otherwise) */
+const smallDisk = join(tempDir('xjwatch-workers-full-'), 'data');
+mkdirSync(smallDisk);
+const canMount = (() => {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', smallDisk], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 const started: Watching[] = [];
 function watch(extra: string[] = []): Watching {
   const w = new Watching([...args, ...extra]);
@@ -55,8 +68,13 @@ function watch(extra: string[] = []): Watching {
   return w;
 }
 afterAll(async () => {
-  for (const w of started) w.kill('SIGKILL');
+  for (const w of started) {
+    w.kill('SIGKILL');
+    await w.exited;
+  }
   await fx?.close();
+  if (canMount) execFileSync('umount', [smallDisk]);
+  rmSync(smallDisk, { recursive: true, force: true });
 });
 
 function dbCount(sql: string, ...params: unknown[]): number {
@@ -111,9 +129,10 @@ describe('xjwatch watch with watch.workers: 2', () => {
     expect(code, w.stderr.slice(-2000)).toBe(0);
     expect(Date.now() - stopAt).toBeLessThan(30_000);
     expect(w.stderr).toContain('stopped; every run finished and was sealed');
-    // every run of both workers ended and sealed its WARC file
+    // every run of both workers ended, and each that fetched sealed its WARC file
     expect(dbCount(`SELECT count(*) AS n FROM runs WHERE status = 'running' OR finished_at IS NULL`)).toBe(0);
-    expect(dbCount(`SELECT count(*) AS n FROM runs r WHERE r.command LIKE 'watch %' AND NOT EXISTS (SELECT 1 FROM warc_files f WHERE f.run_id = r.id)`)).toBe(0);
+    expect(dbCount(`SELECT count(DISTINCT run_id) AS n FROM fetches`)).toBeGreaterThan(10);
+    expect(dbCount(`SELECT count(DISTINCT run_id) AS n FROM fetches WHERE run_id NOT IN (SELECT run_id FROM warc_files WHERE sealed_at IS NOT NULL)`)).toBe(0);
     const after = await runCli(['status', '--json', '--data-dir', data]);
     expect(after.json[0].watcher).toMatchObject({ running: false });
     expect(after.json[0].sites.every((s: { last_run: unknown }) => s.last_run)).toBe(true);
@@ -157,4 +176,15 @@ describe('xjwatch watch with watch.workers: 2', () => {
     const v = await runCli(['verify', '--data-dir', data]);
     expect(v.code, v.stdout).toBe(0);
   }, 120_000);
+
+  it.skipIf(!canMount)('stops every worker and exits 1 with the one-line message when a worker\'s write fails (a full disk)', async () => {
+    const w = watch(['--now', '--data-dir', smallDisk]);
+    let exited = false;
+    void w.exited.then(() => (exited = true));
+    await w.until('the stop', () => exited, 40_000);
+    const end = await w.exited;
+    expect(end.code, w.stderr.slice(-2000)).toBe(1);
+    expect(w.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^xjwatch: cannot write to ${smallDisk}: the disk is full \\((ENOSPC|SQLITE_FULL) writing `));
+    expect((await checkStore(smallDisk)).problems).toEqual([]);
+  }, 60_000);
 });
