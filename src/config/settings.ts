@@ -70,7 +70,7 @@ const watchSchema = z.strictObject({
   jitterSeconds: z.number().min(0).max(3600).default(120),
   outboxSeconds: z.number().min(1).max(3600).default(60),
   // worker threads the sites are spread over (a host's sites share one); `auto`: one per core
-  workers: z.union([z.number().int().min(1).max(64), z.literal('auto')]).default(1),
+  workers: z.union([z.number().int().min(1).max(64), z.literal('auto')], { error: 'must be a number of threads (1 to 64) or auto' }).default(1),
 });
 
 /** Operator health (`operator` events): when a site, a host, the disk or the outbox is in trouble. */

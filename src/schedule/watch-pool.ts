@@ -8,8 +8,9 @@ import { divideConcurrency, splitSites } from './site-split.js';
 import { errorFromWire, siteToWire, type FromWorker, type ToWorker, type WorkerStart } from './watch-messages.js';
 import type { SiteState, WatcherOptions, WatchState } from './watcher.js';
 
-export interface WatcherPoolOptions extends Omit<WatcherOptions, 'machine'> {
-  workers: number;
+export interface WatcherPoolOptions extends Omit<WatcherOptions, 'machine' | 'sites'> {
+  /** the sites of each worker (planWorkers) */
+  shares: Site[][];
   /** the worker threads' entry: the command's wiring around schedule/watch-worker.ts's serveWatcher */
   workerUrl: URL;
   wiring: unknown;
@@ -17,9 +18,14 @@ export interface WatcherPoolOptions extends Omit<WatcherOptions, 'machine'> {
   onWorkerCrash: (problem: string) => void;
 }
 
-/** `watch.workers` as a number of threads: `auto` is the machine's cores. */
-export function workerCount(setting: WatchSettings['workers']): number {
-  return setting === 'auto' ? availableParallelism() : setting;
+/**
+ * The sites of each worker thread `watch.workers` asks for (`auto`: one per core), no more
+ * threads than `concurrency` or than groups of sites sharing hosts. One share: one thread, the
+ * plain Watcher.
+ */
+export function planWorkers(sites: Site[], watch: WatchSettings): Site[][] {
+  const n = Math.min(watch.workers === 'auto' ? availableParallelism() : watch.workers, watch.concurrency, sites.length);
+  return n > 1 ? splitSites(sites, n) : [sites];
 }
 
 interface Thread {
@@ -42,27 +48,23 @@ interface Thread {
 export class WatcherPool {
   private readonly threads: Thread[] = [];
   private readonly states = new Map<string, SiteState>();
+  private readonly sites: Site[];
   private readonly machine: MachineTicker;
   private readonly startedAt = new Date().toISOString();
   private stopping = false;
 
   constructor(private readonly opts: WatcherPoolOptions) {
     this.machine = new MachineTicker(opts);
-    for (const s of opts.sites) {
+    this.sites = opts.shares.flat();
+    for (const s of this.sites) {
       // until its worker says: the next date as cron will compute it there
       const next = new CronTime(s.schedule, s.timezone).sendAt().toUTC().toISO();
       this.states.set(s.id, { id: s.id, schedule: s.schedule, timezone: s.timezone, next_run: next, running_since: null, last: null });
     }
   }
 
-  /** How many threads the sites went to (fewer than asked when few hosts or a small concurrency). */
-  get size(): number {
-    return this.threads.length;
-  }
-
   start(now = false): void {
-    const { settings } = this.opts;
-    const shares = splitSites(this.opts.sites, Math.min(this.opts.workers, settings.watch.concurrency));
+    const { settings, shares } = this.opts;
     const slots = divideConcurrency(settings.watch.concurrency, shares.map((s) => s.length));
     shares.forEach((sites, index) => {
       const start: WorkerStart = {
@@ -102,7 +104,7 @@ export class WatcherPool {
       started_at: this.startedAt,
       updated_at: new Date().toISOString(),
       rss_bytes: process.memoryUsage.rss(),
-      sites: this.opts.sites.map((s) => {
+      sites: this.sites.map((s) => {
         const st = this.states.get(s.id)!;
         return this.stopping ? { ...st, next_run: null } : st;
       }),

@@ -177,6 +177,14 @@ describe('xjwatch watch with watch.workers: 2', () => {
     expect(v.code, v.stdout).toBe(0);
   }, 120_000);
 
+  it('refuses a workers setting that is not a number of threads or auto, naming the file, line and field', async () => {
+    const bad = join(dir, 'bad-settings.yaml');
+    writeFileSync(bad, 'watch:\n  workers: many\n');
+    const r = await runCli(['watch', args[0]!, '--data-dir', join(dir, 'data-bad'), '--config', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${bad}:2: watch.workers: must be a number of threads (1 to 64) or auto`);
+  });
+
   it.skipIf(!canMount)('stops every worker and exits 1 with the one-line message when a worker\'s write fails (a full disk)', async () => {
     const w = watch(['--now', '--data-dir', smallDisk]);
     let exited = false;

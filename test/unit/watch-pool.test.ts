@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/settings.js';
 import { resolveSite } from '../../src/config/site-file.js';
 import { siteSchema } from '../../src/config/site-schema.js';
-import { WatcherPool } from '../../src/schedule/watch-pool.js';
+import { planWorkers, WatcherPool } from '../../src/schedule/watch-pool.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 
 describe('a watcher over worker threads', () => {
@@ -18,7 +18,7 @@ describe('a watcher over worker threads', () => {
     const crashes: string[] = [];
     const pool = new WatcherPool({
       dataDir,
-      sites,
+      shares: planWorkers(sites, { ...settings.watch, workers: 2 }),
       terms: [],
       settings: { ...settings, watch: { ...settings.watch, concurrency: 2, jitterSeconds: 0 } },
       userAgent: 'xjwatch-test',
@@ -29,12 +29,10 @@ describe('a watcher over worker threads', () => {
       deliver: async () => undefined,
       onWriteFailure: () => undefined,
       onWorkerCrash: (problem) => crashes.push(problem),
-      workers: 2,
       workerUrl: pathToFileURL(join(ROOT, 'dist', 'test', 'fixtures', 'crashing-watch-worker.js')),
       wiring: null,
     });
     pool.start(true);
-    expect(pool.size).toBe(2);
     const end = Date.now() + 20_000;
     while (!crashes.length && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     expect(crashes).toEqual(['worker thread 1 of 2 (sites a) died: an uncaught error: arming failed in worker 1']);

@@ -5,7 +5,7 @@ import { listSiteFiles } from '../../config/site-file.js';
 import { listWatchLists } from '../../config/watch-list.js';
 import type { XjEvent } from '../../detect/events.js';
 import { Watcher, type RunStatus, type WatcherOptions } from '../../schedule/watcher.js';
-import { WatcherPool, workerCount } from '../../schedule/watch-pool.js';
+import { planWorkers, WatcherPool } from '../../schedule/watch-pool.js';
 import type { SiteOutcome } from '../../schedule/site-outcome.js';
 import { writeFileAtomic } from '../../store/atomic.js';
 import { DataDirBusy, WriterLock } from '../../store/writer-lock.js';
@@ -87,12 +87,12 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
       resolveDone();
     },
   };
-  const workers = Math.min(workerCount(alerting.settings.watch.workers), sites.length);
+  const shares = planWorkers(sites, alerting.settings.watch);
   const watcher =
-    workers > 1
+    shares.length > 1
       ? new WatcherPool({
           ...wiring,
-          workers,
+          shares,
           workerUrl: new URL('../watch-worker.js', import.meta.url),
           wiring: alerting,
           onWorkerCrash: (problem) => {
@@ -127,7 +127,7 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
   watcher.start(Boolean(opts.now));
   heartbeat();
   const beat = setInterval(() => heartbeat(), HEARTBEAT_MS);
-  if (watcher instanceof WatcherPool) err(`xjwatch: ${sites.length} sites over ${watcher.size} worker threads (a host's sites in one)`);
+  if (watcher instanceof WatcherPool) err(`xjwatch: ${sites.length} sites over ${shares.length} worker threads (a host's sites in one)`);
   for (const s of watcher.state().sites) err(`xjwatch: watching ${s.id} on "${s.schedule}" (${s.timezone}); next run ${opts.now ? 'now' : (s.next_run ?? '?')}`);
 
   await done;
