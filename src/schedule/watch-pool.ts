@@ -8,8 +8,8 @@ import { divideConcurrency, splitSites } from './site-split.js';
 import { errorFromWire, siteToWire, type FromWorker, type ToWorker, type WorkerStart } from './watch-messages.js';
 import type { SiteState, WatcherOptions, WatchState } from './watcher.js';
 
-export interface WatcherPoolOptions extends Omit<WatcherOptions, 'machine' | 'sites'> {
-  /** the sites of each worker (planWorkers) */
+export interface WatcherPoolOptions extends Omit<WatcherOptions, 'machine'> {
+  /** the sites of each worker (planWorkers); `sites` keeps their order for watch.json */
   shares: Site[][];
   /** the worker threads' entry: the command's wiring around schedule/watch-worker.ts's serveWatcher */
   workerUrl: URL;
@@ -48,15 +48,13 @@ interface Thread {
 export class WatcherPool {
   private readonly threads: Thread[] = [];
   private readonly states = new Map<string, SiteState>();
-  private readonly sites: Site[];
   private readonly machine: MachineTicker;
   private readonly startedAt = new Date().toISOString();
   private stopping = false;
 
   constructor(private readonly opts: WatcherPoolOptions) {
     this.machine = new MachineTicker(opts);
-    this.sites = opts.shares.flat();
-    for (const s of this.sites) {
+    for (const s of opts.sites) {
       // until its worker says: the next date as cron will compute it there
       const next = new CronTime(s.schedule, s.timezone).sendAt().toUTC().toISO();
       this.states.set(s.id, { id: s.id, schedule: s.schedule, timezone: s.timezone, next_run: next, running_since: null, last: null });
@@ -104,7 +102,7 @@ export class WatcherPool {
       started_at: this.startedAt,
       updated_at: new Date().toISOString(),
       rss_bytes: process.memoryUsage.rss(),
-      sites: this.sites.map((s) => {
+      sites: this.opts.sites.map((s) => {
         const st = this.states.get(s.id)!;
         return this.stopping ? { ...st, next_run: null } : st;
       }),

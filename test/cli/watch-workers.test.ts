@@ -111,6 +111,11 @@ describe('xjwatch watch with watch.workers: 2', () => {
     const status = await runCli(['status', '--json', '--data-dir', data]);
     expect(status.json[0].watcher).toMatchObject({ running: true });
     expect(status.json[0].sites.map((s: { id: string }) => s.id).sort()).toEqual(['aspnet', 'county', 'county-home', 'prefecture', 'regional']);
+    // watch.json as one thread writes it: every site, in the order given, whichever worker runs it
+    const state = JSON.parse(readFileSync(join(data, 'watch.json'), 'utf8'));
+    expect(state.sites.map((s: { id: string }) => s.id)).toEqual(['county', 'county-home', 'prefecture', 'regional', 'aspnet']);
+    expect(state.pid).toBe(status.json[0].watcher.pid);
+    expect(state.sites.every((s: { next_run: string | null; running_since: string | null }) => s.next_run || s.running_since)).toBe(true);
 
     // one happening in each worker's share: an edit on the county site, a deletion on another
     const edited = county.postings.find(mentionsTrackedTerm)!;

@@ -18,6 +18,7 @@ describe('a watcher over worker threads', () => {
     const crashes: string[] = [];
     const pool = new WatcherPool({
       dataDir,
+      sites,
       shares: planWorkers(sites, { ...settings.watch, workers: 2 }),
       terms: [],
       settings: { ...settings, watch: { ...settings.watch, concurrency: 2, jitterSeconds: 0 } },
