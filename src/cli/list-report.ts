@@ -52,8 +52,9 @@ export function unreachableListSites(reports: ListPageReport[]): string[] {
   return [...sites].filter(([, rs]) => rs.every((r) => r.unanswered)).map(([s]) => s);
 }
 
-/** fetch failures that are no answer from the site (fetch/errors.ts kinds) */
-const UNANSWERED = new Set(['dns', 'refused', 'reset', 'timeout', 'tls', 'http_5xx', 'other']);
+/** fetch failures that are no answer from the site (fetch/errors.ts kinds): a proxy that got no
+ * connection to it, and pages not tried because the site had stopped answering, among them */
+const UNANSWERED = new Set(['dns', 'refused', 'reset', 'timeout', 'tls', 'http_5xx', 'proxy', 'skipped', 'other']);
 
 const ORDER: ListPageOutcome[] = ['captured', 'unchanged', 'changed', 'gone', 'unreachable', 'blocked', 'not captured', 'not asked'];
 

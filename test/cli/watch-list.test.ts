@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,6 +7,7 @@ import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/dem
 import { mentionsTrackedTerm, type FixtureSite } from '../../src/demo/sites/site.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { Watching } from '../helpers/watching.js';
+import { startHttpProxy } from '../fixtures/http-proxy.js';
 
 /**
  * A watch list over the imitation sites: pages on a site with a site file (county), on sites
@@ -117,6 +118,24 @@ describe('crawl <watch list>', () => {
       expect(kinds.filter((k) => k === 'deleted' || k === 'suspected_deletion')).toEqual([]);
     } finally {
       fx.sites.county.down = undefined;
+    }
+  });
+
+  it('through a proxy that reaches none of the hosts, every site of the list is unreachable and the crawl says so (exit 1)', async () => {
+    const fresh = join(dir, 'through-proxy');
+    for (const d of ['sites', 'lists']) cpSync(join(data, d), join(fresh, d), { recursive: true });
+    const hosts = [...new Set([...listed.map((l) => new URL(l.url).host), new URL(dead).host])];
+    const proxy = await startHttpProxy({ forbid: hosts });
+    try {
+      const r = await runCli(['crawl', 'cited', '--no-screenshots', '--json', '--data-dir', fresh, '--config', settings], { env: { XJWATCH_PROXY: proxy.url() } });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/watch list cited: 5 page\(s\): 5 not captured/);
+      expect(proxy.counts.connections, 'every request went to the proxy').toBeGreaterThan(0);
+      const down = [...r.stderr.matchAll(/ {2}(\S+): UNREACHABLE — none of its listed pages answered/g)].map((m) => m[1]).sort();
+      expect(down.length, r.stderr).toBe(new Set(listed.map((l) => l.site)).size + 1);
+      expect(r.json.filter((e) => e.kind === 'deleted' || e.kind === 'suspected_deletion')).toEqual([]);
+    } finally {
+      await proxy.close();
     }
   });
 
