@@ -1,5 +1,5 @@
 import { totalmem } from 'node:os';
-import { Configuration, log, RequestQueue, type Request } from '@crawlee/core';
+import { Configuration, EventManager, log, RequestQueue, type Request } from '@crawlee/core';
 import type { CookieJar } from 'tough-cookie';
 import type { HostGate } from './host-gate.js';
 import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
@@ -82,11 +82,14 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
   const taskOf = (request: Request) => tasks.get(String(request.userData.key))!;
   const handler: AnswerHandlerOptions = { gate, browser, fetchMode: opts.fetchMode, challengeTimeoutMs: opts.challengeTimeoutMs, cookiesFor, onPage: opts.onPage };
   let failed = 0;
-  // concurrency is fixed (the site's perHost), so Crawlee's system-info sampling steers nothing;
-  // left on, every crawler spawns `ps -A` each second (bench/scale: half the main thread at 200
-  // sites), and one more at its start unless it is told the machine's memory. Each Configuration
-  // has its own in-memory storage, so there is nothing to purge (a purge reads ./storage on disk)
-  const config = new Configuration({ persistStorage: false, purgeOnStart: false, systemInfoV2: true, systemInfoIntervalMillis: 3_600_000, memoryMbytes: Math.round(totalmem() / 1024 / 1024) });
+  // concurrency is fixed (the site's perHost), so Crawlee's sampling of the machine steers nothing:
+  // its event manager spawns `ps -A` at every crawler's start and every second after (bench/scale:
+  // half the main thread at 200 sites, 0.4 of a core at 500 from the starts alone). Its base
+  // EventManager keeps the crawler's own events and samples nothing; the machine's memory, given,
+  // spares the snapshotter's one `ps` at start. Each Configuration has its own in-memory storage,
+  // so there is nothing to purge (a purge reads ./storage on disk).
+  const config = new Configuration({ persistStorage: false, purgeOnStart: false, memoryMbytes: Math.round(totalmem() / 1024 / 1024) });
+  config.useEventManager(new RunEvents(config));
   const requestQueue = await smallQueue(config);
 
   const crawler = new HttpCrawler(
@@ -156,6 +159,9 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
     client.close();
   }
 }
+
+/** Crawlee's events for one crawl, without the system-info sampling of its LocalEventManager. */
+class RunEvents extends EventManager {}
 
 /** Slots of a run's dedup cache: a site's lists name a few thousand URLs, not a million. */
 export const DEDUP_SLOTS = 8192;
