@@ -6,7 +6,7 @@ import type { Site } from '../config/site-file.js';
 import { MachineTicker } from './machine-ticker.js';
 import { divideConcurrency, splitSites } from './site-split.js';
 import { errorFromWire, siteToWire, type FromWorker, type ToWorker, type WorkerStart } from './watch-messages.js';
-import type { SiteState, WatcherOptions, WatchState } from './watcher.js';
+import { watchState, type SiteState, type WatcherOptions, type WatchState } from './watcher.js';
 
 export interface WatcherPoolOptions extends Omit<WatcherOptions, 'machine'> {
   /** the sites of each worker (planWorkers); `sites` keeps their order for watch.json */
@@ -97,16 +97,13 @@ export class WatcherPool {
   }
 
   state(): WatchState {
-    return {
-      pid: process.pid,
-      started_at: this.startedAt,
-      updated_at: new Date().toISOString(),
-      rss_bytes: process.memoryUsage.rss(),
-      sites: this.opts.sites.map((s) => {
+    return watchState(
+      this.startedAt,
+      this.opts.sites.map((s) => {
         const st = this.states.get(s.id)!;
         return this.stopping ? { ...st, next_run: null } : st;
       }),
-    };
+    );
   }
 
   /**

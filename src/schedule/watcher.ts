@@ -50,6 +50,11 @@ export interface WatchState {
   sites: SiteState[];
 }
 
+/** The watcher process's part of its state, around the sites' (each thread's own, or a pool's). */
+export function watchState(startedAt: string, sites: SiteState[]): WatchState {
+  return { pid: process.pid, started_at: startedAt, updated_at: new Date().toISOString(), rss_bytes: process.memoryUsage.rss(), sites };
+}
+
 export interface SiteState {
   id: string;
   schedule: string;
@@ -104,13 +109,7 @@ export class Watcher {
 
   /** Where each site stands: for watch.json and `status`. */
   state(): WatchState {
-    return {
-      pid: process.pid,
-      started_at: this.startedAt,
-      updated_at: new Date().toISOString(),
-      rss_bytes: process.memoryUsage.rss(),
-      sites: this.opts.sites.map((s) => this.siteState(s)),
-    };
+    return watchState(this.startedAt, this.opts.sites.map((s) => this.siteState(s)));
   }
 
   siteState(s: Site): SiteState {
