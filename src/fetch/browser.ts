@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Configuration, log } from '@crawlee/core';
+import { log } from '@crawlee/core';
 import type { Cookie as PwCookie, Page, Response as PwResponse } from 'playwright-core';
+import { crawlerConfiguration } from './crawlee-config.js';
 import { detectChallenge } from './challenge.js';
 import { CHROMIUM_ARGS, couldNotStart, locateChromium, notFound } from './chromium.js';
 import type { Exchange, ExchangeSink, FetchPurpose } from './exchange.js';
@@ -215,8 +216,8 @@ export class BrowserFetcher {
         },
       },
       // no purge: run() purges the queue as it starts, which dropped pages handed over meanwhile
-      // (fetches then waited for their time-out); the queue is in memory and new anyway
-      new Configuration({ persistStorage: false, purgeOnStart: false }),
+      // (fetches then waited for their time-out); no `ps` every second while the browser is up
+      crawlerConfiguration(),
     );
     this.running = this.crawler.run().catch(() => undefined);
   }

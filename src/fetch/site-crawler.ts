@@ -1,5 +1,4 @@
-import { totalmem } from 'node:os';
-import { Configuration, EventManager, log, RequestQueue, type Request } from '@crawlee/core';
+import { log, RequestQueue, type Configuration, type Request } from '@crawlee/core';
 import type { CookieJar } from 'tough-cookie';
 import type { HostGate } from './host-gate.js';
 import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
@@ -8,6 +7,7 @@ import type { BrowserCookie, BrowserFetcher } from './browser.js';
 import { browserCookies, ChallengeGate } from './challenge-gate.js';
 import type { ExchangeSink } from './exchange.js';
 import type { FailedFetch, FetchedPage, FetchTask } from './fetch-task.js';
+import { crawlerConfiguration } from './crawlee-config.js';
 import { fetchKnown } from './known-fetch.js';
 
 import { RecordingHttpClient } from './http-client.js';
@@ -82,14 +82,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
   const taskOf = (request: Request) => tasks.get(String(request.userData.key))!;
   const handler: AnswerHandlerOptions = { gate, browser, fetchMode: opts.fetchMode, challengeTimeoutMs: opts.challengeTimeoutMs, cookiesFor, onPage: opts.onPage };
   let failed = 0;
-  // concurrency is fixed (the site's perHost), so Crawlee's sampling of the machine steers nothing:
-  // its event manager spawns `ps -A` at every crawler's start and every second after (bench/scale:
-  // half the main thread at 200 sites, 0.4 of a core at 500 from the starts alone). Its base
-  // EventManager keeps the crawler's own events and samples nothing; the machine's memory, given,
-  // spares the snapshotter's one `ps` at start. Each Configuration has its own in-memory storage,
-  // so there is nothing to purge (a purge reads ./storage on disk).
-  const config = new Configuration({ persistStorage: false, purgeOnStart: false, memoryMbytes: Math.round(totalmem() / 1024 / 1024) });
-  config.useEventManager(new RunEvents(config));
+  const config = crawlerConfiguration();
   const requestQueue = await smallQueue(config);
 
   const crawler = new HttpCrawler(
@@ -159,9 +152,6 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
     client.close();
   }
 }
-
-/** Crawlee's events for one crawl, without the system-info sampling of its LocalEventManager. */
-class RunEvents extends EventManager {}
 
 /** Slots of a run's dedup cache: a site's lists name a few thousand URLs, not a million. */
 export const DEDUP_SLOTS = 8192;
