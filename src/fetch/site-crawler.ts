@@ -1,4 +1,6 @@
 import { log, RequestQueue, type Configuration, type Request } from '@crawlee/core';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { CookieJar } from 'tough-cookie';
 import type { HostGate } from './host-gate.js';
 import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
@@ -166,6 +168,31 @@ export async function smallQueue(config: Configuration): Promise<RequestQueue> {
   const queue = await RequestQueue.open(null, { config });
   type Cache = { size?: unknown; constructor: new (size: number) => Cache };
   const q = queue as unknown as { requestSeenCache?: Cache };
-  if (typeof q.requestSeenCache?.size === 'number') q.requestSeenCache = new q.requestSeenCache.constructor(DEDUP_SLOTS);
+  // made small from the start where the class could be reached (below); else replaced here
+  if (typeof q.requestSeenCache?.size === 'number' && q.requestSeenCache.size !== DEDUP_SLOTS) q.requestSeenCache = new q.requestSeenCache.constructor(DEDUP_SLOTS);
   return queue;
 }
+
+/**
+ * Replacing the cache after the queue is made still allocates the million slots first: at 500
+ * sites, 9 % of the watcher's CPU went to filling arrays thrown away at once (bench/scale's
+ * profile). The class sits in a module Crawlee does not export, which its queues look up at each
+ * construction; a subclass there sizes every later queue's cache at DEDUP_SLOTS. If a Crawlee
+ * upgrade moves it, this does nothing and smallQueue still replaces the cache.
+ */
+function smallDedupCachesFromTheStart(): void {
+  try {
+    const require = createRequire(import.meta.url);
+    const mod = require(join(dirname(require.resolve('@crawlee/core')), 'storages', 'request_dedup_cache.js')) as { RequestDeduplicationCache?: new (size?: number) => object };
+    const Original = mod.RequestDeduplicationCache;
+    if (typeof Original !== 'function' || Original.length > 1) return;
+    mod.RequestDeduplicationCache = class SmallDedupCache extends Original {
+      constructor(size = DEDUP_SLOTS) {
+        super(Math.min(size, DEDUP_SLOTS));
+      }
+    };
+  } catch {
+    // not where 3.18 keeps it: smallQueue replaces each cache after the fact
+  }
+}
+smallDedupCachesFromTheStart();

@@ -9,6 +9,8 @@ describe('a site run’s request queue', () => {
     const queue = await smallQueue(new Configuration({ persistStorage: false, purgeOnStart: false }));
     const cache = (queue as unknown as { requestSeenCache: { size: number; keys: unknown[]; ids: unknown[] } }).requestSeenCache;
     expect(cache.size).toBe(DEDUP_SLOTS);
+    // made small from the start, not a million slots allocated and replaced
+    expect(cache.constructor.name).toBe('SmallDedupCache');
     expect(cache.keys.length).toBe(DEDUP_SLOTS);
     expect(cache.ids.length).toBe(DEDUP_SLOTS);
     const first = await queue.addRequest({ url: 'http://127.0.0.1/a', uniqueKey: 'a' });
