@@ -108,16 +108,7 @@ async function firstCrawl(n: number, seconds: number, work: string, profileDir: 
     const dataDir = join(work, 'first');
     writeSites(dataDir, farm.bases, 1000);
     writeSettings(dataDir, n);
-    const before = await farm.mark();
-    const watch = spawnWatcher(dataDir, join(work, 'first'), profileDir && join(profileDir, `n${n}-first`));
-    const xj = await measure(watch, farm, before, n, seconds);
-    const atStop = await farm.counts();
-    const stop = await stopWatcher(watch, join(work, 'first.err'));
-    const after = await farm.counts();
-    stop.answersAfter = sum(after.answered) - sum(atStop.answered);
-    const kept = keptCheck(dataDir, 0, after.answered.map((a, i) => a - before.answered[i]!));
-    line(`N=${n} first crawl`, xj, kept, stop);
-    if (!kept.ok) evidenceOfLoss(dataDir, join(work, 'first.err'));
+    const { xj, kept } = await watchWindow(farm, dataDir, work, 'first', n, seconds, 0, profileDir);
     // the baseline: the same hosts at the same rule, over the URLs xjwatch fetched from each
     const urls = urlsPerHost(dataDir, farm.bases);
     const urlsFile = join(work, 'urls.json');
@@ -132,6 +123,21 @@ async function firstCrawl(n: number, seconds: number, work: string, profileDir: 
   } finally {
     await farm.stop();
   }
+}
+
+/** One measured window of the watcher over the farm: the rate, the stop, and whether everything since `sinceRun` was kept. */
+async function watchWindow(farm: Farm, dataDir: string, work: string, phase: 'first' | 'steady', n: number, seconds: number, sinceRun: number, profileDir: string | undefined) {
+  const before = await farm.mark();
+  const watch = spawnWatcher(dataDir, join(work, phase), profileDir && join(profileDir, `n${n}-${phase}`));
+  const xj = await measure(watch, farm, before, n, seconds);
+  const atStop = await farm.counts();
+  const stop = await stopWatcher(watch, join(work, `${phase}.err`));
+  const after = await farm.counts();
+  stop.answersAfter = sum(after.answered) - sum(atStop.answered);
+  const kept = keptCheck(dataDir, sinceRun, after.answered.map((a, i) => a - before.answered[i]!));
+  line(`N=${n} ${phase === 'first' ? 'first crawl' : 'steady state'}`, xj, kept, stop);
+  if (!kept.ok) evidenceOfLoss(dataDir, join(work, `${phase}.err`));
+  return { xj, kept };
 }
 
 async function steadyState(n: number, seconds: number, work: string, profileDir: string | undefined) {
@@ -157,16 +163,7 @@ async function steadyState(n: number, seconds: number, work: string, profileDir:
     const known = (db.prepare(`SELECT count(*) AS n FROM pages WHERE kind = 'posting'`).get() as { n: number }).n;
     db.close();
     console.log(`  N=${n} steady state: seeded ${known} postings in ${seedS} s (crawl exit ${[...exits].join(', ')}; not measured)`);
-    const before = await farm.mark();
-    const watch = spawnWatcher(dataDir, join(work, 'steady'), profileDir && join(profileDir, `n${n}-steady`));
-    const xj = await measure(watch, farm, before, n, seconds);
-    const atStop = await farm.counts();
-    const stop = await stopWatcher(watch, join(work, 'steady.err'));
-    const after = await farm.counts();
-    stop.answersAfter = sum(after.answered) - sum(atStop.answered);
-    const kept = keptCheck(dataDir, seedRun, after.answered.map((a, i) => a - before.answered[i]!));
-    line(`N=${n} steady state`, xj, kept, stop);
-    if (!kept.ok) evidenceOfLoss(dataDir, join(work, 'steady.err'));
+    const { xj, kept } = await watchWindow(farm, dataDir, work, 'steady', n, seconds, seedRun, profileDir);
     if (profileDir) summarizeProfiles(join(profileDir, `n${n}-steady`));
     return { xj, kept: kept.ok, unrecorded: kept.answered - kept.answeredRows, stray: kept.stray, seedS };
   } finally {
