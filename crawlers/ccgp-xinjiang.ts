@@ -67,11 +67,20 @@ export function readList(answer: CodeAnswer): CodeListing {
   return { postings, total, next: next.href };
 }
 
+/** How the API says a notice does not exist (inferred from the platform's family: NOT checked live). */
+const NOT_THERE = /不存在|已删除|已被删除|已撤销|已撤回|not (?:be )?found|not exist/i;
+
 export function readPosting(answer: CodeAnswer): CodePosting | undefined {
   if (new URL(answer.url).pathname !== HUMAN_PATH) return undefined;
   const json = parseJson(answer.text, 'notice');
   const data = field(field(json, 'result'), 'data');
-  if (field(json, 'success') === false || data === null || data === undefined) return { notFound: apiMessage(json).replace(/^: /, '') || 'success: false, or no result.data' };
+  if (field(json, 'success') === false || data === null || data === undefined) {
+    const said = apiMessage(json).replace(/^: /, '');
+    // only the API saying the notice is not there is a removal; "系统繁忙", a rate limit or a bare
+    // success: false is the API failing, which must never become a suspected deletion
+    if (NOT_THERE.test(said)) return { notFound: said };
+    throw new Error(`the notice answer has no notice and does not say it is gone (${said || 'no message'}): not read as a removal`);
+  }
   // a notice without its content is an API that changed, not a notice removed: not read at all
   const content = field(data, 'content');
   if (typeof content !== 'string') throw new Error('the notice answer has result.data but no result.data.content');

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZcyProcurementSite } from '../../src/demo/sites/procurement-zcy.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
 import { startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
+import { request } from '../../crawlers/ccgp-xinjiang.js';
 import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 
 // The procurement platform's JSON API (crawlers/ccgp-xinjiang.ts) against its imitation, through
@@ -136,6 +137,21 @@ describe('the procurement platform (JSON notice API) through the CLI', () => {
     const r = await runCli(['crawl', file, '--json', '--data-dir', dataDir]);
     expect(r.stderr).toMatch(/not JSON/);
     expect(r.json.filter((e) => ['delisted', 'site_broken', 'changed'].includes(e.kind))).toEqual([]);
+  });
+
+  it('takes the API failing ("系统繁忙", HTTP 200) for no answer: never a deletion, never a change', async () => {
+    const p = site.inList(...TENDERS).filter(mentionsTrackedTerm)[2]!;
+    const url = site.postingUrl(p);
+    const detail = new URL(request(url, new Date())!.url);
+    const at = detail.pathname + detail.search;
+    site.fail(at, ...Array.from({ length: 8 }, () => ({ status: 200, body: JSON.stringify({ success: false, result: null, error: '系统繁忙' }) })));
+    const r = await runCli(['crawl', file, '--json', '--data-dir', dataDir]);
+    site.faults.delete(at);
+    expect(r.stderr).toContain('系统繁忙');
+    expect(r.json.filter((e) => e.url === url).map((e) => [e.kind, e.reason])).toEqual([['unreachable', 'not_fetched']]);
+    // answering again: back to as before, nothing suspected or changed on the way
+    const again = await runCli(['crawl', file, '--json', '--data-dir', dataDir]);
+    expect(again.json.filter((e) => ['suspected_deletion', 'deleted', 'changed'].includes(e.kind))).toEqual([]);
   });
 
   it('takes the API\'s "not there" (JSON error, HTTP 200) for a suspected deletion, never a change', async () => {

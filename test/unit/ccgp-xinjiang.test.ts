@@ -61,7 +61,9 @@ describe('crawlers/ccgp-xinjiang.ts', () => {
       published: '2025-06-13',
     });
     expect(readPosting(answer(url, { success: false, result: null, error: '文章不存在' }))).toEqual({ notFound: '文章不存在' });
-    expect(readPosting(answer(url, { result: { data: null } }))).toEqual({ notFound: 'success: false, or no result.data' });
+    // the API failing is not the notice removed
+    expect(() => readPosting(answer(url, { result: { data: null } }))).toThrow(/does not say it is gone \(no message\)/);
+    expect(() => readPosting(answer(url, { success: false, error: '系统繁忙' }))).toThrow(/系统繁忙.*not read as a removal/);
     // an API that changed shape is not a removal
     expect(() => readPosting(answer(url, { success: true, result: { data: { title: 't', body: '<p>x</p>' } } }))).toThrow(/no result.data.content/);
     expect(() => readPosting(answer(url, '<html>waf</html>'))).toThrow(/not JSON/);
