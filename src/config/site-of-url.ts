@@ -12,15 +12,21 @@ function siteKey(u: URL): string {
  * pinned pages are on the URL's host (or another host of its domain — www.kashi.gov.cn and
  * kashi.gov.cn are one site, as redirects are followed between them), or whose `redirects.hosts`
  * names the host exactly. Earlier folders win (the data directory's before the bundled ones); a
- * site file that does not load is skipped here (`xjwatch sites` reports it).
+ * site file that does not load is skipped here (`xjwatch sites` reports it). Files are indexed
+ * without their proxy; the site handed out is loaded with it (`env`), so that a site whose proxy
+ * variable is unset fails naming it instead of being taken for no site and fetched directly.
  */
 export class SiteIndex {
-  private readonly sites: Site[] = [];
+  private readonly sites: { site: Site; file: string }[] = [];
 
-  constructor(dirs: string[]) {
+  /** `env: false`: the sites without their proxies (import needs only which site covers a URL). */
+  constructor(
+    dirs: string[],
+    private readonly env: NodeJS.ProcessEnv | false = process.env,
+  ) {
     for (const file of listSiteFiles(dirs).values()) {
       try {
-        this.sites.push(loadSiteFile(file));
+        this.sites.push({ site: loadSiteFile(file, false), file });
       } catch {
         // a broken unrelated site file must not stop the others
       }
@@ -28,17 +34,21 @@ export class SiteIndex {
   }
 
   byId(id: string): Site | undefined {
-    return this.sites.find((s) => s.id === id);
+    return this.load(this.sites.find((s) => s.site.id === id));
   }
 
   /** The site file covering the URL's host, if any. */
   covering(url: string): Site | undefined {
     const u = new URL(url);
     const key = siteKey(u);
-    return (
-      this.sites.find((s) => [s.home, ...s.lists.map((l) => l.url), ...s.pinned].some((h) => siteKey(new URL(h)) === key)) ??
-      this.sites.find((s) => s.redirects.hosts.some((p) => !p.includes('*') && hostMatches(p, u.hostname)))
+    return this.load(
+      this.sites.find(({ site: s }) => [s.home, ...s.lists.map((l) => l.url), ...s.pinned].some((h) => siteKey(new URL(h)) === key)) ??
+        this.sites.find(({ site: s }) => s.redirects.hosts.some((p) => !p.includes('*') && hostMatches(p, u.hostname))),
     );
+  }
+
+  private load(entry: { site: Site; file: string } | undefined): Site | undefined {
+    return entry && (this.env === false ? entry.site : loadSiteFile(entry.file, this.env));
   }
 }
 

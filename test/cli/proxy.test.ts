@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -227,6 +227,18 @@ describe('when the proxy fails', () => {
     const r = await runCli(['crawl', f, '--json', '--data-dir', join(dir, 'unset')], { env: { XJWATCH_PROXY: httpProxy.url() } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unset\.yaml:\d+: proxy: XJWATCH_PROXY_NOWHERE is not set/);
+    expect(site.log.length).toBe(before);
+  });
+
+  it('so is a URL or watch-list page on that site\'s host: never taken for no site and fetched another way', async () => {
+    const before = site.log.length;
+    const data = join(dir, 'unset-url');
+    mkdirSync(join(data, 'sites'), { recursive: true });
+    copyFileSync(file('unset-url', 'proxy: env:XJWATCH_PROXY_NOWHERE\n'), join(data, 'sites', 'unset-url.yaml'));
+    const url = `http://${NAME}:${port()}${new URL(site.postingUrl(site.postings[0]!)).pathname}`;
+    const r = await runCli(['crawl', url, '--json', '--data-dir', data], { env: { XJWATCH_PROXY: httpProxy.url() } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/unset-url\.yaml:\d+: proxy: XJWATCH_PROXY_NOWHERE is not set/);
     expect(site.log.length).toBe(before);
   });
 

@@ -55,7 +55,7 @@ export async function importCommand(report: string, opts: ImportOptions): Promis
   // the report is read first: what is wrong with it is the news, not an older list
   if (existsSync(target) && !opts.force) throw new InputError(`exists already (a list imported before, perhaps edited by hand); --force replaces it`, target);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const index = new SiteIndex(dirs);
+  const index = new SiteIndex(dirs, false);
   const { list, left } = buildWatchList(found.citations, { name, title: opts.title, source: { file: basename(report), sha256 }, importedAt: new Date().toISOString(), index, hosts });
   if (list.entries.length === 0) {
     throw new InputError(`cites ${found.citations.length} page(s), none on a government host (under gov.cn) or a watched site: name the hosts to keep with --hosts (e.g. --hosts '${new URL(found.citations[0]!.url).hostname}')`, report);
