@@ -30,7 +30,8 @@ export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
   }
   // each step reads the version inside its own write transaction: two processes opening a fresh
   // catalogue at once must not both run a step
-  while (!opts.readonly) {
+  // (only when behind: a write transaction at every open would queue each run behind any writer)
+  while (!opts.readonly && (db.pragma('user_version', { simple: true }) as number) < MIGRATIONS.length) {
     const migrated = db.transaction(() => {
       const v = db.pragma('user_version', { simple: true }) as number;
       const step = MIGRATIONS[v];
