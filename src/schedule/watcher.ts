@@ -205,6 +205,8 @@ export class Watcher {
       try {
         ctx.finish(status, { sites: outcomes });
       } catch (e) {
+        // the run row says failed then: the log, watch.json and the pool must say the same
+        status = 'failed';
         failure ??= e;
       }
     }
