@@ -40,13 +40,16 @@ export function parseProxyUrl(value: string, from: string): SiteProxy {
   const scheme = u.protocol.replace(/:$/, '').toLowerCase();
   const protocol = scheme === 'http' ? 'http' : scheme === 'socks5' || scheme === 'socks5h' ? 'socks5' : undefined;
   if (!protocol) {
-    const why = scheme === 'https' ? 'TLS to the proxy itself is not supported' : scheme.startsWith('socks4') ? 'SOCKS4 is not supported' : `${scheme}: is not a proxy scheme xjwatch speaks`;
+    // the unknown "scheme" is never repeated: in user:pass@host:port without a scheme it is the user name
+    const why = scheme === 'https' ? 'TLS to the proxy itself is not supported' : scheme.startsWith('socks4') ? 'SOCKS4 is not supported' : 'does not start with http:// or socks5://';
     throw new ProxyUrlProblem(`${why}; write ${FORMS}`);
   }
   if (!u.hostname) throw new ProxyUrlProblem(`names no host; write ${FORMS}`);
   if ((u.pathname && u.pathname !== '/') || u.search || u.hash) throw new ProxyUrlProblem(`has a path or query; a proxy is only ${FORMS}`);
-  if (!u.port) throw new ProxyUrlProblem(`names no port; write ${FORMS}`);
-  const port = Number(u.port);
+  // the URL parser drops a scheme's default port (http://proxy:80): only a port not written at all is missing
+  const written = /^[a-z0-9]+:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/]*):(\d+)/i.exec(value.trim());
+  if (!u.port && !written) throw new ProxyUrlProblem(`names no port; write ${FORMS}`);
+  const port = Number(u.port || written![1]);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const shown = `${scheme === 'socks5h' ? 'socks5' : scheme}://${u.host.replace(/:\d+$/, '')}:${port}`;
   let auth: SiteProxy['auth'];

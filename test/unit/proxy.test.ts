@@ -227,7 +227,13 @@ describe('proxy settings', () => {
   it('an unset variable stops the site (never a quiet fall-back to direct); a bad XJWATCH_PROXY names the variable, not its value', () => {
     expect(() => loadSiteFile(site('proxy: env:XJWATCH_PROXY_CN\n'), { XJWATCH_PROXY: 'socks5://127.0.0.1:1080' })).toThrow(/s\.yaml:6: proxy: XJWATCH_PROXY_CN is not set .*the site is not fetched another way/);
     const bad = () => loadSiteFile(site(''), { XJWATCH_PROXY: `ftp://${USER}:${encodeURIComponent(PASS)}@x:1` });
-    expect(bad).toThrow(/^XJWATCH_PROXY ftp: is not a proxy scheme/);
+    expect(bad).toThrow(/^XJWATCH_PROXY does not start with http:\/\/ or socks5:\/\//);
+    // without a scheme the user name stands where a scheme would: it is not repeated
+    const noScheme = () => loadSiteFile(site(''), { XJWATCH_PROXY: `${USER}:${encodeURIComponent(PASS)}@127.0.0.1:3128` });
+    expect(noScheme).toThrow(/^XJWATCH_PROXY does not start with http:\/\/ or socks5:\/\//);
+    expect(() => noScheme()).not.toThrow(new RegExp(USER));
+    // a default port written out is a port
+    expect(loadSiteFile(site(''), { XJWATCH_PROXY: 'http://127.0.0.1:80' }).proxy?.shown).toBe('http://127.0.0.1:80');
     expect(() => loadSiteFile(site(''), { XJWATCH_PROXY: `http://${USER}:${PASS}@x:1` })).toThrow(/^XJWATCH_PROXY is not a URL.*percent-encode/);
     expect(() => loadSiteFile(site(''), { XJWATCH_PROXY: 'socks5://127.0.0.1' })).toThrow(/names no port/);
     try {
