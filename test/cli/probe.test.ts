@@ -146,6 +146,7 @@ describe('xjwatch sites --probe behind JavaScript challenges', () => {
     cx.writeSiteFiles(join(data, 'sites'));
     const r = await runCli(['sites', '--probe', 'ruishu', 'jslist', 'wall', '--json', '--data-dir', data]);
     const by = (site: string) => r.json.filter((l) => l.site === site);
+    for (const id of ['ruishu', 'jslist', 'wall']) expect(by(id).length, `${id} probed`).toBeGreaterThan(0);
     expect(by('ruishu').map((l) => l.verdict), r.stderr).toEqual(by('ruishu').map(() => 'pass'));
     expect(by('ruishu')[0].samples[0].title).toBeTruthy();
     expect(by('jslist').map((l) => l.verdict), JSON.stringify(by('jslist'))).toEqual(by('jslist').map(() => 'pass'));

@@ -146,6 +146,9 @@ describe('the shipped site files', () => {
   it('each names lists of a family with an imitation, or is pinned-only (its family unknown)', () => {
     expect(shipped.length).toBeGreaterThanOrEqual(18);
     for (const s of withLists) expect(FAMILY_OF[s.id], `${s.id} has lists but no family imitation in this test`).toBeDefined();
+    // and the other way: a file of a known family that lost its lists must not pass as pinned-only
+    expect(withLists.map((s) => s.id).sort()).toEqual(Object.keys(FAMILY_OF).sort());
+    expect(pinnedOnly.map((s) => s.id).sort()).toEqual(['alt', 'ps', 'shule', 'xjakt', 'xjbz', 'xjlpx', 'xjzp']);
     expect(coded.map((s) => [s.id, s.code])).toEqual([['ccgp-xinjiang', 'ccgp-xinjiang']]);
     for (const s of pinnedOnly) expect(s.pinned.length, s.id).toBeGreaterThan(0);
     for (const s of shipped) {

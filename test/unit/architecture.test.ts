@@ -72,8 +72,8 @@ describe('architecture', () => {
     const dir = join(ROOT, 'crawlers');
     const imports: string[] = [];
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
-      for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/^\s*import\b[^;]*?(?:from\s*)?'([^']+)'/gm)) {
-        if (!/^import type \{[^}]*\} from '\.\.\/src\/config\/site-code\.js'$/.test(m[0].trim())) imports.push(`${f}: ${m[0].trim()}`);
+      for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/^\s*import\b[^;]*?(?:from\s*)?['"]([^'"]+)['"]/gm)) {
+        if (!/^import type \{[^}]*\} from ['"]\.\.\/src\/config\/site-code\.js['"]$/.test(m[0].trim())) imports.push(`${f}: ${m[0].trim()}`);
       }
       if (/\bimport\s*\(|\brequire\s*\(|\bfetch\s*\(/.test(readFileSync(join(dir, f), 'utf8'))) imports.push(`${f}: a dynamic import, require or fetch`);
     }
