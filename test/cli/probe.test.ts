@@ -131,6 +131,13 @@ describe('xjwatch sites --probe', () => {
     expect(plain.code).toBe(2);
     expect(plain.stderr).toMatch(/site ids are for --probe/);
   });
+
+  it('a pinned-only site has nothing to probe: exit 2, never "every list passed"', async () => {
+    const r = await runCli(['sites', '--probe', 'ps', '--data-dir', join(dir, 'data')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/ps has no lists to probe/);
+    expect(r.stderr).toMatch(/nothing to probe/);
+  });
 });
 
 describe('xjwatch sites --probe behind JavaScript challenges', () => {

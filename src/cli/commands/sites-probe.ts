@@ -21,13 +21,18 @@ export const EXIT_PROBE_FAILED = 3;
  * `sites --probe [id...]`: do the live lists still yield postings a crawl can read? Fetched as a
  * crawl fetches and recorded as a run of its own (the WARC is the evidence of what the sites
  * showed), but nothing is catalogued as a page or an event. Exit 0: every list passed; 3: some
- * list failed; 1: none failed but some could not be reached from here.
+ * list failed; 1: none failed but some could not be reached from here; 2: nothing to probe.
  */
 export async function probeCommand(ids: string[], opts: ProbeOptions): Promise<number> {
   const dataDir = dataDirOf(opts);
   const sites = probeTargets(ids, siteDirs(dataDir, PACKAGE_ROOT));
   proxyNotices(sites);
   for (const s of sites.filter((s) => !s.lists.length)) err(`xjwatch: ${s.id} has no lists to probe (its pinned pages are checked by \`xjwatch crawl ${s.id}\`)`);
+  // no list at all is no verdict: never "every list passed"
+  if (!sites.some((s) => s.lists.length)) {
+    err('xjwatch: nothing to probe: none of these sites has a list');
+    return 2;
+  }
   // the sites' own code (crawlers/<name>.ts), each module loaded once, before the data directory is taken
   const codes = new Map<string, SiteCode>();
   for (const s of sites) if (s.code && !codes.has(s.code)) codes.set(s.code, await loadSiteCode(s.code));
