@@ -11,9 +11,10 @@
  *
  * NOT checked against the live site, inferred: the headers sent with the POST, that `_t` is the
  * time in ms, that the detail answer also carries title and publishDate, and how the API says a
- * notice is not there (here: `success: false`, or a result without data or content, with HTTP
- * 200 — how such APIs answer; an answer with data but no content is an error, never a removal). The ZcyAnnouncement<code> form is seen for 3001 only; the other
- * category codes are assumed to take the same form.
+ * notice is not there (here: HTTP 200 with no data and a message such as 文章不存在 — NOT_THERE
+ * below; any other answer without the notice, 系统繁忙 among them, is the API failing, never a
+ * removal, and an answer with data but no content is an error). The ZcyAnnouncement<code> form is
+ * seen for 3001 only; the other category codes are assumed to take the same form.
  */
 import type { CodeAnswer, CodeListing, CodePosting, CodeRequest } from '../src/config/site-code.js';
 
