@@ -150,6 +150,10 @@ export const siteSchema = z.strictObject({
   if (site.lists.length === 0 && site.pinned.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['lists'], message: 'needs at least one list page (or pinned: pages, for a site watched only for those)' });
   }
+  // a rendered page would stand in for the API's answer that the code reads
+  if (site.code && site.fetch === 'browser') {
+    ctx.addIssue({ code: 'custom', path: ['fetch'], message: 'cannot be browser for a site with code: (its answers are an API\'s, read by the code as they come; use http or auto)' });
+  }
 });
 
 export type SiteFile = z.infer<typeof siteSchema>;

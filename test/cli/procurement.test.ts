@@ -188,4 +188,13 @@ describe('the procurement platform (JSON notice API) through the CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.yaml:\d+: code: no site code crawlers\/no-such-site\.ts is built/);
   });
+
+  it('refuses site code with fetch: browser (a rendered page would stand in for the API answer)', async () => {
+    const bad = join(tempDir('xjwatch-sites-'), 'browser.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(bad, /^fetch: .*$/m.test(text) ? text.replace(/^fetch: .*$/m, 'fetch: browser') : `${text}\nfetch: browser\n`);
+    const r = await runCli(['crawl', bad, '--data-dir', tempDir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/browser\.yaml:\d+: fetch: cannot be browser for a site with code:/);
+  });
 });
