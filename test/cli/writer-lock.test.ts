@@ -18,7 +18,7 @@ describe('one writer per data directory', () => {
     const dir = tempDir('xjwatch-lock-');
     const file = join(dir, 'county.yaml');
     // slow and polite, so that the first crawl is still running when the others start
-    writeFileSync(file, siteFile('county', fx.sites.county).replace('delayMs: 0', 'delayMs: 60'));
+    writeFileSync(file, siteFile('county', fx.sites.county).replace('delayMs: 0', 'delayMs: 200'));
     const dataDir = join(dir, 'data');
     const first = spawn(process.execPath, [BIN, 'crawl', file, '--json', '--no-screenshots', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let firstOut = '';
