@@ -20,8 +20,9 @@ export class HostGate {
     this.hosts.set(host, h);
     while (h.active >= limits.perHost) await new Promise<void>((r) => h.waiting.push(r));
     h.active++;
-    const wait = h.nextStart - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // a timer counts from the event loop's clock, read when the loop last woke: after a busy
+    // stretch it fires early by as much, so the time is checked again on waking
+    for (let wait = h.nextStart - Date.now(); wait > 0; wait = h.nextStart - Date.now()) await new Promise((r) => setTimeout(r, wait));
     let released = false;
     return () => {
       if (released) return;

@@ -57,9 +57,29 @@ export class BlobStore {
   private ensureDir(dir: string): Promise<unknown> {
     let p = this.dirs.get(dir);
     if (!p) {
-      p = mkdir(dir, { recursive: true });
+      p = makeDir(dir);
       this.dirs.set(dir, p);
     }
     return p;
+  }
+}
+
+/**
+ * mkdir -p that says why it failed: a recursive mkdir whose parent another call is making, or
+ * could not make (no inodes left), reports ENOENT, which names no full disk; made one level at a
+ * time, the level that fails gives the real reason (ENOSPC).
+ */
+async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const parent = dirname(dir);
+    if (parent !== dir) await makeDir(parent);
+    try {
+      await mkdir(dir);
+    } catch (e2) {
+      if ((e2 as NodeJS.ErrnoException).code !== 'EEXIST') throw e2;
+    }
   }
 }
