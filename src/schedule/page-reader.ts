@@ -8,7 +8,7 @@ import { parseHtml } from '../extract/html.js';
 import { extractPosting } from '../extract/posting.js';
 import { clientRedirect } from '../extract/redirect.js';
 import { sha256Hex } from '../store/blobs.js';
-import type { CaptureInput } from '../store/catalogue.js';
+import type { CaptureInput, FetchRef } from '../store/catalogue.js';
 import type { TermMatcher } from '../terms/matcher.js';
 import { normalizeText } from '../terms/normalize.js';
 import { readingText } from '../terms/reading.js';
@@ -90,7 +90,7 @@ export class PageReader {
    * A posting the site's code reads (an API's JSON): its HTML body read as a page's main text,
    * with the title and date the API gives (else the list's). An API's "no such item" is not content.
    */
-  private readCoded(page: PassPage, fetchId: number, contentType: string | undefined): (ReadAnswer & { attachments: Link[] }) | undefined {
+  private readCoded(page: PassPage, fetchId: FetchRef, contentType: string | undefined): (ReadAnswer & { attachments: Link[] }) | undefined {
     if (!this.code?.readPosting || page.status < 200 || page.status >= 300) return undefined;
     const read = this.code.readPosting({ url: page.task.url, status: page.status, contentType, text: page.body.toString('utf8') });
     if (!read) return undefined;
@@ -106,14 +106,14 @@ export class PageReader {
   }
 
   /** Reads a posting page: decode, leave out the site's ignored parts, extract, match terms. */
-  private readHtml(page: PassPage, fetchId: number, contentType: string | undefined): ReadAnswer & { attachments: Link[] } {
+  private readHtml(page: PassPage, fetchId: FetchRef, contentType: string | undefined): ReadAnswer & { attachments: Link[] } {
     const decoded = decodeBody(page.body, contentType, this.site.encoding);
     return this.readExtracted(page, fetchId, contentType, parseHtml(decoded.text), decoded, {});
   }
 
   private readExtracted(
     page: PassPage,
-    fetchId: number,
+    fetchId: FetchRef,
     contentType: string | undefined,
     $: ReturnType<typeof parseHtml>,
     decoded: { charset: string; note?: string },
@@ -157,7 +157,7 @@ export class PageReader {
     return { text: doc.text, textSha256: sha256Hex(doc.text), searchText: normalizeText(doc.text), problems };
   }
 
-  captureInput(page: PassPage, fetchId: number, kind: CaptureInput['kind'], extra: Partial<CaptureInput> & { problems: string[] }): CaptureInput {
+  captureInput(page: PassPage, fetchId: FetchRef, kind: CaptureInput['kind'], extra: Partial<CaptureInput> & { problems: string[] }): CaptureInput {
     const last = page.chain[page.chain.length - 1]!;
     return {
       url: page.task.url,
@@ -184,11 +184,15 @@ export class PageReader {
     return sha;
   }
 
-  fetchIdOf(chain: Exchange[]): number {
+  /** The fetch row of the chain's last answer, written when the capture pointing at it is (FetchRef). */
+  fetchIdOf(chain: Exchange[]): FetchRef {
     const last = chain[chain.length - 1];
-    const id = last ? this.ctx.recorder.fetchId(last.id) : undefined;
-    if (id === undefined) throw new Error('internal: a response reached the handler without being recorded');
-    return id;
+    if (!last || !this.ctx.recorder.recorded(last.id)) throw new Error('internal: a response reached the handler without being recorded');
+    return () => {
+      const id = this.ctx.recorder.fetchId(last.id);
+      if (id === undefined) throw new Error('internal: a capture points at a fetch whose row was never written');
+      return id;
+    };
   }
 }
 

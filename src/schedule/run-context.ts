@@ -1,9 +1,10 @@
 import { BlobStore } from '../store/blobs.js';
 import { Catalogue } from '../store/catalogue.js';
-import { catalogueFile, openDb, type Db } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import { Recorder } from '../store/recorder.js';
 import { WarcWriter } from '../store/warc-writer.js';
-import { asWriteFailure, isCatalogueError, refuseWrites, WriteGate, type WriteFailure } from '../store/write-failure.js';
+import { shareDb, type SharedDb } from '../store/shared-db.js';
+import { asWriteFailure, isCatalogueError, type WriteFailure, type WriteGate } from '../store/write-failure.js';
 import { WriterLock, type DataDirBusy } from '../store/writer-lock.js';
 import { join } from 'node:path';
 import { VERSION } from '../version.js';
@@ -12,6 +13,8 @@ import { VERSION } from '../version.js';
  * Everything one run writes to: the catalogue, the blob store, this run's WARC file. The first
  * write that fails for good (a full, read-only or failing disk) halts the run: `halted` holds it,
  * `signal` aborts so that the crawl stops taking work, and every later write is refused untried.
+ * The runs a thread has open at once share one catalogue connection and its gate (shared-db.ts):
+ * a write failing for one halts them all, as the same disk would refuse them all.
  */
 export class RunContext {
   readonly db: Db;
@@ -23,17 +26,23 @@ export class RunContext {
   readonly startedAt = new Date().toISOString();
 
   private lock: WriterLock | undefined;
-  private readonly file: { path: string; check: () => void };
-  private readonly gate = new WriteGate();
+  private readonly shared: SharedDb;
+  private readonly gate: WriteGate;
   private readonly stopping = new AbortController();
   private stopSignal: AbortSignal | undefined;
 
   private constructor(readonly dataDir: string, command: string) {
-    this.db = openDb(dataDir);
-    this.file = catalogueFile(dataDir);
-    this.catalogue = new Catalogue(this.db, this.gate);
-    this.blobs = new BlobStore(join(dataDir, 'blobs'), this.gate);
-    this.runId = this.catalogue.beginRun(command, this.startedAt);
+    this.shared = shareDb(dataDir);
+    try {
+      this.db = this.shared.db;
+      this.gate = this.shared.gate;
+      this.catalogue = new Catalogue(this.db, this.gate);
+      this.blobs = new BlobStore(join(dataDir, 'blobs'), this.gate);
+      this.runId = this.catalogue.beginRun(command, this.startedAt);
+    } catch (e) {
+      this.shared.release();
+      throw e;
+    }
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
     this.warc = new WarcWriter(
       dataDir,
@@ -43,18 +52,6 @@ export class RunContext {
       this.gate,
     );
     this.recorder = new Recorder(this.blobs, this.warc, this.catalogue, this.runId);
-    // writes outside the gated ones (rechecks' watch rows, renderings) are refused by SQLite itself
-    this.gate.signal.addEventListener(
-      'abort',
-      () => {
-        try {
-          refuseWrites(this.db, true);
-        } catch {
-          // the catalogue is already closed: nothing can write it anyway
-        }
-      },
-      { once: true },
-    );
   }
 
   /** The write failure that halted the run, if one did. */
@@ -120,8 +117,8 @@ export class RunContext {
   }
 
   /**
-   * Closes the WARC file (sealing its whole records), finishes the run row and closes the
-   * catalogue, each tried on its own. After a halt these are the only writes made, and their own
+   * Closes the WARC file (sealing its whole records), finishes the run row and lets go of the
+   * catalogue connection, each tried on its own. After a halt these are the only writes made, and their own
    * failures are the same full disk again: not thrown (a catalogue too full for the run row still
    * opens, and verify accepts an unsealed WARC file as it does a crashed run's).
    */
@@ -136,13 +133,13 @@ export class RunContext {
       }
     };
     try {
-      if (halted) attempt('the catalogue', () => refuseWrites(this.db, false));
+      if (halted) attempt('the catalogue', () => this.shared.lift());
       // the last fetch rows, unless the disk that halted the run would refuse them too
       if (!halted) attempt('the catalogue', () => this.recorder.flush());
       attempt('the WARC file', () => this.warc.close());
-      attempt('the catalogue', () => this.file.check());
+      attempt('the catalogue', () => this.shared.file.check());
       attempt('the catalogue', () => this.catalogue.finishRun(this.runId, halted || first !== undefined ? 'failed' : status, summary));
-      attempt('the catalogue', () => this.db.close());
+      attempt('the catalogue', () => this.shared.release());
     } finally {
       this.lock?.release();
     }

@@ -39,12 +39,18 @@ export interface HitRow {
   forms: Record<string, number>;
 }
 
+/**
+ * A fetch row's id, or how to get it: asked for inside the capture's own transaction, so that the
+ * fetch rows still waiting in the recorder's batch are written in that one commit, not one before it.
+ */
+export type FetchRef = number | (() => number);
+
 export interface CaptureInput {
   url: string;
   siteId: string;
   kind: 'list' | 'posting' | 'attachment';
   parentUrl?: string;
-  fetchId: number;
+  fetchId: FetchRef;
   runId: number;
   at: string;
   finalUrl: string;
@@ -108,37 +114,13 @@ export class Catalogue {
     readonly db: Db,
     private readonly gate?: WriteGate,
   ) {
-    this.stmts = {
-      insertFetch: db.prepare(`INSERT INTO fetches (run_id, exchange_id, site_id, purpose, via, task_url, url, method, at, duration_ms, status, ip,
-        content_type, body_sha256, body_size, wire_bytes, truncated, location, error_kind, error, warc_file, warc_offset, warc_length, request_offset, request_length)
-        VALUES (@runId, @exchangeId, @siteId, @purpose, @via, @taskUrl, @url, @method, @at, @durationMs, @status, @ip, @contentType, @bodySha256, @bodySize,
-        @wireBytes, @truncated, @location, @errorKind, @error, @warcFile, @warcOffset, @warcLength, @requestOffset, @requestLength)`),
-      pageByUrl: db.prepare(`SELECT * FROM pages WHERE url = ?`),
-      insertPage: db.prepare(`INSERT INTO pages (url, site_id, kind, parent_id, first_seen_at, last_seen_at, title, published)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      touchPage: db.prepare(`UPDATE pages SET last_seen_at = ?, last_capture_id = ?, title = coalesce(?, title), published = coalesce(?, published) WHERE id = ?`),
-      insertCapture: db.prepare(`INSERT INTO captures (page_id, fetch_id, run_id, at, final_url, status, body_sha256, body_size, content_type, charset,
-        charset_note, title, published, date_source, text, text_sha256, compare_sha256, text_chars, etag, last_modified, problems)
-        VALUES (@pageId, @fetchId, @runId, @at, @finalUrl, @status, @bodySha256, @bodySize, @contentType, @charset, @charsetNote, @title, @published,
-        @dateSource, @text, @textSha256, @compareSha256, @textChars, @etag, @lastModified, @problems)`),
-      lastTextSha: db.prepare(`SELECT text_sha256 FROM captures WHERE page_id = ? AND id < ? ORDER BY id DESC LIMIT 1`),
-      insertHit: db.prepare(`INSERT INTO term_hits (capture_id, term, count, snippet, forms) VALUES (?, ?, ?, ?, ?)`),
-      insertText: db.prepare(`INSERT INTO texts (rowid, title, body) VALUES (?, ?, ?)`),
-      upsertListing: db.prepare(`INSERT INTO listings (page_id, list_url, page_url, first_seen_at, last_seen_at, last_run_id) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (page_id, list_url) DO UPDATE SET page_url = excluded.page_url, last_seen_at = excluded.last_seen_at, last_run_id = excluded.last_run_id`),
-      insertEvent: db.prepare(`INSERT INTO events (run_id, kind, site_id, page_id, url, at, capture_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      knownUrls: db.prepare(`SELECT url FROM pages WHERE site_id = ? AND kind = ?`),
-      upsertSite: db.prepare(`INSERT INTO sites (id, name, home, source, first_run_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET name = excluded.name, home = excluded.home, source = excluded.source, last_run_id = excluded.last_run_id`),
-      beginRun: db.prepare(`INSERT INTO runs (started_at, command) VALUES (?, ?)`),
-      finishRun: db.prepare(`UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?`),
-    };
+    this.stmts = statementsOf(db);
   }
 
   private prepared: PreparedStatements | undefined;
 
   private stmt(sql: string): Database.Statement {
-    this.prepared ??= new PreparedStatements(this.db);
+    this.prepared ??= PreparedStatements.of(this.db);
     return this.prepared.get(sql);
   }
 
@@ -205,7 +187,7 @@ export class Catalogue {
     const captureId = Number(
       this.stmts.insertCapture.run({
         pageId: page.id,
-        fetchId: c.fetchId,
+        fetchId: typeof c.fetchId === 'function' ? c.fetchId() : c.fetchId,
         runId: c.runId,
         at: c.at,
         finalUrl: c.finalUrl,
@@ -308,7 +290,7 @@ export class WatchStore {
   private readonly prepared: PreparedStatements;
 
   constructor(private readonly db: Db) {
-    this.prepared = new PreparedStatements(db);
+    this.prepared = PreparedStatements.of(db);
   }
 
   private stmt(sql: string): Database.Statement {
@@ -396,4 +378,41 @@ export class WatchStore {
 
 function fetchParams(row: FetchInput): Record<string, unknown> {
   return { siteId: null, purpose: null, via: 'http', taskUrl: null, status: null, ip: null, contentType: null, bodySha256: null, bodySize: null, wireBytes: null, truncated: null, location: null, errorKind: null, error: null, ...row };
+}
+
+/** The crawl's statements, prepared once per connection (a watcher's runs share one). */
+const statements = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
+
+function statementsOf(db: Db): ReturnType<typeof prepareStatements> {
+  let st = statements.get(db);
+  if (!st) statements.set(db, (st = prepareStatements(db)));
+  return st;
+}
+
+function prepareStatements(db: Db) {
+  return {
+    insertFetch: db.prepare(`INSERT INTO fetches (run_id, exchange_id, site_id, purpose, via, task_url, url, method, at, duration_ms, status, ip,
+      content_type, body_sha256, body_size, wire_bytes, truncated, location, error_kind, error, warc_file, warc_offset, warc_length, request_offset, request_length)
+      VALUES (@runId, @exchangeId, @siteId, @purpose, @via, @taskUrl, @url, @method, @at, @durationMs, @status, @ip, @contentType, @bodySha256, @bodySize,
+      @wireBytes, @truncated, @location, @errorKind, @error, @warcFile, @warcOffset, @warcLength, @requestOffset, @requestLength)`),
+    pageByUrl: db.prepare(`SELECT * FROM pages WHERE url = ?`),
+    insertPage: db.prepare(`INSERT INTO pages (url, site_id, kind, parent_id, first_seen_at, last_seen_at, title, published)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    touchPage: db.prepare(`UPDATE pages SET last_seen_at = ?, last_capture_id = ?, title = coalesce(?, title), published = coalesce(?, published) WHERE id = ?`),
+    insertCapture: db.prepare(`INSERT INTO captures (page_id, fetch_id, run_id, at, final_url, status, body_sha256, body_size, content_type, charset,
+      charset_note, title, published, date_source, text, text_sha256, compare_sha256, text_chars, etag, last_modified, problems)
+      VALUES (@pageId, @fetchId, @runId, @at, @finalUrl, @status, @bodySha256, @bodySize, @contentType, @charset, @charsetNote, @title, @published,
+      @dateSource, @text, @textSha256, @compareSha256, @textChars, @etag, @lastModified, @problems)`),
+    lastTextSha: db.prepare(`SELECT text_sha256 FROM captures WHERE page_id = ? AND id < ? ORDER BY id DESC LIMIT 1`),
+    insertHit: db.prepare(`INSERT INTO term_hits (capture_id, term, count, snippet, forms) VALUES (?, ?, ?, ?, ?)`),
+    insertText: db.prepare(`INSERT INTO texts (rowid, title, body) VALUES (?, ?, ?)`),
+    upsertListing: db.prepare(`INSERT INTO listings (page_id, list_url, page_url, first_seen_at, last_seen_at, last_run_id) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (page_id, list_url) DO UPDATE SET page_url = excluded.page_url, last_seen_at = excluded.last_seen_at, last_run_id = excluded.last_run_id`),
+    insertEvent: db.prepare(`INSERT INTO events (run_id, kind, site_id, page_id, url, at, capture_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    knownUrls: db.prepare(`SELECT url FROM pages WHERE site_id = ? AND kind = ?`),
+    upsertSite: db.prepare(`INSERT INTO sites (id, name, home, source, first_run_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, home = excluded.home, source = excluded.source, last_run_id = excluded.last_run_id`),
+    beginRun: db.prepare(`INSERT INTO runs (started_at, command) VALUES (?, ?)`),
+    finishRun: db.prepare(`UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?`),
+  };
 }

@@ -17,10 +17,11 @@ export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
   } catch (err) {
     throw new StoreError(`cannot open the catalogue ${path}: ${(err as Error).message}`);
   }
+  // first: switching a fresh file to WAL takes a lock another opener may hold for a moment
+  db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 10000');
   // the custody log's triggers hash with it (store/custody.ts)
   db.function('xj_sha256', { deterministic: true }, (s: unknown) => createHash('sha256').update(String(s)).digest('hex'));
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -69,11 +70,21 @@ export function catalogueFile(dataDir: string): { path: string; check: () => voi
   };
 }
 
-/** Statements prepared once per connection: preparing costs more than running them. */
+/**
+ * Statements prepared once per connection, whoever asks: preparing costs more than running them,
+ * and the runs of a watcher's thread share one connection (shared-db.ts).
+ */
 export class PreparedStatements {
+  private static readonly byDb = new WeakMap<Db, PreparedStatements>();
   private readonly cache = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Db) {}
+  private constructor(private readonly db: Db) {}
+
+  static of(db: Db): PreparedStatements {
+    let p = PreparedStatements.byDb.get(db);
+    if (!p) PreparedStatements.byDb.set(db, (p = new PreparedStatements(db)));
+    return p;
+  }
 
   get(sql: string): Database.Statement {
     let st = this.cache.get(sql);

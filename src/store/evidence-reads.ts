@@ -18,7 +18,7 @@ export class EvidenceReads {
   private readonly prepared: PreparedStatements;
 
   constructor(db: Db) {
-    this.prepared = new PreparedStatements(db);
+    this.prepared = PreparedStatements.of(db);
   }
 
   private stmt(sql: string): Database.Statement {

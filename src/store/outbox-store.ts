@@ -10,7 +10,7 @@ export class OutboxStore {
   private readonly prepared: PreparedStatements;
 
   constructor(private readonly db: Db) {
-    this.prepared = new PreparedStatements(db);
+    this.prepared = PreparedStatements.of(db);
   }
 
   private stmt(sql: string): Database.Statement {

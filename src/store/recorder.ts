@@ -75,6 +75,11 @@ export class Recorder {
     return this.bodyShas.get(exchangeId);
   }
 
+  /** Whether the exchange was recorded (its row written or waiting in the batch). */
+  recorded(exchangeId: string): boolean {
+    return this.fetchIds.has(exchangeId) || this.pending.some((p) => p.exchangeId === exchangeId);
+  }
+
   fetchId(exchangeId: string): number | undefined {
     if (!this.fetchIds.has(exchangeId) && this.pending.length) this.flush();
     return this.fetchIds.get(exchangeId);

@@ -35,6 +35,18 @@ describe('a run whose catalogue is taken away under it', () => {
     expect(() => ctx.finish('ok', {})).toThrow(/replaced by another file/);
   });
 
+  it('is not handed to a run that starts after the file was replaced: that run writes the new file', () => {
+    const dir = fresh();
+    openDb(dir).close();
+    copyFileSync(join(dir, 'xjwatch.db'), join(dir, 'other.db'));
+    const old = RunContext.open(dir, 'test');
+    renameSync(join(dir, 'other.db'), join(dir, 'xjwatch.db'));
+    const later = RunContext.open(dir, 'test');
+    expect(later.db).not.toBe(old.db);
+    expect(() => later.finish('ok', {})).not.toThrow();
+    expect(() => old.finish('ok', {})).toThrow(/replaced by another file/);
+  });
+
   it('finishes as before when the file stayed', () => {
     const ctx = RunContext.open(fresh(), 'test');
     expect(() => ctx.finish('ok', {})).not.toThrow();

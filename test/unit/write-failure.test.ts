@@ -121,6 +121,54 @@ describe('a run whose catalogue fills up', () => {
   });
 });
 
+describe('runs of one thread sharing the catalogue connection', () => {
+  it('share it while open, and the last to finish closes it', () => {
+    const dir = tempDir('xjwatch-shared-');
+    const a = RunContext.open(dir, 'test a');
+    const b = RunContext.open(dir, 'test b');
+    expect(b.db).toBe(a.db);
+    expect(b.runId).not.toBe(a.runId);
+    a.finish('ok', {});
+    expect(b.db.open).toBe(true);
+    b.finish('ok', {});
+    expect(a.db.open).toBe(false);
+    const c = RunContext.open(dir, 'test c');
+    expect(c.db).not.toBe(a.db);
+    c.finish('ok', {});
+  });
+
+  it('halt together at a full disk, each closing its own run; a run after them writes again', async () => {
+    const dir = tempDir('xjwatch-shared-full-');
+    const a = RunContext.open(dir, 'test a');
+    const b = RunContext.open(dir, 'test b');
+    a.db.pragma(`max_page_count = ${a.db.pragma('page_count', { simple: true }) as number}`);
+    let failure: unknown;
+    for (let i = 0; i < 5000 && failure === undefined; i++) {
+      await a.recorder.record(exchange(Buffer.from(`<p>${i} ${randomBytes(256).toString('hex')}</p>`)), { siteId: 'test', label: 'posting' }, undefined).catch((e: unknown) => (failure = e));
+    }
+    expect(failure).toMatchObject({ code: 'SQLITE_FULL' });
+    // the other run is refused with the same failure, not with a misleading one of its own
+    expect(b.halted).toBe(failure);
+    expect(b.signal.aborted).toBe(true);
+    await expect(b.recorder.record(exchange(Buffer.from('<p>b</p>')), { siteId: 'test', label: 'posting' }, undefined)).rejects.toBe(failure);
+    a.finish('ok', {});
+    // a's closing lifted SQLite's refusal only for itself: b's ungated writes are refused still
+    expect(() => b.db.prepare(`DELETE FROM sites WHERE id = 'nobody'`).run()).toThrow(/readonly/);
+    b.finish('ok', {});
+    const c = RunContext.open(dir, 'test c');
+    expect(c.halted).toBeUndefined();
+    await c.recorder.record(exchange(Buffer.from('<p>c</p>')), { siteId: 'test', label: 'posting' }, undefined);
+    c.finish('ok', {});
+    const db = openDb(dir);
+    const runs = db.prepare(`SELECT command, status FROM runs ORDER BY id`).all() as { command: string; status: string | null }[];
+    expect(runs.map((r) => r.command)).toEqual(['test a', 'test b', 'test c']);
+    expect(runs[2]!.status).toBe('ok');
+    expect(runs[1]!.status).toBe('failed');
+    expect((db.prepare(`SELECT count(*) AS n FROM fetches WHERE run_id = (SELECT max(id) FROM runs)`).get() as { n: number }).n).toBe(1);
+    db.close();
+  });
+});
+
 function countFiles(dir: string): number {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length;
 }
