@@ -1,4 +1,3 @@
-import { CronJob } from 'cron';
 import type { Settings } from '../config/settings.js';
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
@@ -11,6 +10,7 @@ import { priorOptions } from './prior.js';
 import { runPass } from './pass.js';
 import { PassProgress } from './progress.js';
 import { RunContext } from './run-context.js';
+import { SiteTimer } from './site-timer.js';
 import type { SiteOutcome } from './site-outcome.js';
 
 export interface WatcherOptions {
@@ -67,17 +67,15 @@ export interface SiteState {
 /**
  * `xjwatch watch`: every site on its own cron schedule (in its time zone, started up to
  * `jitterSeconds` late so that sites sharing a schedule do not all start at once), never two runs
- * of one site at once (cron's waitForCompletion), at most `concurrency` sites at once, one
+ * of one site at once (its next date is armed when its run ends: site-timer.ts), at most `concurrency` sites at once, one
  * politeness gate per host across all of them, the outbox tried every `outboxSeconds`. Each site
  * run is a run of its own (its WARC file, its row in `runs`), rechecking what the revisit policy
  * says is due.
  */
 export class Watcher {
-  private readonly jobs = new Map<string, CronJob>();
+  private readonly timers = new Map<string, SiteTimer>();
   private readonly running = new Map<string, { ctx?: RunContext; since: string; done: Promise<void> }>();
   private readonly last = new Map<string, { at: string; status: RunStatus }>();
-  /** each job's next date until it passes: state() runs after every run, for every site */
-  private readonly nextRuns = new Map<string, { ms: number; iso: string }>();
   private readonly gate = new HostGate(1, 1000);
   private readonly slots: Slots;
   private readonly startedAt = new Date().toISOString();
@@ -93,18 +91,20 @@ export class Watcher {
   /** Arms every site's schedule and the outbox; with `now`, every site also runs at once. */
   start(now = false): void {
     for (const site of this.opts.sites) {
-      const job = CronJob.from({
-        cronTime: site.schedule,
-        timeZone: site.timezone,
-        waitForCompletion: true,
-        start: true,
-        onTick: () => this.tick(site, true),
-        errorHandler: (e) => this.opts.log(`${site.id}: the scheduled run failed to start: ${(e as Error).message}`),
-      });
-      this.jobs.set(site.id, job);
-      if (now) void this.tick(site, false);
+      this.timers.set(site.id, new SiteTimer(site.schedule, site.timezone));
+      if (now) this.run(site, false);
+      else this.arm(site);
     }
     this.machine?.start();
+  }
+
+  /** The site's next scheduled run; armed again when a run ends, so runs of a site never overlap. */
+  private arm(site: Site): void {
+    if (!this.stopping) this.timers.get(site.id)?.arm(() => this.run(site, true));
+  }
+
+  private run(site: Site, jitter: boolean): void {
+    this.tick(site, jitter).catch((e) => this.opts.log(`${site.id}: the scheduled run failed: ${(e as Error).message}`));
   }
 
   /** Where each site stands: for watch.json and `status`. */
@@ -123,15 +123,8 @@ export class Watcher {
     };
   }
 
-  /** cron's next date costs a luxon walk of the schedule: at 200 sites, a fifth of the main thread */
   private nextRun(id: string): string | null {
-    const cached = this.nextRuns.get(id);
-    if (cached && cached.ms > Date.now()) return cached.iso;
-    const next = this.jobs.get(id)?.nextDate();
-    const iso = next?.toUTC().toISO();
-    if (!next || !iso) return null;
-    this.nextRuns.set(id, { ms: next.toMillis(), iso });
-    return iso;
+    return this.timers.get(id)?.next?.toISOString() ?? null;
   }
 
   /**
@@ -141,7 +134,7 @@ export class Watcher {
   async stop(graceMs: number): Promise<boolean> {
     this.stopping = true;
     this.wake.abort();
-    for (const job of this.jobs.values()) void job.stop();
+    for (const timer of this.timers.values()) timer.disarm();
     this.machine?.stop();
     for (const r of this.running.values()) r.ctx?.interrupt();
     let timer: NodeJS.Timeout | undefined;
@@ -172,6 +165,8 @@ export class Watcher {
       }
     } finally {
       this.running.delete(site.id);
+      // armed before the mail goes: a slow or dead mail server must not hold the next run back
+      this.arm(site);
       resolve();
     }
     if (!this.stopping) await this.deliver();
