@@ -62,7 +62,6 @@ class BodyCollector {
   private wire: number;
   private truncated: Truncation | undefined;
   private readonly decodedFrom: string | undefined;
-  private readonly source: NodeJS.ReadableStream;
 
   constructor(
     private readonly res: IncomingMessage,
@@ -74,33 +73,106 @@ class BodyCollector {
     // the status line and headers count too: a 304 costs its headers
     this.wire = `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage ?? ''}\r\n`.length + this.rawHeaders.reduce((n, [k, v]) => n + k.length + v.length + 4, 2);
     const encoding = (res.headers['content-encoding'] ?? '').toLowerCase().trim();
-    const decoder = decoderFor(encoding);
-    if (decoder) {
-      this.decodedFrom = encoding;
-      res.pipe(decoder);
-    }
-    this.source = decoder ?? res;
+    this.encoding = encoding;
+    if (decoderFor(encoding)) this.decodedFrom = encoding;
+    // a small gzip or deflate body is kept whole and decoded in one call when it ends
+    this.held = SYNC_CODINGS.has(encoding) ? [] : undefined;
   }
+
+  private readonly encoding: string;
+  /**
+   * The compressed body while it is small, decoded at its end in one synchronous call: a zlib
+   * stream costs each response two trips through the thread pool and back through the event
+   * loop, which under a watcher's load is a good part of its time per request (bench/README.md,
+   * scale). Past SYNC_DECODE_MAX, or when that one call fails (a broken or oversized body), it
+   * goes through the stream, whose partial output and errors are the answer's as before.
+   */
+  private held: Buffer[] | undefined;
+  private heldSize = 0;
+  private fail: (err: unknown) => void = () => undefined;
 
   /** `fail`: the body broke before anything arrived, so there is no answer to keep. */
   start(fail: (err: unknown) => void): void {
-    const { res, source } = this;
+    const { res } = this;
+    this.fail = fail;
     res.on('data', (chunk: Buffer) => (this.wire += chunk.length));
+    if (this.held) {
+      res.on('data', (chunk: Buffer) => this.hold(chunk));
+      res.on('end', this.onHeldEnd);
+    } else this.stream(res, undefined);
+    res.on('aborted', () => {
+      if (this.truncated) return;
+      this.decodeHeldSoFar();
+      this.finish('disconnect', { kind: 'reset', message: `connection closed after ${this.size} bytes of body` });
+    });
+  }
+
+  /** Reads the body from `source` (the response, or its decoder), first writing `held` into the decoder. */
+  private stream(res: IncomingMessage, held: Buffer[] | undefined): void {
+    const decoder = decoderFor(this.encoding);
+    const source: NodeJS.ReadableStream = decoder ?? res;
     source.on('data', (chunk: Buffer) => this.add(chunk));
     source.on('end', () => this.finish(!res.complete && !this.truncated ? 'disconnect' : this.truncated));
     source.on('error', (err: Error) => {
       // a body that broke before anything arrived is a failure, not an answer
-      if (this.size === 0 && this.rawHeaders.length === 0) return fail(err);
+      if (this.size === 0 && this.rawHeaders.length === 0) return this.fail(err);
       const kind = classifyNodeError(err);
       this.finish('disconnect', { kind: kind === 'other' ? 'reset' : kind, message: `body broke off after ${this.size} bytes: ${describeNodeError(err)}` });
     });
-    res.on('aborted', () => {
-      if (!this.truncated) this.finish('disconnect', { kind: 'reset', message: `connection closed after ${this.size} bytes of body` });
-    });
+    if (!decoder) return;
+    for (const chunk of held ?? []) decoder.write(chunk);
+    if (res.readableEnded) decoder.end();
+    else res.pipe(decoder);
+  }
+
+  private hold(chunk: Buffer): void {
+    if (!this.held) return;
+    this.held.push(chunk);
+    this.heldSize += chunk.length;
+    if (this.heldSize <= SYNC_DECODE_MAX) return;
+    // too large to decode in one call: the rest streams through the decoder, the size cap applied as it goes
+    const held = this.held;
+    this.held = undefined;
+    this.res.off('end', this.onHeldEnd);
+    this.stream(this.res, held);
+  }
+
+  private readonly onHeldEnd = () => this.decodeHeld();
+
+  private decodeHeld(): void {
+    const held = this.held;
+    if (!held || this.truncated) return;
+    this.held = undefined;
+    // no body at all (a 304, a HEAD) is not a broken one, whatever its Content-Encoding says
+    if (this.heldSize === 0) return this.finish(!this.res.complete ? 'disconnect' : undefined);
+    const raw = Buffer.concat(held, this.heldSize);
+    let out: Buffer;
+    try {
+      out = syncDecode(this.encoding, raw, { maxOutputLength: Math.max(1, this.maxBody) });
+    } catch {
+      // broken, cut short or over the cap: the stream says how, with what it could decode
+      this.stream(this.res, [raw]);
+      return;
+    }
+    this.add(out);
+    if (!this.truncated) this.finish(!this.res.complete ? 'disconnect' : undefined);
+  }
+
+  /** What the held part decodes to so far, when the answer stops before its end (cut or closed). */
+  private decodeHeldSoFar(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    try {
+      this.add(syncDecode(this.encoding, Buffer.concat(held, this.heldSize), { maxOutputLength: Math.max(1, this.maxBody), finishFlush: zlib.constants.Z_SYNC_FLUSH }));
+    } catch {
+      // nothing decodable arrived: the answer keeps no body
+    }
   }
 
   /** Stops reading and keeps what arrived, flagged with why. */
   cut(why: Truncation, error: Failure): void {
+    this.decodeHeldSoFar();
     this.finish(why, error);
   }
 
@@ -131,6 +203,14 @@ class BodyCollector {
     };
     this.settle(answer, truncated === 'length' ? { kind: 'too_large', message: `body larger than ${this.maxBody} bytes; kept the first ${this.size}` } : error);
   }
+}
+
+/** Compressed bodies up to this size are decoded in one call at their end rather than streamed. */
+const SYNC_DECODE_MAX = 512 * 1024;
+const SYNC_CODINGS = new Set(['gzip', 'x-gzip', 'deflate']);
+
+function syncDecode(encoding: string, raw: Buffer, opts: zlib.ZlibOptions): Buffer {
+  return encoding === 'deflate' ? zlib.inflateSync(raw, opts) : zlib.gunzipSync(raw, opts);
 }
 
 function decoderFor(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
