@@ -17,27 +17,63 @@ export interface KnownFetchOptions {
 }
 
 /**
- * Fetches URLs already known (rechecks and their controls) without a discovery queue: nothing is
- * found on them but their own answer, so Crawlee's queue, autoscaling and per-request validation
- * would only cost time (about 3 ms a request: bench/README.md). The same client records every
- * exchange, the same host gate keeps the pace, and answers go through the same handling
- * (challenges, 5xx retries, rendering) as the crawl's.
+ * Fetches URLs that need no discovery queue — known ones (rechecks, controls), and the postings and
+ * attachments a list names: nothing is found on them that a queue must order or deduplicate beyond
+ * `claim`, so Crawlee's queue, autoscaling and per-request validation would only cost time (about
+ * 3 ms a request on loopback, and at 500 sites a sixth of the watcher's CPU: bench/README.md). The
+ * same client records every exchange, the same host gate keeps the pace, and answers go through
+ * the same handling (challenges, 5xx retries, rendering) as the crawl's. Tasks may be added while
+ * it runs; `close` says no more will come and resolves when the last one is done.
  */
-export async function fetchKnown(tasks: FetchTask[], o: KnownFetchOptions): Promise<{ requests: number; failed: number }> {
-  const queue = tasks.filter((t) => o.claim(t));
-  let requests = 0;
-  let failed = 0;
-  const worker = async () => {
-    for (let t = queue.shift(); t && !o.stop?.aborted; t = queue.shift()) {
-      requests++;
-      const outcome = await fetchOne(t, o);
-      if (outcome === 'failed') failed++;
-      else for (const f of outcome) if (o.claim(f)) queue.push(f);
+export class DirectFetches {
+  private readonly queue: FetchTask[] = [];
+  private workers = 0;
+  private closed = false;
+  private requests = 0;
+  private failed = 0;
+  private resolveDone!: (r: { requests: number; failed: number }) => void;
+  private readonly done = new Promise<{ requests: number; failed: number }>((r) => (this.resolveDone = r));
+
+  constructor(private readonly o: KnownFetchOptions) {}
+
+  add(tasks: FetchTask[]): void {
+    for (const t of tasks) if (this.o.claim(t)) this.queue.push(t);
+    while (this.workers < Math.max(1, this.o.concurrency) && this.queue.length && !this.o.stop?.aborted) {
+      this.workers++;
+      void this.work();
     }
-  };
-  // a follow-up pushed as the other workers ran out of work is picked up by the next round
-  while (queue.length && !o.stop?.aborted) await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
-  return { requests, failed };
+  }
+
+  close(): Promise<{ requests: number; failed: number }> {
+    this.closed = true;
+    this.settle();
+    return this.done;
+  }
+
+  private async work(): Promise<void> {
+    try {
+      for (let t = this.queue.shift(); t && !this.o.stop?.aborted; t = this.queue.shift()) {
+        this.requests++;
+        const outcome = await fetchOne(t, this.o);
+        if (outcome === 'failed') this.failed++;
+        else this.add(outcome);
+      }
+    } finally {
+      this.workers--;
+      this.settle();
+    }
+  }
+
+  private settle(): void {
+    if (this.closed && this.workers === 0 && (!this.queue.length || this.o.stop?.aborted)) this.resolveDone({ requests: this.requests, failed: this.failed });
+  }
+}
+
+/** Fetches `tasks` and their follow-ups, with nothing else to come. */
+export function fetchKnown(tasks: FetchTask[], o: KnownFetchOptions): Promise<{ requests: number; failed: number }> {
+  const direct = new DirectFetches(o);
+  direct.add(tasks);
+  return direct.close();
 }
 
 async function fetchOne(t: FetchTask, o: KnownFetchOptions): Promise<FetchTask[] | 'failed'> {

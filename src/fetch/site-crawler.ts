@@ -10,7 +10,7 @@ import { browserCookies, ChallengeGate } from './challenge-gate.js';
 import type { ExchangeSink } from './exchange.js';
 import type { FailedFetch, FetchedPage, FetchTask } from './fetch-task.js';
 import { crawlerConfiguration } from './crawlee-config.js';
-import { fetchKnown } from './known-fetch.js';
+import { DirectFetches } from './known-fetch.js';
 
 import { RecordingHttpClient } from './http-client.js';
 import type { ProxyServer } from './proxy/proxy-server.js';
@@ -49,10 +49,11 @@ export interface SiteCrawlOptions {
 }
 
 /**
- * Fetches one site's pages: what is to be discovered (`start`: lists, postings, attachments) with
- * Crawlee's HttpCrawler — its queue, concurrency and retries — and the URLs already known (`known`:
- * rechecks, controls) straight through the same client, both at once. Handlers return follow-ups
- * instead of touching a queue, so the crawl logic above stays free of Crawlee.
+ * Fetches one site's pages: the list pages (`start`'s, and those the lists lead to) with Crawlee's
+ * HttpCrawler — its queue, concurrency and retries — and everything else (`known`: rechecks,
+ * controls; the postings and attachments the lists name) straight through the same client, both at
+ * once. Handlers return follow-ups instead of touching a queue, so the crawl logic above stays
+ * free of Crawlee.
  */
 export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, known: FetchTask[] = []): Promise<{ requests: number; failed: number; cookies: (url: string) => Promise<BrowserCookie[]>; jar: CookieJar }> {
   const client = new RecordingHttpClient({
@@ -84,6 +85,8 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
   const taskOf = (request: Request) => tasks.get(String(request.userData.key))!;
   const handler: AnswerHandlerOptions = { gate, browser, fetchMode: opts.fetchMode, challengeTimeoutMs: opts.challengeTimeoutMs, cookiesFor, onPage: opts.onPage };
   let failed = 0;
+  const claim = (t: FetchTask) => !tasks.has(key(t)) && Boolean(tasks.set(key(t), t));
+  const direct = new DirectFetches({ client, concurrency: opts.perHost, retries: opts.retries, backoffMs: opts.backoffMs, stop: opts.stop, handler, onFailure: opts.onFailure, claim });
   const config = crawlerConfiguration();
   const requestQueue = await smallQueue(config);
 
@@ -122,7 +125,9 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
         if (!chain?.length) throw new Error(`internal: no recorded exchange for ${t.url}`);
         const follow = await handleAnswer(t, { finalUrl: ctx.response.url ?? t.url, status: ctx.response.statusCode ?? 0, headers: ctx.response.headers, chain }, handler);
         const fresh = follow.filter((f) => !tasks.has(key(f)));
-        if (fresh.length) await ctx.addRequests(fresh.map(toRequest));
+        direct.add(fresh.filter((f) => !discovers(f)));
+        const lists = fresh.filter(discovers);
+        if (lists.length) await ctx.addRequests(lists.map(toRequest));
       },
       errorHandler: async ({ request }, error) => {
         // a passed challenge is not a failed try
@@ -142,17 +147,32 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
   // (bench/scale: one unrecorded answer per host at a SIGTERM)
   const halt = () => crawler.stop('the run stopped');
   opts.stop?.addEventListener('abort', halt, { once: true });
-  const claim = (t: FetchTask) => !tasks.has(key(t)) && Boolean(tasks.set(key(t), t));
   try {
     if (opts.stop?.aborted) return { requests: 0, failed, cookies: cookiesFor, jar: client.cookies };
-    // known URLs outside the queue, at the same time as the discovery it starts
-    const direct = fetchKnown(known, { client, concurrency: opts.perHost, retries: opts.retries, backoffMs: opts.backoffMs, stop: opts.stop, handler, onFailure: opts.onFailure, claim });
-    const [stats, d] = await Promise.all([start.length ? crawler.run(start.map(toRequest)) : { requestsTotal: 0 }, direct]);
+    // known URLs, and what the lists name, outside the queue, at the same time as the discovery
+    direct.add([...known, ...start.filter((t) => !discovers(t))]);
+    const lists = start.filter(discovers);
+    let stats: { requestsTotal: number } = { requestsTotal: 0 };
+    let d: { requests: number; failed: number };
+    try {
+      if (lists.length) stats = await crawler.run(lists.map(toRequest));
+    } finally {
+      // nothing is sealed while a direct fetch is still on its way
+      d = await direct.close();
+    }
     return { requests: stats.requestsTotal + d.requests, failed: failed + d.failed, cookies: cookiesFor, jar: client.cookies };
   } finally {
     opts.stop?.removeEventListener('abort', halt);
     client.close();
   }
+}
+
+/**
+ * What goes through Crawlee's queue: list pages, whose answers name the pages to fetch next. The
+ * rest (postings, attachments, rechecks, requisites) is fetched by DirectFetches, at the same time.
+ */
+function discovers(t: FetchTask): boolean {
+  return t.purpose.label === 'list';
 }
 
 /** Slots of a run's dedup cache: a site's lists name a few thousand URLs, not a million. */
