@@ -5,7 +5,8 @@ import { Agent, request } from 'undici';
  * One side of bench/crawl, in its own process so that its peak RSS is its own.
  *   xjwatch <site.yaml> <dataDir> [all|none] : one full pass, as `xjwatch crawl` runs it (rechecking
  *     the known postings with `all`), timed without start-up
- *   baseline <urls.json> <concurrency> : a plain undici fetch loop over the same URLs
+ *   baseline <urls.json> <concurrency> : a plain undici fetch loop over the same URLs (each with
+ *     its Referer, and its ETag as If-None-Match where it has one)
  */
 const [mode, a, b, c] = process.argv.slice(2);
 
@@ -39,7 +40,7 @@ if (mode === 'xjwatch') {
     JSON.stringify({ pages: rows.length, viaBrowser, seconds, bytes, wireBytes, events, failures: outcomes[0]!.failures.length, startupMs: Math.round(startup), maxRssBytes: process.resourceUsage().maxRSS * 1024, urls: rows }) + '\n',
   );
 } else if (mode === 'baseline') {
-  const urls = JSON.parse(readFileSync(a!, 'utf8')) as { url: string; referer?: string }[];
+  const urls = JSON.parse(readFileSync(a!, 'utf8')) as { url: string; referer?: string; etag?: string }[];
   const concurrency = Number(b);
   const agent = new Agent({ connections: concurrency, pipelining: 1 });
   let next = 0;
@@ -49,7 +50,7 @@ if (mode === 'xjwatch') {
     Array.from({ length: concurrency }, async () => {
       while (next < urls.length) {
         const u = urls[next++]!;
-        const res = await request(u.url, { dispatcher: agent, headers: u.referer ? { referer: u.referer } : {} });
+        const res = await request(u.url, { dispatcher: agent, headers: { ...(u.referer ? { referer: u.referer } : {}), ...(u.etag ? { 'if-none-match': u.etag } : {}) } });
         bytes += (await res.body.arrayBuffer()).byteLength;
       }
     }),

@@ -14,6 +14,13 @@ import { dirname, join } from 'node:path';
  * - `cached-next-date` (ours, not Crawlee's): a cron job's next date is computed once and kept
  *   until it has passed, instead of anew for every site each time watch.json is written (after
  *   every run).
+ *
+ * And two that take nothing away but report, to stderr every 10 s per thread (workers inherit the
+ * `--import`):
+ *
+ * - `loop-delay`: the event loop's delay (p50, p90, p99, max), from perf_hooks;
+ * - `gate-lateness`: per host turn, how late it began after the host gate allowed it (the caller
+ *   came late, or the timer fired late) and how long the request held the turn.
  */
 const require = createRequire(import.meta.url);
 const core = dirname(require.resolve('@crawlee/core'));
@@ -49,4 +56,51 @@ if (wanted.has('cached-next-date')) {
     cache.set(this, next);
     return next;
   };
+}
+
+if (wanted.has('loop-delay')) {
+  // not a part taken away: each thread's event-loop delay, printed to stderr every 10 s
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const { threadId } = await import('node:worker_threads');
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  setInterval(() => {
+    const ms = (n: number) => (n / 1e6).toFixed(1);
+    process.stderr.write(`loop-delay thread ${threadId}: p50 ${ms(h.percentile(50))} p90 ${ms(h.percentile(90))} p99 ${ms(h.percentile(99))} max ${ms(h.max)} ms\n`);
+    h.reset();
+  }, 10_000).unref();
+}
+
+if (wanted.has('gate-lateness')) {
+  // not a part taken away: per host turn, how late it started after it was allowed to (the
+  // caller came late: `caller`; the timer fired late: `timer`), summed per thread every 10 s
+  const { HostGate } = await import('../src/fetch/host-gate.js');
+  const { threadId } = await import('node:worker_threads');
+  const proto = HostGate.prototype as unknown as { acquire: (host: string, limits?: unknown) => Promise<() => void>; hosts?: unknown };
+  const acquire = proto.acquire;
+  const lastRelease = new Map<string, number>();
+  const sums = { turns: 0, callerMs: 0, timerMs: 0, busyMs: 0 };
+  proto.acquire = async function (this: unknown, host: string, limits?: unknown) {
+    const called = Date.now();
+    const rel = lastRelease.get(host);
+    const release = await acquire.call(this, host, limits);
+    const started = Date.now();
+    const allowed = rel !== undefined ? rel + 1000 : called;
+    sums.turns++;
+    if (rel !== undefined) {
+      sums.callerMs += Math.max(0, called - allowed);
+      sums.timerMs += Math.max(0, started - Math.max(called, allowed));
+    }
+    return () => {
+      const now = Date.now();
+      sums.busyMs += now - started;
+      lastRelease.set(host, now);
+      release();
+    };
+  };
+  setInterval(() => {
+    const per = (x: number) => (sums.turns ? (x / sums.turns).toFixed(1) : '-');
+    process.stderr.write(`gate thread ${threadId}: ${sums.turns} turns; per turn: caller late ${per(sums.callerMs)} ms, timer late ${per(sums.timerMs)} ms, request ${per(sums.busyMs)} ms\n`);
+    Object.assign(sums, { turns: 0, callerMs: 0, timerMs: 0, busyMs: 0 });
+  }, 10_000).unref();
 }
