@@ -150,7 +150,7 @@ export class PageReader {
 
   /** Text of a document (PDF, Word, Excel), kept with the capture and normalised for search and terms. */
   async documentText(page: PassPage, name: string, contentType: string | undefined): Promise<DocumentText> {
-    const doc = await this.documents.extract(page.body, name || page.finalUrl, contentType);
+    const doc = await this.documents.extract(page.body, name || page.finalUrl, contentType, { stop: this.ctx.signal });
     const problems = doc.problem && doc.kind !== 'unknown' ? [doc.problem] : [];
     for (const p of problems) this.problem(page.task.url, p);
     if (!doc.text.trim()) return { problems };

@@ -38,6 +38,8 @@ export interface PassOptions {
   progress: PassProgress;
   /** the browser was needed and could not start: told once, at once (what was tried, the fix) */
   onBrowserUnavailable?: (problem: string) => void;
+  /** the document reader of several passes (a watcher thread's); else the pass starts its own */
+  documents?: DocumentTextExtractor;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
   // the sites' own code (crawlers/<name>.ts), each module loaded once
   const codes = new Map<string, SiteCode>();
   for (const s of sites) if (s.code && !codes.has(s.code)) codes.set(s.code, await loadSiteCode(s.code));
-  const documents = new DocumentTextExtractor();
+  const documents = opts.documents ?? new DocumentTextExtractor();
   // one browser for the whole run (one per proxy setting), started only if a site needs it
   const browsers = new BrowserFetchers({
     userAgent: opts.userAgent,
@@ -89,7 +91,7 @@ export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions)
     ctx.throwIfHalted(); // a failure a page's handler caught still ends the run
     return settled.map((r) => (r as PromiseFulfilledResult<SiteOutcome>).value);
   } finally {
-    await documents.close();
+    if (!opts.documents) await documents.close();
     await browsers.close();
   }
 }

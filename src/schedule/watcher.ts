@@ -1,6 +1,7 @@
 import type { Settings } from '../config/settings.js';
 import type { Site } from '../config/site-file.js';
 import type { XjEvent } from '../detect/events.js';
+import { DocumentTextExtractor } from '../extract/document-text/extractor.js';
 import { HostGate } from '../fetch/host-gate.js';
 import type { Catalogue } from '../store/catalogue.js';
 import { CatalogueGone } from '../store/db.js';
@@ -77,6 +78,8 @@ export class Watcher {
   private readonly running = new Map<string, { ctx?: RunContext; since: string; done: Promise<void> }>();
   private readonly last = new Map<string, { at: string; status: RunStatus }>();
   private readonly gate = new HostGate(1, 1000);
+  /** one attachment reader for all the runs of this thread */
+  private readonly documents = new DocumentTextExtractor();
   private readonly slots: Slots;
   private readonly startedAt = new Date().toISOString();
   private readonly machine: MachineTicker | undefined;
@@ -144,6 +147,7 @@ export class Watcher {
     // what the last runs queued goes out now rather than at the next start, within the same grace
     if (finished && this.machine) await Promise.race([this.machine.deliver(), late]);
     clearTimeout(timer);
+    await this.documents.close();
     return finished;
   }
 
@@ -192,6 +196,7 @@ export class Watcher {
         emit: this.opts.emit,
         progress: new PassProgress(),
         onBrowserUnavailable: this.opts.onBrowserUnavailable,
+        documents: this.documents,
       });
       status = ctx.interrupted ? 'interrupted' : 'ok';
     } catch (e) {

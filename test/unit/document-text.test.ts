@@ -28,6 +28,18 @@ describe('attachment text', () => {
     for (const t of terms) expect(r.text.replace(/\s/g, '')).toContain(t);
   });
 
+  it('reads the file at work when its run stops, and not those still waiting their turn', async () => {
+    const stop = new AbortController();
+    const reading = ex.extract(file('attachment.pdf'), 'a.pdf', '', { stop: stop.signal });
+    const waiting = ex.extract(file('attachment.xls'), 'b.xls', '', { stop: stop.signal });
+    const other = ex.extract(file('attachment.doc'), 'c.doc'); // another run's, not stopped
+    await new Promise((r) => setImmediate(r)); // the first is at the reader now
+    stop.abort();
+    expect((await reading).text).toContain('卫星工厂');
+    expect(await waiting).toEqual({ kind: 'xls', text: '', problem: 'the xls file was not read: the run stopped before its turn' });
+    expect((await other).text.replace(/\s/g, '')).toContain('扶贫车间');
+  });
+
   it('names an unreadable file instead of failing', async () => {
     const broken = Buffer.concat([Buffer.from('%PDF-1.6\n'), Buffer.alloc(2000, 0x41)]);
     const r = await ex.extract(broken, 'broken.pdf');

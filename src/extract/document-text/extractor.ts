@@ -10,8 +10,9 @@ export interface DocumentText {
 }
 
 /**
- * Text of attached documents (PDF, DOC/DOCX, XLS/XLSX), read in one worker thread per run. A
- * file that hangs or exhausts the worker's heap costs that file only: the worker is replaced.
+ * Text of attached documents (PDF, DOC/DOCX, XLS/XLSX), read in one worker thread: per run, or
+ * per watcher thread for all of its runs (a reader per run was 500 threads at 500 sites). A file
+ * that hangs or exhausts the worker's heap costs that file only: the worker is replaced.
  */
 export class DocumentTextExtractor {
   private worker: Worker | undefined;
@@ -21,14 +22,20 @@ export class DocumentTextExtractor {
 
   constructor(private readonly opts: { timeoutMs?: number; maxHeapMb?: number } = {}) {}
 
-  async extract(bytes: Uint8Array, name = '', contentType = '', opts: { timeoutMs?: number } = {}): Promise<DocumentText> {
+  /**
+   * `stop`: the caller's run stopping; a file still waiting its turn then is not read (its bytes
+   * are kept all the same), so that a watcher's stop does not wait for a backlog of files.
+   */
+  async extract(bytes: Uint8Array, name = '', contentType = '', opts: { timeoutMs?: number; stop?: AbortSignal } = {}): Promise<DocumentText> {
     const kind = documentKind(bytes, name, contentType);
     if (kind === 'unknown') return { kind, text: '', problem: 'not a document type xjwatch reads (pdf, doc, docx, xls, xlsx, txt)' };
     // one file at a time: the parsers are CPU-bound and the worker is single-threaded anyway
-    const run = this.queue.then(() => this.send(kind, bytes, opts.timeoutMs ?? this.opts.timeoutMs ?? 60_000));
+    const run = this.queue.then(() =>
+      opts.stop?.aborted ? ({ id: 0, error: 'not read: the run stopped before its turn' } as Reply) : this.send(kind, bytes, opts.timeoutMs ?? this.opts.timeoutMs ?? 60_000),
+    );
     this.queue = run.catch(() => undefined);
     const reply = await run;
-    if ('error' in reply) return { kind, text: '', problem: `could not read the ${kind} file: ${reply.error}` };
+    if ('error' in reply) return { kind, text: '', problem: reply.error.startsWith('not read:') ? `the ${kind} file was ${reply.error}` : `could not read the ${kind} file: ${reply.error}` };
     return { kind, text: reply.text };
   }
 
