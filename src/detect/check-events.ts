@@ -1,4 +1,5 @@
-import type { CaptureInput, WatchedPage } from '../store/catalogue.js';
+import type { CaptureInput } from '../store/catalogue.js';
+import type { WatchedPage } from '../store/watch-store.js';
 import type { CaptureRecord } from '../store/rows.js';
 import type { TermHit } from '../terms/types.js';
 import type { Verdict } from './classify.js';

@@ -4,9 +4,9 @@ import { changedEvent, delistedEvent, happeningEvent, siteRestoredEvent, siteTro
 import type { ControlsSummary, XjEvent } from '../detect/events.js';
 import { step, type PageWatch } from '../detect/lifecycle.js';
 import { siteTrouble } from '../detect/site-trouble.js';
-import type { CaptureHead, CaptureInput, WatchedPage } from '../store/catalogue.js';
+import type { CaptureInput } from '../store/catalogue.js';
 import type { CaptureRecord } from '../store/rows.js';
-import { WatchStore } from '../store/catalogue.js';
+import { WatchStore, type CaptureHead, type WatchedPage } from '../store/watch-store.js';
 import { mergeHits } from '../terms/matcher.js';
 import type { TermHit } from '../terms/types.js';
 import type { RevisitPolicy } from '../config/settings.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadSettings } from '../../config/settings.js';
 import { isDue, nextCheckAt } from '../../schedule/revisit.js';
 import type { WatchState } from '../../schedule/watcher.js';
-import { WatchStore } from '../../store/catalogue.js';
+import { WatchStore } from '../../store/watch-store.js';
 import { openDb } from '../../store/db.js';
 import { openOperatorProblems } from '../../store/operator-store.js';
 import { outboxStatus, siteStatus } from '../../store/status-reads.js';
