@@ -20,8 +20,7 @@ export class HostGate {
     this.hosts.set(host, h);
     while (h.active >= limits.perHost) await new Promise<void>((r) => h.waiting.push(r));
     h.active++;
-    // a timer counts from the event loop's clock, read when the loop last woke: after a busy
-    // stretch it fires early by as much, so the time is checked again on waking
+    // checked again on waking: the rule is kept by the clock it is written in, whatever a timer does
     for (let wait = h.nextStart - Date.now(); wait > 0; wait = h.nextStart - Date.now()) await new Promise((r) => setTimeout(r, wait));
     let released = false;
     return () => {
