@@ -30,12 +30,11 @@ export class DocumentTextExtractor {
     const kind = documentKind(bytes, name, contentType);
     if (kind === 'unknown') return { kind, text: '', problem: 'not a document type xjwatch reads (pdf, doc, docx, xls, xlsx, txt)' };
     // one file at a time: the parsers are CPU-bound and the worker is single-threaded anyway
-    const run = this.queue.then(() =>
-      opts.stop?.aborted ? ({ id: 0, error: 'not read: the run stopped before its turn' } as Reply) : this.send(kind, bytes, opts.timeoutMs ?? this.opts.timeoutMs ?? 60_000),
-    );
+    const run = this.queue.then(() => (opts.stop?.aborted ? undefined : this.send(kind, bytes, opts.timeoutMs ?? this.opts.timeoutMs ?? 60_000)));
     this.queue = run.catch(() => undefined);
     const reply = await run;
-    if ('error' in reply) return { kind, text: '', problem: reply.error.startsWith('not read:') ? `the ${kind} file was ${reply.error}` : `could not read the ${kind} file: ${reply.error}` };
+    if (!reply) return { kind, text: '', problem: `the ${kind} file was not read: the run stopped before its turn` };
+    if ('error' in reply) return { kind, text: '', problem: `could not read the ${kind} file: ${reply.error}` };
     return { kind, text: reply.text };
   }
 
