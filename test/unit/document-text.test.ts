@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-// the reader runs in a worker thread, which needs the compiled file (the test command builds first)
+// the reader runs in a child process, which needs the compiled file (the test command builds first)
 import { DocumentTextExtractor } from '../../dist/src/extract/document-text/extractor.js';
 import { documentKind } from '../../src/extract/document-text/kind.js';
 import { ROOT } from '../helpers/cli.js';
@@ -53,5 +53,19 @@ describe('attachment text', () => {
     const next = await ex.extract(file('attachment.xls'), 'x.xls');
     expect(next.problem).toBeUndefined();
     expect(next.text).toContain('卫星工厂');
+  });
+
+  it('costs only the file when the reader runs out of memory, and never this process', async () => {
+    const small = new DocumentTextExtractor({ timeoutMs: 20_000, maxHeapMb: 4 });
+    try {
+      const xls = file('attachment.xls');
+      const huge = await small.extract(Buffer.concat([xls, Buffer.alloc(64 << 20)]), 'big.xls');
+      expect(huge.problem).toMatch(/could not read the xls file: the reader stopped \((SIGABRT|SIGTRAP|exit \d+); out of memory\?\)/);
+      expect(process.memoryUsage().rss).toBeGreaterThan(0); // still here
+    } finally {
+      await small.close();
+    }
+    const next = await ex.extract(file('attachment.doc'), 'c.doc');
+    expect(next.text.replace(/\s/g, '')).toContain('扶贫车间');
   });
 });

@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
 import { documentKind, type DocumentKind } from './kind.js';
-import type { Job, Reply } from './worker.js';
+import type { Job, Reply } from './reader-process.js';
 
 export interface DocumentText {
   kind: DocumentKind;
@@ -10,14 +10,14 @@ export interface DocumentText {
 }
 
 /**
- * Text of attached documents (PDF, DOC/DOCX, XLS/XLSX), read in one worker thread: per run, or
- * per watcher thread for all of its runs (a reader per run was 500 threads at 500 sites). A file
- * that hangs or exhausts the worker's heap costs that file only: the worker is replaced.
+ * Text of attached documents (PDF, DOC/DOCX, XLS/XLSX), read in one child process: per run, or
+ * per watcher thread for all of its runs (a reader per run was 500 readers at 500 sites). A file
+ * that hangs or exhausts the reader's heap costs that file only: the reader is killed and replaced.
  */
 export class DocumentTextExtractor {
-  private worker: Worker | undefined;
+  private worker: ChildProcess | undefined;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; timer: NodeJS.Timeout; worker: Worker }>();
+  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; timer: NodeJS.Timeout; worker: ChildProcess }>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: { timeoutMs?: number; maxHeapMb?: number } = {}) {}
@@ -41,13 +41,25 @@ export class DocumentTextExtractor {
   close(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
-    return w ? w.terminate().then(() => undefined) : Promise.resolve();
+    if (!w || w.exitCode !== null || w.signalCode !== null) return Promise.resolve();
+    return new Promise((done) => {
+      w.once('exit', () => done());
+      w.ref(); // an unref'd child's exit would not keep this process up to hear it
+      w.kill('SIGKILL');
+    });
   }
 
-  private ensureWorker(): Worker {
+  private ensureWorker(): ChildProcess {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 768 } });
+    // its own flags only: not the parent's (a test runner's loaders, --inspect)
+    const w = fork(new URL('./reader-process.js', import.meta.url), [], {
+      execArgv: [`--max-old-space-size=${this.opts.maxHeapMb ?? 768}`],
+      serialization: 'advanced', // Uint8Array across without base64
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
+    // an idle reader does not hold the process open; a file being read does, by its timer
     w.unref();
+    w.channel?.unref();
     w.on('message', (r: Reply) => {
       const entry = this.waiting.get(r.id);
       if (!entry) return;
@@ -55,7 +67,7 @@ export class DocumentTextExtractor {
       this.waiting.delete(r.id);
       entry.resolve(r);
     });
-    // only the jobs of this worker fail with it: a replacement may already be at work on the next
+    // only the jobs of this reader fail with it: a replacement may already be at work on the next
     const fail = (why: string) => {
       if (this.worker === w) this.worker = undefined;
       for (const [id, entry] of this.waiting) {
@@ -65,8 +77,10 @@ export class DocumentTextExtractor {
         entry.resolve({ id, error: why });
       }
     };
-    w.on('error', (err) => fail(`the reader crashed: ${err.message}`));
-    w.on('exit', (code) => fail(code === 0 ? 'the reader was stopped' : `the reader stopped (exit ${code}; out of memory?)`));
+    w.on('error', (err) => fail(`the reader could not be run: ${err.message}`));
+    w.on('exit', (code, signal) =>
+      fail(code === 0 || w.killed ? 'the reader was stopped' : `the reader stopped (${signal ?? `exit ${code}`}; out of memory?)`),
+    );
     this.worker = w;
     return w;
   }
@@ -79,10 +93,14 @@ export class DocumentTextExtractor {
         this.waiting.delete(id);
         resolve({ id, error: `gave up after ${timeoutMs / 1000} s` });
         if (this.worker === w) this.worker = undefined;
-        void w.terminate();
+        w.kill('SIGKILL');
       }, timeoutMs);
       this.waiting.set(id, { resolve, timer, worker: w });
-      w.postMessage({ id, kind, bytes: new Uint8Array(bytes) } satisfies Job);
+      w.send({ id, kind, bytes: new Uint8Array(bytes) } satisfies Job, (err) => {
+        if (!err || !this.waiting.delete(id)) return;
+        clearTimeout(timer);
+        resolve({ id, error: `the reader could not be sent the file: ${err.message}` });
+      });
     });
   }
 }
