@@ -33,6 +33,8 @@ interface Thread {
   sites: Site[];
   /** resolves when the worker said it stopped, or is gone */
   stopped: Promise<boolean>;
+  /** resolves when the thread has ended */
+  gone: Promise<void>;
   exited: boolean;
   crashed: boolean;
 }
@@ -78,7 +80,8 @@ export class WatcherPool {
       };
       const worker = new Worker(this.opts.workerUrl, { workerData: start });
       let said!: (clean: boolean) => void;
-      const thread: Thread = { worker, sites, stopped: new Promise((r) => (said = r)), exited: false, crashed: false };
+      let ended!: () => void;
+      const thread: Thread = { worker, sites, stopped: new Promise((r) => (said = r)), gone: new Promise((r) => (ended = r)), exited: false, crashed: false };
       worker.on('message', (m: FromWorker) => {
         if (m.type === 'stopped') {
           this.record(m.sites);
@@ -89,6 +92,7 @@ export class WatcherPool {
       worker.on('exit', (code) => {
         thread.exited = true;
         said(false);
+        ended();
         this.crashed(thread, index, `it exited (code ${code})`);
       });
       this.threads.push(thread);
@@ -109,7 +113,9 @@ export class WatcherPool {
   /**
    * Tells every worker to stop (their runs finish what they asked for, their WARC files are
    * sealed), waits for them at most `graceMs`, then delivers what their last runs queued within
-   * what is left of it. A worker still busy then is ended as a crash would end it.
+   * what is left of it. A worker that stopped cleanly ends by itself; one still busy then is ended
+   * as a crash would end it. Never terminate() a thread that can end by itself: terminating one
+   * in the middle of a zlib call aborts the whole process (Node's "close before init" assertion).
    */
   async stop(graceMs: number): Promise<boolean> {
     this.stopping = true;
@@ -119,7 +125,10 @@ export class WatcherPool {
     // the workers' own grace ends at the deadline; a little more for their last messages
     const late = (ms: number) => new Promise<false>((ok) => setTimeout(() => ok(false), Math.max(0, ms)).unref());
     const clean = await Promise.race([Promise.all(this.threads.map((t) => t.stopped)).then((all) => all.every(Boolean)), late(deadline + 1500 - Date.now())]);
-    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    if (clean) await Promise.race([Promise.all(this.threads.map((t) => t.gone)), late(deadline + 1500 - Date.now())]);
+    const left = this.threads.filter((t) => !t.exited);
+    if (clean && left.length) this.opts.log(`${left.length} worker thread(s) did not end by themselves after a clean stop: ended`);
+    await Promise.all(left.map((t) => t.worker.terminate()));
     if (clean) await Promise.race([this.machine.deliver(), late(deadline - Date.now())]);
     return clean;
   }

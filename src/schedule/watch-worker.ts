@@ -39,7 +39,11 @@ export function serveWatcher(arm: (target: { catalogue: Catalogue }, start: Work
   port.on('message', (m: ToWorker) => {
     if (m.type !== 'stop') return;
     clearInterval(beat);
-    void watcher.stop(m.graceMs).then((clean) => post({ type: 'stopped', clean, sites: watcher.state().sites }));
+    void watcher.stop(m.graceMs).then((clean) => {
+      post({ type: 'stopped', clean, sites: watcher.state().sites });
+      // nothing more to hear: the thread ends by itself once its last handles close (see WatcherPool.stop)
+      port.unref();
+    });
   });
   watcher.start(start.now);
   post({ type: 'state', sites: watcher.state().sites });
