@@ -55,32 +55,78 @@ export const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10
 
 /**
  * CPU time of a live process, in ms, from /proc (Linux only): user + system of all its threads
- * (worker threads included) and of the children it has waited for (e.g. Crawlee's `ps`).
+ * (worker threads included), of the children it has waited for (e.g. Crawlee's `ps`) and of its
+ * live descendants (the attachment reader, Chromium).
  */
 export function procCpuMs(pid: number): number {
   const c = procCpu(pid);
   return c.threads + c.children;
 }
 
-/** The same, split: all threads, the main thread alone, and reaped children. */
-export function procCpu(pid: number): { threads: number; main: number; children: number } {
-  const fields = (file: string) => {
-    const stat = readFileSync(file, 'utf8');
-    // the command name may hold spaces: the fields start after its closing parenthesis
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-  };
-  const f = fields(`/proc/${pid}/stat`);
-  const m = fields(`/proc/${pid}/task/${pid}/stat`);
-  const ms = (ticks: number) => (ticks * 1000) / CLK_TCK;
-  return { threads: ms(f[11]! + f[12]!), main: ms(m[11]! + m[12]!), children: ms(f[13]! + f[14]!) };
-}
+const statFields = (file: string) => {
+  const stat = readFileSync(file, 'utf8');
+  // the command name may hold spaces: the fields start after its closing parenthesis
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+};
 const CLK_TCK = 100; // sysconf(_SC_CLK_TCK) on Linux
+const ticksMs = (ticks: number) => (ticks * 1000) / CLK_TCK;
 
-/** VmRSS and VmHWM (peak) of a live process, in bytes. */
-export function procMemory(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+/** The same, split: all threads, the main thread alone, and children (reaped, and live descendants). */
+export function procCpu(pid: number): { threads: number; main: number; children: number } {
+  const f = statFields(`/proc/${pid}/stat`);
+  const m = statFields(`/proc/${pid}/task/${pid}/stat`);
+  let live = 0;
+  for (const d of descendants(pid)) {
+    try {
+      const g = statFields(`/proc/${d}/stat`);
+      live += g[11]! + g[12]! + g[13]! + g[14]!;
+    } catch {
+      // ended between the listing and the read: its parent reaps it, and counts it next time
+    }
+  }
+  return { threads: ticksMs(f[11]! + f[12]!), main: ticksMs(m[11]! + m[12]!), children: ticksMs(f[13]! + f[14]! + live) };
+}
+
+/** Every live process below `pid` (children, theirs, ...), from /proc's parent links. */
+export function descendants(pid: number): number[] {
+  const parent = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const ppid = statFields(`/proc/${name}/stat`)[1]!;
+      parent.set(ppid, [...(parent.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of parent.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** VmRSS and VmHWM (peak) of a live process, in bytes; `tree`: VmRSS of it and its live descendants. */
+export function procMemory(pid: number): { rss: number; hwm: number; tree: number } {
+  const read = (p: number) => {
+    const status = readFileSync(`/proc/${p}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  };
+  const own = read(pid);
+  let tree = own.rss;
+  for (const d of descendants(pid)) {
+    try {
+      tree += read(d).rss;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { ...own, tree };
 }
 
 /** Open file descriptors of a live process. */

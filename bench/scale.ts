@@ -35,9 +35,10 @@ const RSS_CAP_MB = Number(process.env.XJ_BENCH_RSS_CAP_MB ?? 10000);
  * server answered in the window (from half a second after the first answer), counted per host.
  * Baseline, in the same run: a plain undici loop holding every host to the same politeness rule
  * over the URLs xjwatch fetched. Also CPU ms per request (user + system of the watcher's threads
- * and of the processes it started, over the window), peak RSS (VmHWM), and whether everything
- * was kept: a fetch row for each answer, its WARC record, its blob, no WARC file outside the
- * catalogue, and `xjwatch verify --data-dir` passing.
+ * and of the processes it started, over the window), peak RSS (VmHWM, or the RSS of it and its
+ * attachment reader processes together when higher), and whether everything was kept: a fetch
+ * row for each answer, its WARC record, its blob, no WARC file outside the catalogue, and
+ * `xjwatch verify --data-dir` passing.
  *
  * `npm run bench -- scale [N,N,…] [seconds]` (default 50,200,500 and 60). XJ_SCALE_PHASES=first
  * or steady runs one phase; XJ_SCALE_WORKERS=N (or auto) sets the watcher's watch.workers; XJ_BENCH_KEEP=1 leaves the data directories and the watcher's output;
@@ -332,8 +333,9 @@ async function measure(child: ChildProcess, farm: Farm, before: FarmCounts, n: n
   const sampler = setInterval(() => {
     try {
       const m = procMemory(pid);
-      peak = Math.max(peak, m.hwm);
-      if (m.rss > RSS_CAP_MB * 1024 * 1024) {
+      // the attachment readers are processes of their own: their memory is the watcher's too
+      peak = Math.max(peak, m.hwm, m.tree);
+      if (m.tree > RSS_CAP_MB * 1024 * 1024) {
         capHit = true;
         child.kill('SIGKILL');
       }
@@ -370,7 +372,8 @@ async function measure(child: ChildProcess, farm: Farm, before: FarmCounts, n: n
   let cpu1 = cpu0;
   try {
     cpu1 = procCpu(pid);
-    peak = Math.max(peak, procMemory(pid).hwm);
+    const m = procMemory(pid);
+    peak = Math.max(peak, m.hwm, m.tree);
   } catch {
     // the child died (the cap): its CPU is lost with it
   }

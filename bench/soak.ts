@@ -36,8 +36,8 @@ interface Census {
  * (county, prefecture, regional, ASP.NET; no hostile pages), each on a one-second schedule with
  * known postings due every 30 s, for N cycles (a cycle: every site has run once more), while the
  * sites change under it — every tenth cycle a new posting, an edit, a deletion and a restored
- * posting, turn by turn across the sites. Sampled at every cycle: the watcher's RSS, open file
- * handles and threads, the catalogue's size; every 50 cycles its rows and the data directory's
+ * posting, turn by turn across the sites. Sampled at every cycle: the RSS of the watcher and of
+ * its attachment reader processes, open file handles and threads, the catalogue's size; every 50 cycles its rows and the data directory's
  * bytes. The baseline is the run itself: RSS after warm-up (cycles 50–99) against the last 100.
  *
  * `npm run bench -- soak [cycles]` (default 1000; XJ_SOAK_MAX_MINUTES, default 30, ends it sooner).
@@ -96,7 +96,7 @@ export async function benchSoak(): Promise<Record<string, number>> {
       try {
         const m = procMemory(pid);
         const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-        samples.push({ cycle, at: Date.now(), rss: m.rss, fds: procFds(pid), threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 0), dbBytes: fileBytes(join(dataDir, 'xjwatch.db')) + fileBytes(join(dataDir, 'xjwatch.db-wal')) });
+        samples.push({ cycle, at: Date.now(), rss: m.tree, fds: procFds(pid), threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 0), dbBytes: fileBytes(join(dataDir, 'xjwatch.db')) + fileBytes(join(dataDir, 'xjwatch.db-wal')) });
       } catch {
         break; // the watcher is gone
       }
@@ -108,7 +108,8 @@ export async function benchSoak(): Promise<Record<string, number>> {
       await mutations.at(cycle);
     }
     const elapsedS = (Date.now() - started) / 1000;
-    const hwm = procMemory(pid).hwm;
+    const end = procMemory(pid);
+    const hwm = Math.max(end.hwm, end.tree, ...samples.map((x) => x.rss));
     child.kill('SIGTERM');
     const stopped = await exited(child, 60_000);
     if (!stopped) child.kill('SIGKILL');
