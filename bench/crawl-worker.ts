@@ -1,12 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 
 /**
- * One side of bench/crawl, in its own process so that its peak RSS is its own.
+ * One side of bench/crawl (and bench/recheck), in its own process so that its peak RSS is its own.
  *   xjwatch <site.yaml> <dataDir> [all|none] : one full pass, as `xjwatch crawl` runs it (rechecking
  *     the known postings with `all`), timed without start-up
- *   baseline <urls.json> <concurrency> : a plain undici fetch loop over the same URLs (each with
- *     its Referer, and its ETag as If-None-Match where it has one)
+ *   baseline <urls.json> <concurrency> [dataDir] : a plain undici fetch loop over the same URLs (each
+ *     with its Referer, and its ETag as If-None-Match where it has one); with a dataDir, each answer
+ *     is also recorded as xjwatch records it (blob, WARC request and response records, fetch row)
+ *     and nothing else is done with it: the floor of any recheck that keeps what it fetched
  */
 const [mode, a, b, c] = process.argv.slice(2);
 
@@ -42,6 +45,7 @@ if (mode === 'xjwatch') {
 } else if (mode === 'baseline') {
   const urls = JSON.parse(readFileSync(a!, 'utf8')) as { url: string; referer?: string; etag?: string }[];
   const concurrency = Number(b);
+  const ctx = c ? (await import('../src/schedule/run-context.js')).RunContext.open(c, 'bench') : undefined;
   const agent = new Agent({ connections: concurrency, pipelining: 1 });
   let next = 0;
   let bytes = 0;
@@ -50,15 +54,27 @@ if (mode === 'xjwatch') {
     Array.from({ length: concurrency }, async () => {
       while (next < urls.length) {
         const u = urls[next++]!;
-        const res = await request(u.url, { dispatcher: agent, headers: { ...(u.referer ? { referer: u.referer } : {}), ...(u.etag ? { 'if-none-match': u.etag } : {}) } });
-        bytes += (await res.body.arrayBuffer()).byteLength;
+        const headers: [string, string][] = [...(u.referer ? [['referer', u.referer] as [string, string]] : []), ...(u.etag ? [['if-none-match', u.etag] as [string, string]] : [])];
+        const startedAt = new Date();
+        const res = await request(u.url, { dispatcher: agent, headers: Object.fromEntries(headers) });
+        const body = Buffer.from(await res.body.arrayBuffer());
+        bytes += body.length;
+        if (!ctx) continue;
+        const rawHeaders = Object.entries(res.headers).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : v === undefined ? [] : [[k, v] as [string, string]]));
+        await ctx.recorder.record(
+          { id: randomUUID(), method: 'GET', url: u.url, requestHeaders: headers, httpVersion: '1.1', startedAt, durationMs: Date.now() - startedAt.getTime(), ip: '127.0.0.1', response: { status: res.statusCode, statusText: '', rawHeaders, body, wireBytes: body.length } },
+          { siteId: 'county', label: 'check' },
+          u.url,
+        );
       }
     }),
   );
+  ctx?.recorder.flush();
   const seconds = (performance.now() - t1) / 1000;
+  ctx?.finish('ok', {});
   await agent.close();
   process.stdout.write(JSON.stringify({ pages: urls.length, seconds, bytes, maxRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
 } else {
-  process.stderr.write('usage: crawl-worker.js xjwatch <site.yaml> <dataDir> [all|none] | baseline <urls.json> <concurrency>\n');
+  process.stderr.write('usage: crawl-worker.js xjwatch <site.yaml> <dataDir> [all|none] | baseline <urls.json> <concurrency> [dataDir]\n');
   process.exit(2);
 }
