@@ -1,3 +1,4 @@
+import { termWhere } from '../terms/where.js';
 import { esc } from '../text/html-escape.js';
 import type { Term } from '../terms/types.js';
 import { operatorAdvice, operatorLabel } from './operator-text.js';
@@ -13,7 +14,7 @@ export interface AlertItem {
   /** the event's own fields (see detect/events.ts) */
   body: Record<string, unknown>;
   capture?: { at: string; sha256: string };
-  hits: { term: string; count: number; snippet: string; source?: string }[];
+  hits: { term: string; count: number; snippet: string; source?: string; in?: string; places?: string[] }[];
   screenshot?: { filename: string; content: Buffer };
   bundle?: { dir: string; zip: string; attach?: Buffer; headline: string };
   proveCommand?: string;
@@ -107,7 +108,7 @@ function itemText(i: AlertItem, tz: string, gloss: Map<string, string | undefine
   const L: string[] = [`${headline(i).toUpperCase()} — ${i.siteName} (${i.site})`, `Title:      ${flat(i.title, 300)}`];
   if (i.published) L.push(`Published:  ${i.published} (as the page states)`);
   L.push(`Address:    ${i.url}`);
-  for (const h of i.hits) L.push(`Term:       ${h.term}${gloss.get(h.term) ? ` (${gloss.get(h.term)})` : ''} ×${h.count}${h.source ? ` in ${flat(h.source, 80)}` : ''}: …${flat(h.snippet, 160)}…`);
+  for (const h of i.hits) L.push(`Term:       ${h.term}${gloss.get(h.term) ? ` (${gloss.get(h.term)})` : ''} ×${h.count}${termWhere(h) ? ` in ${flat(termWhere(h)!, 160)}` : ''}: …${flat(h.snippet, 160)}…`);
   if (i.kind === 'changed') {
     for (const r of (b.removed as string[]) ?? []) L.push(`Removed:    [-${flat(r, 300)}-]`);
     for (const a of (b.added as string[]) ?? []) L.push(`Added:      [+${flat(a, 300)}+]`);
@@ -138,7 +139,7 @@ function itemHtml(i: AlertItem, tz: string, gloss: Map<string, string | undefine
   // the address shown is exactly the one linked: page text never becomes a link
   rows.push(row('Address', `<a href="${esc(i.url)}">${esc(i.url)}</a>`));
   if (i.hits.length) {
-    rows.push(row('Terms', i.hits.map((h) => `<div><b lang="zh">${esc(h.term)}</b>${gloss.get(h.term) ? ` (${esc(gloss.get(h.term))})` : ''} ×${h.count}${h.source ? ` <small>in ${esc(h.source)}</small>` : ''}<br><span lang="zh" style="color:#333">…${highlight(h.snippet, h.term)}…</span></div>`).join('')));
+    rows.push(row('Terms', i.hits.map((h) => `<div><b lang="zh">${esc(h.term)}</b>${gloss.get(h.term) ? ` (${esc(gloss.get(h.term))})` : ''} ×${h.count}${termWhere(h) ? ` <small>in ${esc(termWhere(h)!)}</small>` : ''}<br><span lang="zh" style="color:#333">…${highlight(h.snippet, h.term)}…</span></div>`).join('')));
   }
   if (i.kind === 'changed') {
     const runs = [...((b.removed as string[]) ?? []).map((r) => `<del style="background:#fbd5d5">${esc(r)}</del>`), ...((b.added as string[]) ?? []).map((a) => `<ins style="background:#d4f7d4">${esc(a)}</ins>`)];

@@ -1,4 +1,5 @@
 import type { XjEvent } from '../detect/events.js';
+import { termWhere } from '../terms/where.js';
 import { out, safe } from './common.js';
 
 const useColor = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
@@ -20,7 +21,7 @@ export function printEventHuman(e: XjEvent): void {
     case 'new_posting': {
       out(`${green('NEW')}  ${bold(safe(e.title) || '(no title)')}  ${dim(`${e.site} · ${e.published ?? 'no date'}`)}`);
       out(`     ${safe(e.url)}`);
-      for (const t of e.terms) out(`     ${bold(t.term)} ×${t.count}${t.source ? dim(` (${safe(t.source)})`) : ''}  ${highlight(t.snippet, t.term)}`);
+      for (const t of e.terms) out(`     ${bold(t.term)} ×${t.count}${termWhere(t) ? dim(` (${safe(termWhere(t)!)})`) : ''}  ${highlight(t.snippet, t.term)}`);
       for (const a of e.attachments) out(`     ${dim('attachment')} ${safe(a.name)}${a.error ? red(` (${safe(a.error)})`) : ''}`);
       out(`     ${dim(`capture ${e.capture}`)}`);
       break;

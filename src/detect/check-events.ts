@@ -4,7 +4,7 @@ import type { CaptureRecord } from '../store/rows.js';
 import type { TermHit } from '../terms/types.js';
 import type { Verdict } from './classify.js';
 import { changedRuns, wordDiff } from './diff.js';
-import type { ChangedEvent, ControlsSummary, DelistedEvent, DeletionEvent, RestoredEvent, TroubleEvent } from './events.js';
+import { eventTerm, type ChangedEvent, type ControlsSummary, type DelistedEvent, type DeletionEvent, type RestoredEvent, type TroubleEvent } from './events.js';
 import type { Happening } from './lifecycle.js';
 import type { SiteTrouble } from './site-trouble.js';
 
@@ -35,7 +35,7 @@ export function changedEvent(f: { site: string; page: Pick<WatchedPage, 'url' | 
     removed: runs.removed,
     terms_appeared: [...after].filter((t) => !before.has(t)),
     terms_vanished: [...before].filter((t) => !after.has(t)),
-    terms: f.read.hits.map((h) => ({ term: h.term, count: h.count, snippet: h.snippet })),
+    terms: f.read.hits.map(eventTerm),
     capture: `sha256:${f.read.capture.bodySha256}`,
     previous_capture: `sha256:${f.last.body_sha256}`,
     previous_at: f.last.at,

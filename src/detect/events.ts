@@ -17,6 +17,21 @@ export interface EventTerm {
   snippet: string;
   /** where the term was found when not in the page itself, e.g. "attachment: 名单.xls" */
   source?: string;
+  /** where the snippet is, when an attachment's place is known: "名单.xls#Sheet1!B214" (else "page") */
+  in?: string;
+  /** every place in the attachments it was found, "<file>#<place>" (at most 20) */
+  places?: string[];
+}
+
+/** A term hit as an event carries it. */
+export function eventTerm(h: { term: string; count: number; snippet: string; source?: string; places?: string[] }): EventTerm {
+  const out: EventTerm = { term: h.term, count: h.count, snippet: h.snippet };
+  if (h.source && h.source !== 'page') out.source = h.source;
+  if (h.places?.length) {
+    out.in = (h.source ?? 'page').startsWith('page') ? 'page' : h.places[0]!;
+    out.places = h.places;
+  }
+  return out;
 }
 
 export interface AttachmentSummary {

@@ -1,5 +1,5 @@
 import type { TermHit } from '../terms/types.js';
-import type { AttachmentSummary, NewPostingEvent } from './events.js';
+import { eventTerm, type AttachmentSummary, type NewPostingEvent } from './events.js';
 
 export interface PostingFacts {
   site: string;
@@ -27,7 +27,7 @@ export function newPostingEvent(p: PostingFacts, firstCapture: boolean, all: boo
     url: p.url,
     title: p.title,
     published: p.published ?? null,
-    terms: p.hits.map((h) => ({ term: h.term, count: h.count, snippet: h.snippet, ...(h.source && h.source !== 'page' ? { source: h.source } : {}) })),
+    terms: p.hits.map(eventTerm),
     attachments: p.attachments,
     capture: `sha256:${p.bodySha256}`,
     at: p.at,

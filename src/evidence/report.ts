@@ -22,7 +22,8 @@ export interface ReportPage {
   published: string | null;
   verdict: BundleVerdict;
   timeline: TimelineRow[];
-  hits: { term: string; gloss?: string; count: number; snippet: string }[];
+  /** places: where in the attachments ("名单.xls#Sheet1!B214") */
+  hits: { term: string; gloss?: string; count: number; snippet: string; places?: string[] }[];
   /** the first lines of the text as last captured, in the original Chinese */
   excerpt: string;
   diff?: { from: string; to: string; parts: DiffPart[] };
@@ -72,8 +73,8 @@ function pageSection(p: ReportPage): string {
   <div><h4>A reader cannot conclude</h4><ul>${v.cannotConclude.map((s) => `<li>${esc(s)}</li>`).join('')}</ul></div></div>
   ${
     p.hits.length
-      ? `<h3>Tracked terms in the page</h3><table><tr><th>Term (original)</th><th>English</th><th>Times</th><th>In context (original)</th></tr>${p.hits
-          .map((h) => `<tr><td lang="zh">${esc(h.term)}</td><td>${esc(h.gloss ?? '')}</td><td>${h.count}</td><td lang="zh">${esc(h.snippet)}</td></tr>`)
+      ? `<h3>Tracked terms in the page and its attachments</h3><table><tr><th>Term (original)</th><th>English</th><th>Times</th><th>In context (original)</th><th>Where in the attachments</th></tr>${p.hits
+          .map((h) => `<tr><td lang="zh">${esc(h.term)}</td><td>${esc(h.gloss ?? '')}</td><td>${h.count}</td><td lang="zh">${esc(h.snippet)}</td><td lang="zh">${(h.places ?? []).map(esc).join('<br>')}</td></tr>`)
           .join('')}</table>`
       : ''
   }

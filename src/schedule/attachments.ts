@@ -120,8 +120,8 @@ export class Attachments {
       problems.push('served an HTML page where a file was linked (a dead or guarded download)');
     }
     for (const p of problems) this.d.problem(url, p);
-    const doc = problems.length ? { problems: [] } : await this.d.reader.documentText(page, name, contentType);
-    const hits = doc.text && doc.searchText ? this.d.matcher.matchText(doc.text, `attachment: ${name}`, doc.searchText) : [];
+    const { locate, ...doc } = problems.length ? { problems: [] } : await this.d.reader.documentText(page, name, contentType);
+    const hits = doc.text && doc.searchText ? this.d.matcher.matchText(doc.text, `attachment: ${name}`, doc.searchText, locate) : [];
     const capture = this.d.reader.captureInput(page, fetchId, 'attachment', { title: name, contentType, ...doc, problems: [...problems, ...doc.problems], hits });
     capture.parentUrl = String(page.task.purpose.parentUrl ?? '');
     this.done(url, { url, name, capture, hits, ...(problems.length ? { error: problems[0] } : {}) });

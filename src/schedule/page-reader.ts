@@ -4,12 +4,13 @@ import { comparableText } from '../detect/trivia.js';
 import type { Exchange } from '../fetch/exchange.js';
 import { decodeBody } from '../extract/decode.js';
 import type { DocumentTextExtractor } from '../extract/document-text/extractor.js';
+import { placeAt } from '../extract/document-text/places.js';
 import { parseHtml } from '../extract/html.js';
 import { extractPosting } from '../extract/posting.js';
 import { clientRedirect } from '../extract/redirect.js';
 import { sha256Hex } from '../store/blobs.js';
 import type { CaptureInput, FetchRef } from '../store/catalogue.js';
-import type { TermMatcher } from '../terms/matcher.js';
+import type { Locate, TermMatcher } from '../terms/matcher.js';
 import { normalizeText } from '../terms/normalize.js';
 import { readingText } from '../terms/reading.js';
 import type { RunContext } from './run-context.js';
@@ -27,7 +28,14 @@ export interface DocumentText {
   text?: string;
   textSha256?: string;
   searchText?: string;
+  /** JSON of the document's segments (its pages, paragraphs, rows), kept with the capture */
+  segments?: string;
   problems: string[];
+}
+
+/** A document's text with where each part of it is (a page, a paragraph, a cell), for its hits. */
+export interface PlacedText extends DocumentText {
+  locate?: Locate;
 }
 
 /**
@@ -67,7 +75,7 @@ export class PageReader {
     }
     // a list that links straight to a document: the document is the posting
     const title = postingData(page.task).linkText;
-    const doc = await this.documentText(page, title, contentType);
+    const { locate: _, ...doc } = await this.documentText(page, title, contentType);
     const hits = this.matcher.matchText(`${title}\n${doc.text ?? ''}`);
     const capture = this.captureInput(page, fetchId, 'posting', { title, ...doc, hits });
     return { capture, hits, title, text: doc.text ?? '', attachments: [] };
@@ -80,7 +88,7 @@ export class PageReader {
     const coded = this.readCoded(page, fetchId, contentType);
     if (coded) return coded;
     if (isHtml(contentType, page.body)) return this.readHtml(page, fetchId, contentType);
-    const doc = await this.documentText(page, page.finalUrl, contentType);
+    const { locate: _, ...doc } = await this.documentText(page, page.finalUrl, contentType);
     const hits = doc.text ? this.matcher.matchText(doc.text, undefined, doc.searchText) : [];
     const capture = this.captureInput(page, fetchId, 'posting', { ...doc, compareSha256: doc.text ? sha256Hex(comparableText(doc.text, this.trivia)) : undefined, hits });
     return { capture, hits, title: '', text: doc.text ?? '' };
@@ -149,12 +157,14 @@ export class PageReader {
   }
 
   /** Text of a document (PDF, Word, Excel), kept with the capture and normalised for search and terms. */
-  async documentText(page: PassPage, name: string, contentType: string | undefined): Promise<DocumentText> {
+  async documentText(page: PassPage, name: string, contentType: string | undefined): Promise<PlacedText> {
     const doc = await this.documents.extract(page.body, name || page.finalUrl, contentType, { stop: this.ctx.signal });
     const problems = doc.problem && doc.kind !== 'unknown' ? [doc.problem] : [];
     for (const p of problems) this.problem(page.task.url, p);
     if (!doc.text.trim()) return { problems };
-    return { text: doc.text, textSha256: sha256Hex(doc.text), searchText: normalizeText(doc.text), problems };
+    const { text, segments } = doc;
+    const locate: Locate | undefined = segments?.length ? (offset) => placeAt(text, segments, offset) : undefined;
+    return { text, textSha256: sha256Hex(text), searchText: normalizeText(text), problems, ...(locate ? { locate, segments: JSON.stringify(segments) } : {}) };
   }
 
   captureInput(page: PassPage, fetchId: FetchRef, kind: CaptureInput['kind'], extra: Partial<CaptureInput> & { problems: string[] }): CaptureInput {

@@ -177,7 +177,14 @@ export class Rechecks {
   }
 
   private attachmentHits(postingId: number): TermHit[] {
-    return this.store.attachmentHits(postingId).map((h) => ({ term: h.term, count: h.count, snippet: h.snippet, forms: JSON.parse(h.forms) as Record<string, number>, source: `attachment: ${h.name ?? ''}` }));
+    return this.store.attachmentHits(postingId).map((h) => ({
+      term: h.term,
+      count: h.count,
+      snippet: h.snippet,
+      forms: JSON.parse(h.forms) as Record<string, number>,
+      source: `attachment: ${h.name ?? ''}`,
+      ...(h.places ? { places: JSON.parse(h.places) as string[] } : {}),
+    }));
   }
 
   private fetchId(exchange: string | undefined): number | undefined {

@@ -37,6 +37,8 @@ export interface HitRow {
   count: number;
   snippet: string;
   forms: Record<string, number>;
+  /** where in an attachment (TermHit.places) */
+  places?: string[];
 }
 
 /**
@@ -72,6 +74,8 @@ export interface CaptureInput {
   textSha256?: string;
   /** normalised text to index for search (postings and attachments) */
   searchText?: string;
+  /** a document's segments as JSON (extract/document-text/places.ts): which page, paragraph or row each stretch of its text is */
+  segments?: string;
   problems: string[];
   hits: HitRow[];
   /** a third-party capture: the bytes are an archive's copy (schema step 7), not the page's server's */
@@ -215,7 +219,8 @@ export class Catalogue {
       this.stmt(`INSERT INTO prior_captures (capture_id, archive, archive_url, archived_at, original_url, archive_status, digest, lookup_fetch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(captureId, t.archive, t.archiveUrl, t.archivedAt, t.originalUrl, t.archiveStatus ?? null, t.digest ?? null, t.lookupFetchId ?? null);
     }
-    for (const h of c.hits) this.stmts.insertHit.run(captureId, h.term, h.count, h.snippet, JSON.stringify(h.forms));
+    if (c.segments) this.stmt(`INSERT OR IGNORE INTO text_places (capture_id, segments) VALUES (?, ?)`).run(captureId, c.segments);
+    for (const h of c.hits) this.stmts.insertHit.run(captureId, h.term, h.count, h.snippet, JSON.stringify(h.forms), h.places?.length ? JSON.stringify(h.places) : null);
     if (c.searchText && c.kind !== 'list') {
       const prev = this.stmts.lastTextSha.get(page.id, captureId) as { text_sha256: string | null } | undefined;
       if (!prev || prev.text_sha256 !== c.textSha256) this.stmts.insertText.run(captureId, c.title ?? '', c.searchText);
@@ -240,10 +245,9 @@ export class Catalogue {
   lastHits(url: string): HitRow[] {
     const p = this.page(url);
     if (!p?.last_capture_id) return [];
-    return (this.stmt(`SELECT term, count, snippet, forms FROM term_hits WHERE capture_id = ?`).all(p.last_capture_id) as { term: string; count: number; snippet: string; forms: string }[]).map((h) => ({
-      ...h,
-      forms: JSON.parse(h.forms) as Record<string, number>,
-    }));
+    return (this.stmt(`SELECT term, count, snippet, forms, places FROM term_hits WHERE capture_id = ?`).all(p.last_capture_id) as { term: string; count: number; snippet: string; forms: string; places: string | null }[]).map(
+      ({ places, ...h }) => ({ ...h, forms: JSON.parse(h.forms) as Record<string, number>, ...(places ? { places: JSON.parse(places) as string[] } : {}) }),
+    );
   }
 
   recordListing(pageId: number, listRoot: string, pageUrl: string, runId: number, at: string): void {
@@ -294,7 +298,7 @@ function prepareStatements(db: Db) {
       VALUES (@pageId, @fetchId, @runId, @at, @finalUrl, @status, @bodySha256, @bodySize, @contentType, @charset, @charsetNote, @title, @published,
       @dateSource, @text, @textSha256, @compareSha256, @textChars, @etag, @lastModified, @problems)`),
     lastTextSha: db.prepare(`SELECT text_sha256 FROM captures WHERE page_id = ? AND id < ? ORDER BY id DESC LIMIT 1`),
-    insertHit: db.prepare(`INSERT INTO term_hits (capture_id, term, count, snippet, forms) VALUES (?, ?, ?, ?, ?)`),
+    insertHit: db.prepare(`INSERT INTO term_hits (capture_id, term, count, snippet, forms, places) VALUES (?, ?, ?, ?, ?, ?)`),
     insertText: db.prepare(`INSERT INTO texts (rowid, title, body) VALUES (?, ?, ?)`),
     upsertListing: db.prepare(`INSERT INTO listings (page_id, list_url, page_url, first_seen_at, last_seen_at, last_run_id) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (page_id, list_url) DO UPDATE SET page_url = excluded.page_url, last_seen_at = excluded.last_seen_at, last_run_id = excluded.last_run_id`),

@@ -10,7 +10,7 @@ export type CaptureFacts = Pick<CaptureRecord, 'id' | 'fetch_id' | 'at' | 'final
 export type ThirdPartyFacts = Pick<PriorCaptureRecord, 'id' | 'archive' | 'archive_url' | 'archived_at' | 'original_url' | 'digest' | 'lookup_fetch_id'>;
 export type CheckFacts = Pick<CheckRecord, 'id' | 'run_id' | 'at' | 'fetch_id' | 'capture_id' | 'outcome' | 'reason' | 'status' | 'final_url' | 'counted' | 'detail' | 'controls'>;
 export type RenderingFacts = Pick<RenderingRecord, 'id' | 'at' | 'what' | 'capture_id' | 'png_sha256' | 'pdf_sha256' | 'problem'>;
-export type HitFacts = Pick<TermHitRecord, 'term' | 'count' | 'snippet'>;
+export type HitFacts = Pick<TermHitRecord, 'term' | 'count' | 'snippet'> & { places: string[] };
 export type ListingFacts = Pick<ListingRecord, 'list_url' | 'first_seen_at' | 'last_seen_at'>;
 
 /** What an evidence bundle reads of one page, each list oldest first. */
@@ -56,7 +56,8 @@ export class EvidenceReads {
 
   /** Most frequent first. */
   hits(captureId: number): HitFacts[] {
-    return this.stmt(`SELECT term, count, snippet FROM term_hits WHERE capture_id = ? ORDER BY count DESC, term`).all(captureId) as HitFacts[];
+    const rows = this.stmt(`SELECT term, count, snippet, places FROM term_hits WHERE capture_id = ? ORDER BY count DESC, term`).all(captureId) as (Omit<HitFacts, 'places'> & { places: string | null })[];
+    return rows.map((r) => ({ ...r, places: r.places ? (JSON.parse(r.places) as string[]) : [] }));
   }
 
   listings(pageId: number): ListingFacts[] {

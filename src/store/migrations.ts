@@ -279,4 +279,13 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
     `);
     custodyTriggers(db, 'prior_captures');
   },
+  // 8: where in an attachment each term was found (issue 15, item 1): a JSON list of places —
+  // "page=3", "paragraph=12", "Sheet1!B214" — or NULL (a page's hits, and hits found before);
+  // and for a document's capture, where each stretch of its text came from (its pages,
+  // paragraphs, rows: extract/document-text/places.ts), so that a search names the place too.
+  `ALTER TABLE term_hits ADD COLUMN places TEXT;
+  CREATE TABLE text_places (
+    capture_id INTEGER PRIMARY KEY REFERENCES captures(id),
+    segments TEXT NOT NULL
+  );`,
 ];

@@ -71,13 +71,28 @@ export function history(db: Db, url: string): HistoryRow[] {
     .all(url, url) as HistoryRow[];
 }
 
-export function attachmentsOf(db: Db, url: string): { url: string; title: string | null; sha256: string | null }[] {
+export interface AttachmentOf {
+  url: string;
+  title: string | null;
+  sha256: string | null;
+  /** what went wrong reading it (JSON list), as its newest capture has it */
+  problems: string | null;
+  capture_id: number | null;
+}
+
+export function attachmentsOf(db: Db, url: string): AttachmentOf[] {
   return db
     .prepare(
-      `SELECT a.url, coalesce(l.name, a.title) AS title, c.body_sha256 AS sha256 FROM pages p JOIN attachment_links l ON l.posting_id = p.id
+      `SELECT a.url, coalesce(l.name, a.title) AS title, c.body_sha256 AS sha256, c.problems, c.id AS capture_id FROM pages p JOIN attachment_links l ON l.posting_id = p.id
        JOIN pages a ON a.id = l.attachment_id LEFT JOIN captures c ON c.id = a.last_capture_id WHERE p.url = ? ORDER BY a.id`,
     )
-    .all(url) as { url: string; title: string | null; sha256: string | null }[];
+    .all(url) as AttachmentOf[];
+}
+
+/** A capture's term hits with their places (an attachment's: "Sheet1!B214"), in the order they were found. */
+export function hitsWithPlaces(db: Db, captureId: number): { term: string; count: number; snippet: string; places: string[] }[] {
+  const rows = db.prepare(`SELECT term, count, snippet, places FROM term_hits WHERE capture_id = ? ORDER BY rowid`).all(captureId) as { term: string; count: number; snippet: string; places: string | null }[];
+  return rows.map((r) => ({ ...r, places: r.places ? (JSON.parse(r.places) as string[]) : [] }));
 }
 
 export interface SearchRow {
@@ -91,6 +106,9 @@ export interface SearchRow {
   sha256: string;
   body: string;
   parent_url: string | null;
+  /** a document's text as read and its segments (JSON), to name where in it the match is */
+  text: string | null;
+  segments: string | null;
 }
 
 /**
@@ -118,8 +136,9 @@ export function search(db: Db, normalizedQuery: string, f: { site?: string; limi
     .prepare(
       `SELECT c.id AS capture_id, p.url, p.site_id, p.kind, c.title,
               coalesce(c.published, (SELECT published FROM pages WHERE id = p.parent_id)) AS published, c.at, c.body_sha256 AS sha256, texts.body,
-              (SELECT url FROM pages WHERE id = p.parent_id) AS parent_url
-       FROM texts JOIN captures c ON c.id = texts.rowid JOIN pages p ON p.id = c.page_id
+              (SELECT url FROM pages WHERE id = p.parent_id) AS parent_url,
+              tp.segments, CASE WHEN tp.segments IS NULL THEN NULL ELSE c.text END AS text
+       FROM texts JOIN captures c ON c.id = texts.rowid JOIN pages p ON p.id = c.page_id LEFT JOIN text_places tp ON tp.capture_id = c.id
        WHERE ${where} ORDER BY c.id DESC LIMIT 5000`,
     )
     .all(...params) as SearchRow[];

@@ -63,11 +63,11 @@ export class WatchStore {
   }
 
   /** Term hits of a posting's attachments, as their newest captures have them. */
-  attachmentHits(postingId: number): { name: string | null; term: string; count: number; snippet: string; forms: string }[] {
+  attachmentHits(postingId: number): { name: string | null; term: string; count: number; snippet: string; forms: string; places: string | null }[] {
     return this.stmt(
-      `SELECT l.name, h.term, h.count, h.snippet, h.forms FROM attachment_links l JOIN pages a ON a.id = l.attachment_id
+      `SELECT l.name, h.term, h.count, h.snippet, h.forms, h.places FROM attachment_links l JOIN pages a ON a.id = l.attachment_id
        JOIN term_hits h ON h.capture_id = a.last_capture_id WHERE l.posting_id = ? ORDER BY l.attachment_id, h.term`,
-    ).all(postingId) as { name: string | null; term: string; count: number; snippet: string; forms: string }[];
+    ).all(postingId) as { name: string | null; term: string; count: number; snippet: string; forms: string; places: string | null }[];
   }
 
   hitsOf(captureId: number): { term: string; count: number; snippet: string }[] {

@@ -3,6 +3,14 @@ import { normalizeMapped, originalSpan } from './original-map.js';
 import { snippetAround, snippetBounds } from './snippet.js';
 import type { Term, TermHit } from './types.js';
 
+/** Places named per hit: enough to find them all in a list of a few dozen, never a whole sheet's worth. */
+export const MAX_PLACES = 20;
+/** A spreadsheet hit's row stands as its snippet, cut at this many characters. */
+const ROW_CHARS = 240;
+
+/** Where in its document the character at an offset of the original text is (see extract/document-text/places.ts). */
+export type Locate = (originalOffset: number) => { place: string; row?: string } | undefined;
+
 interface Form {
   text: string;
   term: string;
@@ -80,25 +88,40 @@ export class TermMatcher {
    * Matches a text as written: found on its normalised form, each snippet quoted from the
    * original characters (，not , ; 職業 not 职业) — what a researcher pastes into a report.
    */
-  matchText(original: string, source?: string, normalized = normalizeText(original)): TermHit[] {
+  matchText(original: string, source?: string, normalized = normalizeText(original), locate?: Locate): TermHit[] {
     const found = this.scan(normalized, source);
     if (found.length === 0) return [];
     const mapped = normalizeMapped(original);
-    if (!mapped) return found.map(({ hit }) => hit); // cannot be mapped back: the normalised snippet
-    return found.map(({ hit, first, len }) => {
+    if (!mapped) return found.map(({ hit }) => hit); // cannot be mapped back: the normalised snippet, no places
+    return found.map(({ hit, first, len, at }) => {
       const b = snippetBounds(mapped.norm, first, len);
-      return { ...hit, snippet: `${b.head}${originalSpan(original, mapped.origin, b.from, b.to)}${b.tail}` };
+      const out: TermHit = { ...hit, snippet: `${b.head}${originalSpan(original, mapped.origin, b.from, b.to)}${b.tail}` };
+      if (!locate) return out;
+      const places: string[] = [];
+      let row: string | undefined;
+      for (const i of at) {
+        const p = locate(mapped.origin[i]!);
+        if (!p) continue;
+        if (!places.length) row = p.row;
+        if (!places.includes(p.place)) places.push(p.place);
+        if (places.length >= MAX_PLACES) break;
+      }
+      if (places.length) out.places = places;
+      if (row) out.snippet = row.length > ROW_CHARS ? `${row.slice(0, ROW_CHARS)}…` : row;
+      return out;
     });
   }
 
-  private scan(text: string, source?: string): { hit: TermHit; first: number; len: number }[] {
-    const found = new Map<string, { count: number; first: number; len: number; forms: Record<string, number> }>();
+  private scan(text: string, source?: string): { hit: TermHit; first: number; len: number; at: number[] }[] {
+    // `at`: where each match starts, for the places (a few more than are named: some share one)
+    const found = new Map<string, { count: number; first: number; len: number; forms: Record<string, number>; at: number[] }>();
     let i = 0;
     while (i < text.length) {
       const matched = this.longestAt(text, i);
       if (matched) {
-        const entry = found.get(matched.term) ?? { count: 0, first: i, len: matched.text.length, forms: {} };
+        const entry = found.get(matched.term) ?? { count: 0, first: i, len: matched.text.length, forms: {}, at: [] };
         entry.count++;
+        if (entry.at.length < MAX_PLACES * 5) entry.at.push(i);
         entry.forms[matched.text] = (entry.forms[matched.text] ?? 0) + 1;
         found.set(matched.term, entry);
         i += matched.text.length;
@@ -106,13 +129,13 @@ export class TermMatcher {
         i += text.codePointAt(i)! > 0xffff ? 2 : 1;
       }
     }
-    const hits: { hit: TermHit; first: number; len: number }[] = [];
+    const hits: { hit: TermHit; first: number; len: number; at: number[] }[] = [];
     for (const t of this.terms) {
       const e = found.get(t.term);
       if (!e) continue;
       const hit: TermHit = { term: t.term, count: e.count, snippet: snippetAround(text, e.first, e.len), forms: e.forms };
       if (source) hit.source = source;
-      hits.push({ hit, first: e.first, len: e.len });
+      hits.push({ hit, first: e.first, len: e.len, at: e.at });
     }
     return hits;
   }
@@ -122,20 +145,27 @@ export class TermMatcher {
   }
 }
 
-/** Adds up hits from several texts (a page and its attachments), keeping the first snippet and naming every source. */
+/**
+ * Adds up hits from several texts (a page and its attachments), keeping the first snippet and
+ * naming every source. An attachment's places are named with its file: "名单.xls#Sheet1!B214".
+ */
 export function mergeHits(groups: TermHit[][], order: readonly Term[]): TermHit[] {
   const byTerm = new Map<string, TermHit>();
   for (const hits of groups) {
     for (const h of hits) {
       const prev = byTerm.get(h.term);
       const source = h.source ?? 'page';
+      const file = source.startsWith('attachment: ') ? source.slice('attachment: '.length) : undefined;
+      const places = file && h.places ? h.places.map((p) => `${file}#${p}`) : [];
       if (!prev) {
-        byTerm.set(h.term, { ...h, source, forms: { ...h.forms } });
+        const { places: _own, ...rest } = h;
+        byTerm.set(h.term, { ...rest, source, forms: { ...h.forms }, ...(places.length ? { places } : {}) });
         continue;
       }
       prev.count += h.count;
       for (const [f, n] of Object.entries(h.forms)) prev.forms[f] = (prev.forms[f] ?? 0) + n;
       if (!prev.source!.split(', ').includes(source)) prev.source = `${prev.source}, ${source}`;
+      if (places.length) prev.places = [...(prev.places ?? []), ...places].slice(0, MAX_PLACES);
     }
   }
   return order.flatMap((t) => (byTerm.has(t.term) ? [byTerm.get(t.term)!] : []));

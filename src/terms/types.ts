@@ -15,4 +15,9 @@ export interface TermHit {
   forms: Record<string, number>;
   /** where it was found: "page", or "attachment:<file name>" */
   source?: string;
+  /**
+   * where in an attachment, in order of appearance (at most MAX_PLACES): "page=3", "paragraph=12",
+   * "Sheet1!B214" — as after `#` in "名单.xls#Sheet1!B214"; the snippet is at the first
+   */
+  places?: string[];
 }

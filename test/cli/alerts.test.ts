@@ -102,6 +102,17 @@ describe('a crawl that finds new postings with terms', () => {
     expect(png.cid).toBe(imgs[0]!.slice(4));
     expect(png.content.subarray(1, 4).toString()).toBe('PNG');
   });
+
+  it('names a term found in an attachment with its file and place, in both parts of the mail', () => {
+    type T = { term: string; places?: string[] };
+    const withPlace = first.json.find((e) => e.kind === 'new_posting' && e.terms.some((t: T) => t.term === '卫星工厂' && t.places?.length));
+    expect(withPlace, 'a posting whose attachment has 卫星工厂').toBeDefined();
+    const placed = withPlace.terms.find((t: T) => t.term === '卫星工厂');
+    const r = to('satellite@example.org').find((m) => m.mail.text!.includes(`Address:    ${withPlace.url}`))!;
+    expect(r.mail.text).toMatch(new RegExp(`Term: +卫星工厂 \\(satellite factory\\) ×\\d+ in [^\\n]*${placed.places[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const $ = cheerio.load(r.mail.html as string);
+    expect($('small').map((_, e) => $(e).text()).get().join(' ')).toContain(placed.places[0]);
+  });
 });
 
 describe('a confirmed deletion, an edit with a hostile title, a digest', () => {

@@ -49,6 +49,29 @@ describe('crawl of every fixture family through the CLI', () => {
     }
   });
 
+  it('says where in each attachment a term is: the sheet and cell (its row as context), the PDF page, the paragraph', async () => {
+    const county = fx.sites.county;
+    const where = (kind: string) => {
+      const p = county.postings.find((x) => x.attachments.some((a) => a.kind === kind) && x.attachments.length === 1)!;
+      return { p, name: p.attachments[0]!.name, e: events().find((x) => x.url === county.postingUrl(p))! };
+    };
+    const xls = where('xls');
+    const sat = xls.e.terms.find((t: { term: string }) => t.term === '教转人员');
+    expect(sat).toMatchObject({ in: `${xls.name}#roster!F2`, places: [`${xls.name}#roster!F2`], snippet: '1 | 托克扎克镇 | 兰干村 | 12 | 卫星工厂 | 教转人员' });
+    const pdf = where('pdf');
+    expect(pdf.e.terms.find((t: { term: string }) => t.term === '职业技能教育培训中心')).toMatchObject({ in: `${pdf.name}#page=2` });
+    const doc = where('doc');
+    expect(doc.e.terms.find((t: { term: string }) => t.term === '扶贫车间')?.places).toEqual([`${doc.name}#paragraph=1`, `${doc.name}#paragraph=2`]);
+    // history names them under the attachment, search at the match
+    const h = await runCli(['history', county.postingUrl(xls.p), '--json', '--data-dir', dataDir]);
+    const att = h.json.find((r) => r.type === 'attachment');
+    expect(att.terms.find((t: { term: string }) => t.term === '扶贫车间')).toMatchObject({ count: 1, places: ['roster!E3'] });
+    const human = await runCli(['history', county.postingUrl(xls.p), '--data-dir', dataDir]);
+    expect(human.stdout).toMatch(/教转人员 ×1 at roster!F2 +1 \| 托克扎克镇/);
+    const s = await runCli(['search', '统一输送', '--json', '--data-dir', dataDir]);
+    expect(s.json.find((r) => r.kind === 'attachment' && r.title === xls.name)?.place).toBe('roster!F4');
+  });
+
   it('counts each term once per occurrence, a longer term never twice as a shorter one', () => {
     const p = fx.sites.county.postings.find((x) => x.terms.includes('职业技能教育培训中心'))!;
     expect(p).toBeDefined();

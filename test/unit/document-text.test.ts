@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // the reader runs in a child process, which needs the compiled file (the test command builds first)
 import { DocumentTextExtractor } from '../../dist/src/extract/document-text/extractor.js';
 import { documentKind } from '../../src/extract/document-text/kind.js';
+import { placeAt } from '../../src/extract/document-text/places.js';
 import { ROOT } from '../helpers/cli.js';
 
 const file = (name: string) => readFileSync(join(ROOT, 'src/demo/sites/files', name));
@@ -26,6 +27,16 @@ describe('attachment text', () => {
     const r = await ex.extract(file(f), name);
     expect(r.problem).toBeUndefined();
     for (const t of terms) expect(r.text.replace(/\s/g, '')).toContain(t);
+  });
+
+  it.each([
+    ['attachment.pdf', '卫星工厂', 'page=2'], // the notice's first page is blank
+    ['attachment.xls', '卫星工厂', 'roster!E2'],
+    ['attachment.xls', '统一输送', 'roster!F4'],
+    ['attachment.doc', '富余劳动力', 'paragraph=3'],
+  ])('says where in %s the text of %s is', async (f, term, place) => {
+    const r = await ex.extract(file(f), f);
+    expect(placeAt(r.text, r.segments!, r.text.indexOf(term))?.place).toBe(place);
   });
 
   it('reads the file at work when its run stops, and not those still waiting their turn', async () => {

@@ -11,7 +11,7 @@ const page: ReportPage = {
   published: '2019-05-12',
   verdict: { name: 'gone-hard', headline: 'deleted (http_404), confirmed on 2 checks with healthy controls', deleted: true, reason: 'http_404', confirmedOn: 2, canConclude: [hostile], cannotConclude: [] },
   timeline: [{ at: '2026-01-01T00:00:00Z', what: 'capture 1', status: '200', ip: '127.0.0.1', result: hostile, sha256: 'ab', controls: hostile }],
-  hits: [{ term: '卫星工厂', gloss: 'satellite factory', count: 1, snippet: `建设卫星工厂${hostile}` }],
+  hits: [{ term: '卫星工厂', gloss: 'satellite factory', count: 1, snippet: `建设卫星工厂${hostile}`, places: ['名单.xls#花名册!E214', `${hostile}.xls#page=1`] }],
   excerpt: `正文${hostile}`,
   diff: { from: 'a', to: 'b', parts: [{ type: 'added', text: hostile }, { type: 'removed', text: '旧' }, { type: 'same', text: '同' }] },
   pictures: [{ label: hostile, png: 'pages/1/pictures/last-live.png' }],
@@ -48,5 +48,11 @@ describe('report.html', () => {
   it('states the verdict, with the Chinese original marked as such', () => {
     expect(html).toContain('Verdict: deleted (http_404), confirmed on 2 checks with healthy controls');
     expect(html).toContain('<td lang="zh">卫星工厂</td><td>satellite factory</td>');
+  });
+
+  it('says where in the attachments each term is', () => {
+    const $ = cheerio.load(html);
+    const row = $('td').filter((_, e) => $(e).text() === '卫星工厂').parent();
+    expect(row.find('td').last().html()).toBe('名单.xls#花名册!E214<br>&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=http://evil.example/x.png onerror=alert(2)&gt;.xls#page=1');
   });
 });

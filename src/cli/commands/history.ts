@@ -1,5 +1,5 @@
 import { openDb } from '../../store/db.js';
-import { attachmentsOf, history, renderingsOf, requisitesFor } from '../../store/queries.js';
+import { attachmentsOf, history, hitsWithPlaces, renderingsOf, requisitesFor, type AttachmentOf } from '../../store/queries.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
 import { bold, dim, red } from '../format.js';
 
@@ -30,7 +30,10 @@ export function historyCommand(url: string, opts: CommonOptions): number {
           warc: { file: r.warc_file, offset: r.warc_offset, length: r.warc_length },
         });
       }
-      for (const a of attachmentsOf(db, url)) printJson({ type: 'attachment', url: a.url, name: a.title, sha256: a.sha256 });
+      for (const a of attachmentsOf(db, url)) {
+        const { problems, terms } = attachmentFindings(db, a);
+        printJson({ type: 'attachment', url: a.url, name: a.title, sha256: a.sha256, ...(problems.length ? { problems } : {}), ...(terms.length ? { terms } : {}) });
+      }
       for (const q of requisitesFor(db, url)) {
         printJson({ type: 'requisite', of: { capture: numbers.get(q.capture_id) ?? null }, url: q.url, at: q.at, status: q.status, sha256: q.sha256, size: q.size, warc: { file: q.warc_file, offset: q.warc_offset, length: q.warc_length } });
       }
@@ -75,10 +78,20 @@ export function historyCommand(url: string, opts: CommonOptions): number {
     const atts = attachmentsOf(db, url);
     if (atts.length) {
       out('  attachments:');
-      for (const a of atts) out(`    ${safe(a.title ?? '')}  ${a.sha256 ? `sha256:${a.sha256}` : 'not captured'}  ${dim(safe(a.url))}`);
+      for (const a of atts) {
+        out(`    ${safe(a.title ?? '')}  ${a.sha256 ? `sha256:${a.sha256}` : 'not captured'}  ${dim(safe(a.url))}`);
+        const { problems, terms } = attachmentFindings(db, a);
+        for (const p of problems) out(`      ${red(safe(p))}`);
+        for (const t of terms) out(`      ${bold(t.term)} ×${t.count}${t.places.length ? ` at ${safe(t.places.join(', '))}` : ''}  ${dim(safe(t.snippet))}`);
+      }
     }
     return 0;
   } finally {
     db.close();
   }
+}
+
+/** What reading an attachment found: its problems (an unreadable file says why) and its terms with their places. */
+function attachmentFindings(db: Parameters<typeof hitsWithPlaces>[0], a: AttachmentOf): { problems: string[]; terms: ReturnType<typeof hitsWithPlaces> } {
+  return { problems: a.problems ? (JSON.parse(a.problems) as string[]) : [], terms: a.capture_id ? hitsWithPlaces(db, a.capture_id) : [] };
 }

@@ -1,10 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { documentKind, type DocumentKind } from './kind.js';
+import type { Segment } from './places.js';
 import type { Job, Reply } from './reader-process.js';
 
 export interface DocumentText {
   kind: DocumentKind;
   text: string;
+  /** where each stretch of the text came from (pages, paragraphs, rows): see places.ts */
+  segments?: Segment[];
   /** why there is no text: unknown type, unreadable file, time limit */
   problem?: string;
 }
@@ -35,7 +38,7 @@ export class DocumentTextExtractor {
     const reply = await run;
     if (!reply) return { kind, text: '', problem: `the ${kind} file was not read: the run stopped before its turn` };
     if ('error' in reply) return { kind, text: '', problem: `could not read the ${kind} file: ${reply.error}` };
-    return { kind, text: reply.text };
+    return { kind, text: reply.text, segments: reply.segments };
   }
 
   close(): Promise<void> {

@@ -2,13 +2,34 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { decodeBody } from '../decode.js';
 import type { DocumentKind } from './kind.js';
+import type { Segment } from './places.js';
 
 const require = createRequire(import.meta.url);
 const MAX_PAGES = 500;
 const MAX_CHARS = 5_000_000;
 
+/** A document's text and where each stretch of it came from. */
+export interface ReadText {
+  text: string;
+  segments: Segment[];
+}
+
+/** Joins parts, each starting a segment (`place`), with `sep` between them. */
+function joined(parts: { text: string; place: string }[], sep: string): ReadText {
+  const segments: Segment[] = [];
+  let at = 0;
+  const texts: string[] = [];
+  for (const p of parts) {
+    if (texts.length) at += sep.length;
+    segments.push({ at, place: p.place });
+    texts.push(p.text);
+    at += p.text.length;
+  }
+  return { text: texts.join(sep), segments };
+}
+
 /** Text of a PDF's text layer, page by page (pdf.js; CJK fonts without ToUnicode use its CMaps). */
-async function pdfText(bytes: Uint8Array): Promise<string> {
+async function pdfText(bytes: Uint8Array): Promise<ReadText> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const root = dirname(require.resolve('pdfjs-dist/package.json'));
   const doc = await pdfjs.getDocument({
@@ -20,34 +41,72 @@ async function pdfText(bytes: Uint8Array): Promise<string> {
     useSystemFonts: false,
     verbosity: 0,
   }).promise;
-  const pages: string[] = [];
+  const pages: { text: string; place: string }[] = [];
   let chars = 0;
   for (let n = 1; n <= Math.min(doc.numPages, MAX_PAGES) && chars < MAX_CHARS; n++) {
     const page = await doc.getPage(n);
     const content = await page.getTextContent();
     const text = content.items.map((i) => ('str' in i ? i.str + (i.hasEOL ? '\n' : '') : '')).join('');
-    pages.push(text);
+    pages.push({ text, place: `page=${n}` });
     chars += text.length;
     page.cleanup();
   }
   await doc.destroy();
-  return pages.join('\n\n');
+  return joined(pages, '\n\n');
 }
 
-async function wordText(bytes: Uint8Array): Promise<string> {
+/** The body paragraph by paragraph (numbered as a reader counts them: the non-empty ones), then footnotes and text boxes. */
+async function wordText(bytes: Uint8Array): Promise<ReadText> {
   const WordExtractor = (await import('word-extractor')).default;
   const doc = await new WordExtractor().extract(Buffer.from(bytes));
-  return [doc.getBody(), doc.getFootnotes(), doc.getTextboxes({ includeHeadersAndFooters: false, includeBody: false })].filter((s) => s.trim()).join('\n');
+  const parts: { text: string; place: string }[] = [];
+  let n = 0;
+  for (const para of doc.getBody().split('\n')) if (para.trim()) parts.push({ text: para, place: `paragraph=${++n}` });
+  const footnotes = doc.getFootnotes();
+  if (footnotes.trim()) parts.push({ text: footnotes, place: 'footnotes' });
+  const boxes = doc.getTextboxes({ includeHeadersAndFooters: false, includeBody: false });
+  if (boxes.trim()) parts.push({ text: boxes, place: 'text-boxes' });
+  return joined(parts, '\n');
 }
 
-/** Every sheet as rows of tab-separated cells, with the sheet name as a heading. */
-async function sheetText(bytes: Uint8Array): Promise<string> {
+/**
+ * Every sheet as rows of tab-separated cells (as displayed: dates and numbers formatted), with the
+ * sheet's name as a heading; a row per line, so that a hit's cell is its row's segment and the
+ * tabs before it. Tabs and line ends inside a cell become spaces.
+ */
+async function sheetText(bytes: Uint8Array): Promise<ReadText> {
   const XLSX = await import('@e965/xlsx');
   const wb = XLSX.read(bytes, { type: 'array', cellFormula: false, cellHTML: false, cellStyles: false, sheetRows: 100_000 });
-  return wb.SheetNames.map((name) => `${name}\n${XLSX.utils.sheet_to_csv(wb.Sheets[name]!, { FS: '\t', blankrows: false })}`).join('\n\n');
+  const lines: string[] = [];
+  const segments: Segment[] = [];
+  let at = 0;
+  const push = (line: string) => {
+    lines.push(line);
+    at += line.length + 1;
+  };
+  for (const name of wb.SheetNames) {
+    const ws = wb.Sheets[name]!;
+    if (lines.length) push('');
+    segments.push({ at, place: `${name}` });
+    push(name);
+    if (!ws['!ref']) continue;
+    const range = XLSX.utils.decode_range(ws['!ref']);
+    for (let r = range.s.r; r <= range.e.r; r++) {
+      const cells: string[] = [];
+      for (let c = range.s.c; c <= range.e.c; c++) {
+        const cell = ws[XLSX.utils.encode_cell({ r, c })];
+        cells.push(cell ? XLSX.utils.format_cell(cell).replace(/[\t\r\n]+/g, ' ') : '');
+      }
+      while (cells.length && !cells[cells.length - 1]!.trim()) cells.pop();
+      if (!cells.length) continue;
+      segments.push({ at, sheet: name, row: r + 1, col: range.s.c });
+      push(cells.join('\t'));
+    }
+  }
+  return { text: lines.join('\n'), segments };
 }
 
-export async function readDocument(kind: DocumentKind, bytes: Uint8Array): Promise<string> {
+export async function readDocument(kind: DocumentKind, bytes: Uint8Array): Promise<ReadText> {
   switch (kind) {
     case 'pdf':
       return pdfText(bytes);
@@ -65,9 +124,9 @@ export async function readDocument(kind: DocumentKind, bytes: Uint8Array): Promi
       }
     case 'text':
       // plain-text attachments on these sites are as often GBK as UTF-8
-      return decodeBody(Buffer.from(bytes), undefined).text;
+      return { text: decodeBody(Buffer.from(bytes), undefined).text, segments: [{ at: 0, line: 1 }] };
     default:
-      return '';
+      return { text: '', segments: [] };
   }
 }
 
