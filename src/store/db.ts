@@ -19,7 +19,7 @@ export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
   }
   // first: switching a fresh file to WAL takes a lock another opener may hold for a moment
   db.pragma('busy_timeout = 10000');
-  db.pragma('journal_mode = WAL');
+  toWal(db);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   // the custody log's triggers hash with it (store/custody.ts)
@@ -45,6 +45,23 @@ export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
     if (migrated) break;
   }
   return db;
+}
+
+/**
+ * Switches to WAL, waiting out another process doing the same. Two openers of a fresh file can
+ * each hold the lock the other needs; SQLite then answers SQLITE_BUSY at once, without its busy
+ * handler (waiting could not end the deadlock), so the loser waits here and asks again.
+ */
+function toWal(db: Db): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 100) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 + Math.random() * 40);
+    }
+  }
 }
 
 /** The catalogue was removed or replaced while a connection wrote it: its rows went nowhere. */
