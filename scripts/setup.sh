@@ -23,6 +23,9 @@ if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep
   have_pkg fonts-noto-cjk || want fonts-noto-cjk 'Chinese text in screenshots and PDF prints instead of empty boxes'
 fi
 command -v openssl >/dev/null 2>&1 || want openssl 'RFC 3161 time-stamps; the local time-stamp authority of the demo'
+command -v tesseract >/dev/null 2>&1 || want tesseract-ocr 'reads scanned PDF attachments (pages that are pictures) by OCR'
+have_pkg tesseract-ocr-chi-sim || want tesseract-ocr-chi-sim 'Simplified Chinese for that OCR'
+command -v pdftoppm >/dev/null 2>&1 || want poppler-utils 'renders a scanned PDF page to an image for OCR (pdftoppm)'
 # the evidence tests check bundles with the tools a third party would use
 command -v unzip >/dev/null 2>&1 || want unzip 'the tests open evidence bundles as a third party would'
 command -v python3 >/dev/null 2>&1 || want python3 'the tests read WARC files with an independent reader'

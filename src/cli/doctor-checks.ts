@@ -86,6 +86,18 @@ export async function opensslCheck(): Promise<Check> {
   }
 }
 
+/** tesseract with Simplified Chinese, and poppler's pdftoppm: scanned PDF attachments read by OCR. */
+export async function ocrCheck(): Promise<Check> {
+  try {
+    const { stdout } = await run('tesseract', ['--list-langs']);
+    await run('pdftoppm', ['-v']);
+    if (!/^chi_sim$/m.test(stdout)) return { check: 'ocr', status: 'fail', detail: 'tesseract has no Simplified Chinese (chi_sim): scanned PDF pages are flagged but not read', fix: `${SETUP} (installs tesseract-ocr-chi-sim)` };
+    return { check: 'ocr', status: 'ok', detail: 'tesseract with chi_sim and pdftoppm: scanned PDF pages are read by OCR' };
+  } catch {
+    return { check: 'ocr', status: 'fail', detail: 'tesseract or pdftoppm not found: scanned PDF pages are flagged but not read', fix: `${SETUP} (installs tesseract-ocr, tesseract-ocr-chi-sim, poppler-utils)` };
+  }
+}
+
 export async function sqliteCheck(): Promise<Check> {
   try {
     const { sqliteBuild } = await import('../store/sqlite-build.js');

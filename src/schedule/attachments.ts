@@ -120,11 +120,13 @@ export class Attachments {
       problems.push('served an HTML page where a file was linked (a dead or guarded download)');
     }
     for (const p of problems) this.d.problem(url, p);
-    const { locate, ...doc } = problems.length ? { problems: [] } : await this.d.reader.documentText(page, name, contentType);
+    const { locate, notes, ...doc } = problems.length ? { problems: [] as string[], notes: undefined } : await this.d.reader.documentText(page, name, contentType);
     const hits = doc.text && doc.searchText ? this.d.matcher.matchText(doc.text, `attachment: ${name}`, doc.searchText, locate) : [];
     const capture = this.d.reader.captureInput(page, fetchId, 'attachment', { title: name, contentType, ...doc, problems: [...problems, ...doc.problems], hits });
     capture.parentUrl = String(page.task.purpose.parentUrl ?? '');
-    this.done(url, { url, name, capture, hits, ...(problems.length ? { error: problems[0] } : {}) });
+    // an unreadable file is a finding: its posting's event says why beside its name (its bytes are kept all the same)
+    const why = [...problems, ...doc.problems.filter((p) => !notes?.includes(p))][0];
+    this.done(url, { url, name, capture, hits, ...(why ? { error: why } : {}) });
   }
 
   /** An attachment is read, failed or given up on: the postings that waited only for it go on. */

@@ -36,6 +36,8 @@ export interface DocumentText {
 /** A document's text with where each part of it is (a page, a paragraph, a cell), for its hits. */
 export interface PlacedText extends DocumentText {
   locate?: Locate;
+  /** of `problems`, those that are notes on how the text was got, not a failure to read it */
+  notes?: string[];
 }
 
 /**
@@ -75,7 +77,7 @@ export class PageReader {
     }
     // a list that links straight to a document: the document is the posting
     const title = postingData(page.task).linkText;
-    const { locate: _, ...doc } = await this.documentText(page, title, contentType);
+    const { locate: _, notes: __, ...doc } = await this.documentText(page, title, contentType);
     const hits = this.matcher.matchText(`${title}\n${doc.text ?? ''}`);
     const capture = this.captureInput(page, fetchId, 'posting', { title, ...doc, hits });
     return { capture, hits, title, text: doc.text ?? '', attachments: [] };
@@ -88,7 +90,7 @@ export class PageReader {
     const coded = this.readCoded(page, fetchId, contentType);
     if (coded) return coded;
     if (isHtml(contentType, page.body)) return this.readHtml(page, fetchId, contentType);
-    const { locate: _, ...doc } = await this.documentText(page, page.finalUrl, contentType);
+    const { locate: _, notes: __, ...doc } = await this.documentText(page, page.finalUrl, contentType);
     const hits = doc.text ? this.matcher.matchText(doc.text, undefined, doc.searchText) : [];
     const capture = this.captureInput(page, fetchId, 'posting', { ...doc, compareSha256: doc.text ? sha256Hex(comparableText(doc.text, this.trivia)) : undefined, hits });
     return { capture, hits, title: '', text: doc.text ?? '' };
@@ -159,12 +161,14 @@ export class PageReader {
   /** Text of a document (PDF, Word, Excel), kept with the capture and normalised for search and terms. */
   async documentText(page: PassPage, name: string, contentType: string | undefined): Promise<PlacedText> {
     const doc = await this.documents.extract(page.body, name || page.finalUrl, contentType, { stop: this.ctx.signal });
-    const problems = doc.problem && doc.kind !== 'unknown' ? [doc.problem] : [];
+    const problems = doc.problem && (doc.kind !== 'unknown' || doc.misnamed) ? [doc.problem] : [];
     for (const p of problems) this.problem(page.task.url, p);
-    if (!doc.text.trim()) return { problems };
+    // notes (a scanned page, read by OCR or not) are the capture's and the run's to tell, never the file's failure
+    for (const n of doc.notes ?? []) this.problem(page.task.url, n);
+    if (!doc.text.trim()) return { problems: [...problems, ...(doc.notes ?? [])], ...(doc.notes ? { notes: doc.notes } : {}) };
     const { text, segments } = doc;
     const locate: Locate | undefined = segments?.length ? (offset) => placeAt(text, segments, offset) : undefined;
-    return { text, textSha256: sha256Hex(text), searchText: normalizeText(text), problems, ...(locate ? { locate, segments: JSON.stringify(segments) } : {}) };
+    return { text, textSha256: sha256Hex(text), searchText: normalizeText(text), problems: [...problems, ...(doc.notes ?? [])], ...(doc.notes ? { notes: doc.notes } : {}), ...(locate ? { locate, segments: JSON.stringify(segments) } : {}) };
   }
 
   captureInput(page: PassPage, fetchId: FetchRef, kind: CaptureInput['kind'], extra: Partial<CaptureInput> & { problems: string[] }): CaptureInput {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOSTILE } from '../../src/demo/sites/hostile.js';
+import { HOSTILE, HOSTILE_FILES } from '../../src/demo/sites/hostile.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
 import { startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
@@ -84,7 +84,8 @@ describe('crawl of every fixture family through the CLI', () => {
   });
 
   it('keeps a posting\'s attachments: fetched with the posting as Referer, captured, named', () => {
-    const withAtt = events().filter((e) => e.site === 'county' && e.attachments.length > 0);
+    // (the hostile posting's attachments are their own test below)
+    const withAtt = events().filter((e) => e.site === 'county' && e.attachments.length > 0 && !/\/(99\d\d)\.htm$/.test(e.url));
     expect(withAtt.length).toBeGreaterThan(0);
     for (const e of withAtt) {
       for (const a of e.attachments) {
@@ -158,6 +159,33 @@ describe('hostile pages are recorded with what went wrong, and the run goes on',
     expect(first.stderr).toContain(`too large: the body was cut at 10 MiB; only that part is kept and read: ${url(HOSTILE.huge)}`);
     const r = await runCli(['history', url(HOSTILE.huge), '--json', '--data-dir', dataDir]);
     expect(r.json[0]).toMatchObject({ type: 'capture', status: 200, size: 10 * 1024 * 1024, title: '统计数据' });
+  });
+
+  it('an attachment that cannot be read is a finding: its posting\'s event, the run and history say why, and its bytes are kept', async () => {
+    const e = event(HOSTILE.attachments);
+    expect(e.attachments.map((a: { name: string }) => a.name)).toEqual(HOSTILE_FILES.map((f) => f.name));
+    const why = Object.fromEntries(e.attachments.map((a: { name: string; error?: string }) => [a.name, a.error ?? null]));
+    expect(why).toMatchObject({ '转移就业人员名单.xls': null, '扶贫车间申报表.doc': null, '关于转移就业的通知.pdf': null });
+    expect(why['损坏的名单.xls']).toMatch(/^could not read the xls file: it is damaged or not a valid xls file \(.+\)$/);
+    expect(why['花名册.xls']).toBe('could not read the file: named .xls, but its bytes are not an Excel file (it begins "PK\\u0001\\u0002 this is")');
+    expect(why['统计表.xls']).toBe('served an HTML page where a file was linked (a dead or guarded download)');
+    expect(why['截断的通知.pdf']).toMatch(/^could not read the pdf file: it is damaged or not a valid pdf file \(.+\)$/);
+    // the readable ones still give their terms and places, beside the unreadable ones; the scan is read by OCR, and says so
+    expect(why['安置情况报告（扫描件）.pdf']).toBeNull();
+    expect(e.terms.find((t: { term: string }) => t.term === '卫星工厂')?.places).toEqual(['转移就业人员名单.xls#roster!E2', '关于转移就业的通知.pdf#page=2', '安置情况报告（扫描件）.pdf#page=1 (OCR)']);
+    expect(e.terms.find((t: { term: string }) => t.term === '扶贫车间')?.places).toContain('安置情况报告（扫描件）.pdf#page=1 (OCR)');
+    expect(first.stderr).toContain('page 1 of the PDF is an image with no text layer (a scan): read by OCR (tesseract, Simplified Chinese and English)');
+    for (const f of HOSTILE_FILES.filter((x) => x.why)) expect(first.stderr).toContain(`${why[f.name]}: ${fx.sites.county.base}/system/_content/download.jsp`);
+    const h = await runCli(['history', url(HOSTILE.attachments), '--json', '--data-dir', dataDir]);
+    const atts = h.json.filter((r) => r.type === 'attachment');
+    expect(atts).toHaveLength(HOSTILE_FILES.length);
+    for (const [i, f] of HOSTILE_FILES.entries()) {
+      // every file kept as received, whatever reading it made of it
+      expect(atts[i].sha256, f.name).toBe(createHash('sha256').update(f.body()).digest('hex'));
+      if (f.why) expect(atts[i].problems, f.name).toEqual([why[f.name]]);
+      else if (f.name.includes('扫描件')) expect(atts[i].problems[0]).toMatch(/no text layer \(a scan\): read by OCR/);
+      else expect(atts[i].problems, f.name).toBeUndefined();
+    }
   });
 
   it('a list that paginates into itself forever is stopped', () => {

@@ -65,9 +65,10 @@ async function crawlIntoFullDisk(disk: keyof typeof disks, writing: RegExp): Pro
   expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
   expect(r.stderr).not.toMatch(/crawled \d+ site/);
 
-  // it stopped at once: every request the site received is in the catalogue but the one or two
-  // whose writes failed or were in flight (before, each later page failed to record and was
-  // retried: 146 requests for 41 fetches kept), and the site's 300 postings were far from done
+  // it stopped at once: every request the site received is in the catalogue but those of the
+  // write that failed (a posting's transaction holds its fetch row and its attachment's) and the
+  // one in flight (before, each later page failed to record and was retried: 146 requests for 41
+  // fetches kept), and the site's 300 postings were far from done
   const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
   const fetched = (db.prepare(`SELECT count(*) AS n FROM fetches`).get() as { n: number }).n;
   const run = db.prepare(`SELECT status, finished_at FROM runs ORDER BY id DESC LIMIT 1`).get() as { status: string | null; finished_at: string | null };
@@ -75,7 +76,7 @@ async function crawlIntoFullDisk(disk: keyof typeof disks, writing: RegExp): Pro
   const lag = exitedAt - asked.at(-1)!.start;
   console.log(`${disk}: ${asked.length} request(s) received, ${fetched} fetch(es) kept, exit after ${exitedAt - startedAt} ms, ${lag} ms after the last request, run ${run.status ?? 'unfinished'}: ${last.slice(0, last.indexOf(').') + 1)}`);
   expect(fetched).toBeGreaterThan(10); // the disk filled during the crawl, not before it
-  expect(asked.length - fetched).toBeLessThanOrEqual(2);
+  expect(asked.length - fetched).toBeLessThanOrEqual(3);
   expect(asked.length).toBeLessThan(200);
   expect(lag).toBeLessThan(5_000);
   // the run row says so when the catalogue could still write it (a full SQLite may leave it open)

@@ -39,6 +39,15 @@ describe('attachment text', () => {
     expect(placeAt(r.text, r.segments!, r.text.indexOf(term))?.place).toBe(place);
   });
 
+  it('reads a scanned PDF page by OCR, heads its text as OCR and says so; a blank page is no scan', async () => {
+    const r = await ex.extract(readFileSync(join(ROOT, 'src/demo/sites/files/attachment-scanned.pdf')), '扫描件.pdf');
+    expect(r.notes).toEqual(['page 1 of the PDF is an image with no text layer (a scan): read by OCR (tesseract, Simplified Chinese and English)']);
+    expect(r.text).toMatch(/^\[page 1: read by OCR from the page image\]\n/);
+    for (const term of ['卫星工厂', '扶贫车间', '教转人员']) expect(placeAt(r.text, r.segments!, r.text.indexOf(term))?.place).toBe('page=1 (OCR)');
+    // the text PDF's first page is blank (no text, no image): not flagged
+    expect((await ex.extract(file('attachment.pdf'), 'a.pdf')).notes).toBeUndefined();
+  });
+
   it('reads the file at work when its run stops, and not those still waiting their turn', async () => {
     const stop = new AbortController();
     const reading = ex.extract(file('attachment.pdf'), 'a.pdf', '', { stop: stop.signal });

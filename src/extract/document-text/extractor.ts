@@ -10,6 +10,30 @@ export interface DocumentText {
   segments?: Segment[];
   /** why there is no text: unknown type, unreadable file, time limit */
   problem?: string;
+  /** how the text was got, where a researcher should know (scanned pages, read by OCR or not) */
+  notes?: string[];
+  /** the file was named or typed as a document (.xls, application/pdf) that its bytes are not: a finding, not merely a file type xjwatch skips */
+  misnamed?: boolean;
+}
+
+const CLAIMED: Record<string, string> = { pdf: 'PDF', doc: 'Word', docx: 'Word', wps: 'WPS (Word)', xls: 'Excel', xlsx: 'Excel', et: 'WPS (Excel)' };
+
+/** What a file named `name` (or typed `contentType`) claims to be, if a document. */
+function claimed(name: string, contentType: string): string | undefined {
+  const ext = /\.([a-z0-9]+)$/i.exec(name.trim())?.[1]?.toLowerCase() ?? '';
+  if (CLAIMED[ext]) return `named .${ext}, but its bytes are not ${/^[AEIOU]/.test(CLAIMED[ext]) ? 'an' : 'a'} ${CLAIMED[ext]} file`;
+  if (/^application\/(pdf|msword|vnd\.ms-excel|vnd\.openxmlformats)/i.test(contentType)) return `sent as ${contentType.split(';')[0]}, but its bytes are not that`;
+  return undefined;
+}
+
+/**
+ * A failure as a reader should see it: the time limit and a dead reader as they are; a parser's
+ * error as the file's state — encrypted, or else damaged — with the parser's own words after.
+ */
+function unreadable(kind: DocumentKind, error: string): string {
+  if (/^(gave up after|the reader )/.test(error)) return `could not read the ${kind} file: ${error}`;
+  if (/password|encrypt/i.test(error)) return `could not read the ${kind} file: it is encrypted (${error})`;
+  return `could not read the ${kind} file: it is damaged or not a valid ${kind} file (${error})`;
 }
 
 /**
@@ -31,14 +55,18 @@ export class DocumentTextExtractor {
    */
   async extract(bytes: Uint8Array, name = '', contentType = '', opts: { timeoutMs?: number; stop?: AbortSignal } = {}): Promise<DocumentText> {
     const kind = documentKind(bytes, name, contentType);
-    if (kind === 'unknown') return { kind, text: '', problem: 'not a document type xjwatch reads (pdf, doc, docx, xls, xlsx, txt)' };
+    if (kind === 'unknown') {
+      const claim = claimed(name, contentType);
+      if (claim) return { kind, text: '', misnamed: true, problem: `could not read the file: ${claim} (it begins ${JSON.stringify(Buffer.from(bytes.subarray(0, 12)).toString('latin1'))})` };
+      return { kind, text: '', problem: 'not a document type xjwatch reads (pdf, doc, docx, xls, xlsx, txt)' };
+    }
     // one file at a time: the parsers are CPU-bound and the worker is single-threaded anyway
     const run = this.queue.then(() => (opts.stop?.aborted ? undefined : this.send(kind, bytes, opts.timeoutMs ?? this.opts.timeoutMs ?? 60_000)));
     this.queue = run.catch(() => undefined);
     const reply = await run;
     if (!reply) return { kind, text: '', problem: `the ${kind} file was not read: the run stopped before its turn` };
-    if ('error' in reply) return { kind, text: '', problem: `could not read the ${kind} file: ${reply.error}` };
-    return { kind, text: reply.text, segments: reply.segments };
+    if ('error' in reply) return { kind, text: '', problem: unreadable(kind, reply.error) };
+    return { kind, text: reply.text, segments: reply.segments, ...(reply.notes ? { notes: reply.notes } : {}) };
   }
 
   close(): Promise<void> {

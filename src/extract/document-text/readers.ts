@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { decodeBody } from '../decode.js';
 import type { DocumentKind } from './kind.js';
+import { OCR_FIX, ocrAvailable, ocrPages } from './ocr.js';
 import type { Segment } from './places.js';
 
 const require = createRequire(import.meta.url);
@@ -12,6 +13,8 @@ const MAX_CHARS = 5_000_000;
 export interface ReadText {
   text: string;
   segments: Segment[];
+  /** what a researcher should know of how the text was got (scanned pages, OCR) */
+  notes?: string[];
 }
 
 /** Joins parts, each starting a segment (`place`), with `sep` between them. */
@@ -28,10 +31,19 @@ function joined(parts: { text: string; place: string }[], sep: string): ReadText
   return { text: texts.join(sep), segments };
 }
 
-/** Text of a PDF's text layer, page by page (pdf.js; CJK fonts without ToUnicode use its CMaps). */
+/** A page that shows nothing searchable: no letter or digit in its text layer. */
+const noText = (t: string) => !/[\p{L}\p{N}]/u.test(t);
+
+/**
+ * Text of a PDF's text layer, page by page (pdf.js; CJK fonts without ToUnicode use its CMaps).
+ * A page without text that paints an image is a scan: read by OCR where tesseract is installed,
+ * its text headed as OCR and its place "page=N (OCR)"; flagged either way.
+ */
 async function pdfText(bytes: Uint8Array): Promise<ReadText> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const root = dirname(require.resolve('pdfjs-dist/package.json'));
+  // pdf.js takes over the buffer it is given: OCR renders from a copy
+  const original = bytes.slice();
   const doc = await pdfjs.getDocument({
     data: bytes,
     cMapUrl: join(root, 'cmaps') + '/',
@@ -42,18 +54,29 @@ async function pdfText(bytes: Uint8Array): Promise<ReadText> {
     verbosity: 0,
   }).promise;
   const pages: { text: string; place: string }[] = [];
+  const scanned: number[] = [];
   let chars = 0;
   for (let n = 1; n <= Math.min(doc.numPages, MAX_PAGES) && chars < MAX_CHARS; n++) {
     const page = await doc.getPage(n);
     const content = await page.getTextContent();
     const text = content.items.map((i) => ('str' in i ? i.str + (i.hasEOL ? '\n' : '') : '')).join('');
+    if (noText(text) && (await page.getOperatorList()).fnArray.some((op) => IMAGE_OPS.has(op))) scanned.push(n);
     pages.push({ text, place: `page=${n}` });
     chars += text.length;
     page.cleanup();
   }
   await doc.destroy();
-  return joined(pages, '\n\n');
+  if (!scanned.length) return joined(pages, '\n\n');
+  const which = `page${scanned.length > 1 ? 's' : ''} ${scanned.join(', ')}`;
+  if (!ocrAvailable()) return { ...joined(pages, '\n\n'), notes: [`${which} of the PDF ${scanned.length > 1 ? 'are images' : 'is an image'} with no text layer (a scan) and ${scanned.length > 1 ? 'were' : 'was'} not read: ${OCR_FIX}`] };
+  const ocr = ocrPages(original, scanned);
+  for (const [n, text] of ocr.texts) pages[n - 1] = { text: `[page ${n}: read by OCR from the page image]\n${text}`, place: `page=${n} (OCR)` };
+  return { ...joined(pages, '\n\n'), notes: [`${which} of the PDF ${scanned.length > 1 ? 'are images' : 'is an image'} with no text layer (a scan): read by OCR (tesseract, ${OCR_LIMITS_LANGS})`, ...ocr.notes] };
 }
+
+// pdf.js's operators that paint a picture (OPS.paintImageMaskXObject … paintImageMaskXObjectRepeat)
+const IMAGE_OPS = new Set([83, 84, 85, 86, 87, 88, 89]);
+const OCR_LIMITS_LANGS = 'Simplified Chinese and English';
 
 /** The body paragraph by paragraph (numbered as a reader counts them: the non-empty ones), then footnotes and text boxes. */
 async function wordText(bytes: Uint8Array): Promise<ReadText> {
