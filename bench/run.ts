@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   render: async () => (await import('./render.js')).benchRender(),
   scale: async () => (await import('./scale.js')).benchScale(),
   soak: async () => (await import('./soak.js')).benchSoak(),
+  attachments: async () => (await import('./attachments.js')).benchAttachments(),
 };
 
 const name = process.argv[2];
