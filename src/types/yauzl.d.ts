@@ -1,4 +1,4 @@
-// The part of yauzl 2.10's API that evidence/bundle-zip.ts uses (no @types/yauzl in the tree).
+// The part of yauzl 2.10's API that evidence/bundle-zip.ts and extract/document-text/archive.ts use (no @types/yauzl in the tree).
 declare module 'yauzl' {
   import type { EventEmitter } from 'node:events';
   import type { Readable } from 'node:stream';
@@ -36,4 +36,5 @@ declare module 'yauzl' {
   }
 
   export function open(path: string, options: Options, callback: (err: Error | null, zipfile: ZipFile) => void): void;
+  export function fromBuffer(buffer: Buffer, options: Options, callback: (err: Error | null, zipfile: ZipFile) => void): void;
 }

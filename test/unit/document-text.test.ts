@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import yazl from 'yazl';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // the reader runs in a child process, which needs the compiled file (the test command builds first)
@@ -48,6 +49,35 @@ describe('attachment text', () => {
     expect((await ex.extract(file('attachment.pdf'), 'a.pdf')).notes).toBeUndefined();
   });
 
+  it('reads the documents inside a zip, each place prefixed with its member; refuses bombs and zips nested too deep', async () => {
+    const inner = await zipOf([['通知.pdf', file('attachment.pdf')]]);
+    const deeper = await zipOf([['再深.zip', await zipOf([['更深.zip', inner]])]]);
+    const archive = await zipOf([
+      ['名单/花名册.xls', file('attachment.xls')],
+      ['申报表.doc', file('attachment.doc')],
+      ['照片.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])],
+      ['附件/内层.zip', inner],
+      ['深.zip', deeper],
+    ]);
+    const r = await ex.extract(archive, '附件.zip');
+    expect(r.problem).toBeUndefined();
+    const at = (term: string) => placeAt(r.text, r.segments!, r.text.indexOf(term))?.place;
+    expect(at('教转人员')).toBe('名单/花名册.xls:roster!F2');
+    expect(at('富余劳动力')).toBe('申报表.doc:paragraph=3');
+    expect(at('职业技能教育培训中心')).toBe('附件/内层.zip:通知.pdf:page=2');
+    expect(r.notes).toEqual(['深.zip: 再深.zip is a zip inside a zip 2 deep: not opened']);
+    const bomb = await zipOf([['统计.xls', Buffer.alloc(60 << 20)]]);
+    expect((await ex.extract(bomb, '统计.zip')).problem).toMatch(/^could not read the zip file: it is damaged or not a valid zip file \(the zip declares 62914560 bytes of content in \d+ \(\d+:1\): refused unread as a zip bomb\)$/);
+    expect((await ex.extract(Buffer.from('Rar!\u001a\u0007\u0000 not read'), '名单.rar')).problem).toMatch(/^a RAR archive: xjwatch does not open RAR/);
+    // a member named to climb out (yazl will not write one: the name is patched in, same length)
+    const climbing = await zipOf([['aa/evil.xls', file('attachment.xls')], ['ok.doc', file('attachment.doc')]]);
+    for (let i = climbing.indexOf('aa/evil.xls'); i !== -1; i = climbing.indexOf('aa/evil.xls', i + 1)) climbing.write('../evil.xls', i, 'latin1');
+    const c = await ex.extract(climbing, 'c.zip');
+    expect(c.notes).toEqual(['skipped "../evil.xls" in the zip: its path climbs out of the archive']);
+    expect(c.text).toContain('扶贫车间');
+    expect(c.text).not.toContain('卫星工厂');
+  });
+
   it('reads the file at work when its run stops, and not those still waiting their turn', async () => {
     const stop = new AbortController();
     const reading = ex.extract(file('attachment.pdf'), 'a.pdf', '', { stop: stop.signal });
@@ -89,3 +119,15 @@ describe('attachment text', () => {
     expect(next.text.replace(/\s/g, '')).toContain('扶贫车间');
   });
 });
+
+function zipOf(members: [string, Buffer][]): Promise<Buffer> {
+  const z = new yazl.ZipFile();
+  for (const [name, body] of members) z.addBuffer(body, name);
+  z.end();
+  const chunks: Buffer[] = [];
+  return new Promise((ok, fail) => {
+    z.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    z.outputStream.on('end', () => ok(Buffer.concat(chunks)));
+    z.outputStream.on('error', fail);
+  });
+}

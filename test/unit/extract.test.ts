@@ -99,10 +99,17 @@ describe('attachments', () => {
       { url: 'http://a.test/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1&wbfileid=2', text: '附件【教转人员名单.xls】' },
       { url: 'http://a.test/Files/2018/1223/%E5%90%8D%E5%8D%95.xls', text: '点击下载' },
       { url: 'http://a.test/info/1/2.htm', text: '下一篇' },
+      // labelled 附件 whatever the address says
+      { url: 'http://a.test/info/1/fj3.htm', text: '附件2：转移就业人员花名册' },
+      { url: 'http://a.test/getfile?id=7', text: '【附件】申报表' },
+      // 附件 elsewhere in a link's text is not a label
+      { url: 'http://a.test/xxgk/fjxz.htm', text: '常用附件下载' },
     ]);
     expect(found.map((a) => [a.name, a.type])).toEqual([
       ['教转人员名单.xls', 'xls'],
       ['名单.xls', 'xls'],
+      ['转移就业人员花名册', undefined],
+      ['申报表', undefined],
     ]);
   });
 });

@@ -12,11 +12,11 @@ export interface DocumentText {
   problem?: string;
   /** how the text was got, where a researcher should know (scanned pages, read by OCR or not) */
   notes?: string[];
-  /** the file was named or typed as a document (.xls, application/pdf) that its bytes are not: a finding, not merely a file type xjwatch skips */
+  /** the problem is a finding to report (a file named .xls that is not one, a RAR archive), not merely a file type xjwatch skips */
   misnamed?: boolean;
 }
 
-const CLAIMED: Record<string, string> = { pdf: 'PDF', doc: 'Word', docx: 'Word', wps: 'WPS (Word)', xls: 'Excel', xlsx: 'Excel', et: 'WPS (Excel)' };
+const CLAIMED: Record<string, string> = { pdf: 'PDF', doc: 'Word', docx: 'Word', wps: 'WPS (Word)', xls: 'Excel', xlsx: 'Excel', et: 'WPS (Excel)', zip: 'ZIP' };
 
 /** What a file named `name` (or typed `contentType`) claims to be, if a document. */
 function claimed(name: string, contentType: string): string | undefined {
@@ -55,10 +55,11 @@ export class DocumentTextExtractor {
    */
   async extract(bytes: Uint8Array, name = '', contentType = '', opts: { timeoutMs?: number; stop?: AbortSignal } = {}): Promise<DocumentText> {
     const kind = documentKind(bytes, name, contentType);
+    if (kind === 'rar') return { kind, text: '', misnamed: true, problem: 'a RAR archive: xjwatch does not open RAR (no well-kept reader runs in Node); its bytes are kept as received' };
     if (kind === 'unknown') {
       const claim = claimed(name, contentType);
       if (claim) return { kind, text: '', misnamed: true, problem: `could not read the file: ${claim} (it begins ${JSON.stringify(Buffer.from(bytes.subarray(0, 12)).toString('latin1'))})` };
-      return { kind, text: '', problem: 'not a document type xjwatch reads (pdf, doc, docx, xls, xlsx, txt)' };
+      return { kind, text: '', problem: 'not a document type xjwatch reads (pdf, doc, docx, xls, xlsx, zip, txt)' };
     }
     // one file at a time: the parsers are CPU-bound and the worker is single-threaded anyway
     const run = this.queue.then(() => (opts.stop?.aborted ? undefined : this.send(kind, bytes, opts.timeoutMs ?? this.opts.timeoutMs ?? 60_000)));

@@ -1,4 +1,4 @@
-export type DocumentKind = 'pdf' | 'doc' | 'docx' | 'xls' | 'xlsx' | 'ole' | 'text' | 'unknown';
+export type DocumentKind = 'pdf' | 'doc' | 'docx' | 'xls' | 'xlsx' | 'ole' | 'zip' | 'rar' | 'text' | 'unknown';
 
 /**
  * What a downloaded file is, from its first bytes first (servers send PDFs as
@@ -19,8 +19,9 @@ export function documentKind(bytes: Uint8Array, name = '', contentType = ''): Do
     if (zipNames.includes('word/')) return 'docx';
     if (zipNames.includes('xl/')) return 'xlsx';
     if (ext === 'docx' || ext === 'xlsx') return ext;
-    return 'unknown';
+    return 'zip'; // an archive of attachments (a county's 附件.zip)
   }
+  if (head.subarray(0, 4).toString('latin1') === 'Rar!') return 'rar';
   if (ext === 'txt' || ext === 'csv' || /^text\/(plain|csv)/i.test(contentType)) return 'text';
   return 'unknown';
 }

@@ -3,10 +3,14 @@
  * document paragraph, a line of a text file, a spreadsheet row (its cells one tab apart, so that
  * a cell is found by counting tabs: one segment per row, not per cell, for 20,000-row sheets).
  */
-export type Segment =
+export type Segment = (
   | { at: number; place: string }
   | { at: number; line: number }
-  | { at: number; sheet: string; row: number; col: number };
+  | { at: number; sheet: string; row: number; col: number }
+) & {
+  /** the member of an archive the stretch is in: its places read "名单/花名册.xls:roster!E2" */
+  member?: string;
+};
 
 export interface Place {
   /** as after `#` in "名单.xls#Sheet1!B214": "page=3", "paragraph=12", "line=40", "Sheet1!B214" */
@@ -29,6 +33,11 @@ export function placeAt(text: string, segments: readonly Segment[], offset: numb
   }
   if (found < 0) return undefined;
   const s = segments[found]!;
+  const p = placeIn(text, s, offset);
+  return s.member && p.place !== s.member ? { ...p, place: `${s.member}:${p.place}` } : p;
+}
+
+function placeIn(text: string, s: Segment, offset: number): Place {
   if ('place' in s) return { place: s.place };
   if ('line' in s) return { place: `line=${s.line + count(text, '\n', s.at, offset)}` };
   const end = text.indexOf('\n', s.at);

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { decodeBody } from '../decode.js';
+import { zipText } from './archive.js';
 import type { DocumentKind } from './kind.js';
 import { OCR_FIX, ocrAvailable, ocrPages } from './ocr.js';
 import type { Segment } from './places.js';
@@ -129,8 +130,11 @@ async function sheetText(bytes: Uint8Array): Promise<ReadText> {
   return { text: lines.join('\n'), segments };
 }
 
-export async function readDocument(kind: DocumentKind, bytes: Uint8Array): Promise<ReadText> {
+/** `depth`: how deep in archives the file is (1: attached as it is). */
+export async function readDocument(kind: DocumentKind, bytes: Uint8Array, depth = 1): Promise<ReadText> {
   switch (kind) {
+    case 'zip':
+      return zipText(bytes, depth, readDocument);
     case 'pdf':
       return pdfText(bytes);
     case 'doc':
