@@ -67,7 +67,7 @@ describe('attachment text', () => {
     expect(at('职业技能教育培训中心')).toBe('附件/内层.zip:通知.pdf:page=2');
     expect(r.notes).toEqual(['深.zip: 再深.zip is a zip inside a zip 2 deep: not opened']);
     const bomb = await zipOf([['统计.xls', Buffer.alloc(60 << 20)]]);
-    expect((await ex.extract(bomb, '统计.zip')).problem).toMatch(/^could not read the zip file: it is damaged or not a valid zip file \(the zip declares 62914560 bytes of content in \d+ \(\d+:1\): refused unread as a zip bomb\)$/);
+    expect((await ex.extract(bomb, '统计.zip')).problem).toMatch(/^could not read the zip file: the zip declares 62914560 bytes of content in \d+ \(\d+:1\): refused unread as a zip bomb$/);
     expect((await ex.extract(Buffer.from('Rar!\u001a\u0007\u0000 not read'), '名单.rar')).problem).toMatch(/^a RAR archive: xjwatch does not open RAR/);
     // a member named to climb out (yazl will not write one: the name is patched in, same length)
     const climbing = await zipOf([['aa/evil.xls', file('attachment.xls')], ['ok.doc', file('attachment.doc')]]);

@@ -12,7 +12,7 @@ export interface DocumentText {
   problem?: string;
   /** how the text was got, where a researcher should know (scanned pages, read by OCR or not) */
   notes?: string[];
-  /** the problem is a finding to report (a file named .xls that is not one, a RAR archive), not merely a file type xjwatch skips */
+  /** named or sent as a document (.xls, application/pdf) that its bytes are not: a finding to report, not merely a file type xjwatch skips */
   misnamed?: boolean;
 }
 
@@ -31,7 +31,8 @@ function claimed(name: string, contentType: string): string | undefined {
  * error as the file's state — encrypted, or else damaged — with the parser's own words after.
  */
 function unreadable(kind: DocumentKind, error: string): string {
-  if (/^(gave up after|the reader )/.test(error)) return `could not read the ${kind} file: ${error}`;
+  // xjwatch's own limits (the time, a dead reader, an archive refused) say what they are
+  if (/^(gave up after|the reader )|refused unread/.test(error)) return `could not read the ${kind} file: ${error}`;
   if (/password|encrypt/i.test(error)) return `could not read the ${kind} file: it is encrypted (${error})`;
   return `could not read the ${kind} file: it is damaged or not a valid ${kind} file (${error})`;
 }
@@ -55,7 +56,7 @@ export class DocumentTextExtractor {
    */
   async extract(bytes: Uint8Array, name = '', contentType = '', opts: { timeoutMs?: number; stop?: AbortSignal } = {}): Promise<DocumentText> {
     const kind = documentKind(bytes, name, contentType);
-    if (kind === 'rar') return { kind, text: '', misnamed: true, problem: 'a RAR archive: xjwatch does not open RAR (no well-kept reader runs in Node); its bytes are kept as received' };
+    if (kind === 'rar') return { kind, text: '', problem: 'a RAR archive: xjwatch does not open RAR (no well-kept reader runs in Node); its bytes are kept as received' };
     if (kind === 'unknown') {
       const claim = claimed(name, contentType);
       if (claim) return { kind, text: '', misnamed: true, problem: `could not read the file: ${claim} (it begins ${JSON.stringify(Buffer.from(bytes.subarray(0, 12)).toString('latin1'))})` };

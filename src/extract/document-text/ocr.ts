@@ -6,6 +6,9 @@ import { join } from 'node:path';
 /** Scanned pages read per file at most, and the time they may take (inside the reader's limit per file). */
 export const OCR_LIMITS = { pages: 30, budgetMs: 45_000, pageMs: 30_000, langs: 'chi_sim+eng', dpi: 200 };
 
+/** OCR_LIMITS.langs as a reader says it. */
+export const OCR_LANGUAGES = 'Simplified Chinese and English';
+
 export const OCR_FIX = "OCR needs Debian's tesseract-ocr, tesseract-ocr-chi-sim and poppler-utils (`npm run setup` installs them)";
 
 let available: boolean | undefined;

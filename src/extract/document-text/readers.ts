@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { decodeBody } from '../decode.js';
 import { zipText } from './archive.js';
 import type { DocumentKind } from './kind.js';
-import { OCR_FIX, ocrAvailable, ocrPages } from './ocr.js';
+import { OCR_FIX, OCR_LANGUAGES, ocrAvailable, ocrPages } from './ocr.js';
 import type { Segment } from './places.js';
 
 const require = createRequire(import.meta.url);
@@ -61,7 +61,7 @@ async function pdfText(bytes: Uint8Array): Promise<ReadText> {
     const page = await doc.getPage(n);
     const content = await page.getTextContent();
     const text = content.items.map((i) => ('str' in i ? i.str + (i.hasEOL ? '\n' : '') : '')).join('');
-    if (noText(text) && (await page.getOperatorList()).fnArray.some((op) => IMAGE_OPS.has(op))) scanned.push(n);
+    if (noText(text) && (await page.getOperatorList()).fnArray.some((op) => paintsImage(pdfjs.OPS, op))) scanned.push(n);
     pages.push({ text, place: `page=${n}` });
     chars += text.length;
     page.cleanup();
@@ -72,12 +72,12 @@ async function pdfText(bytes: Uint8Array): Promise<ReadText> {
   if (!ocrAvailable()) return { ...joined(pages, '\n\n'), notes: [`${which} of the PDF ${scanned.length > 1 ? 'are images' : 'is an image'} with no text layer (a scan) and ${scanned.length > 1 ? 'were' : 'was'} not read: ${OCR_FIX}`] };
   const ocr = ocrPages(original, scanned);
   for (const [n, text] of ocr.texts) pages[n - 1] = { text: `[page ${n}: read by OCR from the page image]\n${text}`, place: `page=${n} (OCR)` };
-  return { ...joined(pages, '\n\n'), notes: [`${which} of the PDF ${scanned.length > 1 ? 'are images' : 'is an image'} with no text layer (a scan): read by OCR (tesseract, ${OCR_LIMITS_LANGS})`, ...ocr.notes] };
+  return { ...joined(pages, '\n\n'), notes: [`${which} of the PDF ${scanned.length > 1 ? 'are images' : 'is an image'} with no text layer (a scan): read by OCR (tesseract, ${OCR_LANGUAGES})`, ...ocr.notes] };
 }
 
-// pdf.js's operators that paint a picture (OPS.paintImageMaskXObject … paintImageMaskXObjectRepeat)
-const IMAGE_OPS = new Set([83, 84, 85, 86, 87, 88, 89]);
-const OCR_LIMITS_LANGS = 'Simplified Chinese and English';
+/** Whether a pdf.js operator paints a picture (an image, inline or masked). */
+const paintsImage = (ops: Record<string, number>, op: number) =>
+  [ops.paintImageXObject, ops.paintInlineImageXObject, ops.paintImageMaskXObject, ops.paintImageXObjectRepeat, ops.paintImageMaskXObjectRepeat, ops.paintInlineImageXObjectGroup, ops.paintImageMaskXObjectGroup].includes(op);
 
 /** The body paragraph by paragraph (numbered as a reader counts them: the non-empty ones), then footnotes and text boxes. */
 async function wordText(bytes: Uint8Array): Promise<ReadText> {
