@@ -31,7 +31,7 @@ export interface RecordedAnswer {
 export async function handleAnswer(t: FetchTask, a: RecordedAnswer, o: AnswerHandlerOptions): Promise<FetchTask[]> {
   const last = a.chain[a.chain.length - 1]!;
   const raw = last.response!.body;
-  await o.gate.admit(t, a.status, raw);
+  await o.gate.admit(t, a.status, raw, last.startedAt);
   if (a.status >= 500) throw new RetryableFetchError('http_5xx', `HTTP ${a.status}`);
   const renderer = o.browser && (t.render || o.fetchMode === 'browser') ? o.browser : undefined;
   let body = raw;

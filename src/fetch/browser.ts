@@ -3,6 +3,7 @@ import { log } from '@crawlee/core';
 import type { Cookie as PwCookie, Page, Response as PwResponse } from 'playwright-core';
 import { crawlerConfiguration } from './crawlee-config.js';
 import { detectChallenge } from './challenge.js';
+import { passedCookies } from './passed-cookies.js';
 import { CHROMIUM_ARGS, couldNotStart, locateChromium, notFound } from './chromium.js';
 import type { Exchange, ExchangeSink, FetchPurpose } from './exchange.js';
 import { browserProxyProblem, proxyKey, type ProxyServer } from './proxy/proxy-server.js';
@@ -83,7 +84,7 @@ export interface BrowserOptions {
  * Everything the browser fetches goes to the recorder, like the HTTP client's exchanges.
  */
 export class BrowserFetcher {
-  private readonly pending = new Map<string, { resolve: (r: BrowserResult) => void; task: BrowserTask; refused?: string[] }>();
+  private readonly pending = new Map<string, { resolve: (r: BrowserResult) => void; task: BrowserTask; refused?: string[]; document?: PwResponse }>();
   private crawler: import('@crawlee/playwright').PlaywrightCrawler | undefined;
   private running: Promise<unknown> | undefined;
   /** pages fetched through the browser in this run */
@@ -194,6 +195,10 @@ export class BrowserFetcher {
             if (!entry) return;
             if (gotoOptions) gotoOptions.waitUntil = 'domcontentloaded';
             if (entry.task.cookies.length) await page.context().addCookies(entry.task.cookies.map(toPlaywright));
+            // the latest answer to the page's own document: its cookies are the ones that passed
+            page.on('response', (res) => {
+              if (res.request().isNavigationRequest() && res.frame() === page.mainFrame()) entry.document = res;
+            });
             // a replay is not a new exchange with the site: nothing of it goes to the recorder
             if (entry.task.offline) await replayOnly(page, entry.task.url, entry.task.offline, (entry.refused = []));
             else this.record(page, entry.task.purpose);
@@ -203,7 +208,7 @@ export class BrowserFetcher {
           const entry = this.pending.get(String(request.userData.id));
           if (!entry) return;
           this.pages++;
-          const result = await this.settle(page, entry.task);
+          const result = await this.settle(page, entry.task, () => entry.document);
           if (entry.refused) result.refused = [...new Set(entry.refused)];
           this.pending.delete(String(request.userData.id));
           entry.resolve(result);
@@ -223,7 +228,7 @@ export class BrowserFetcher {
   }
 
   /** Waits until the page is past any challenge and done loading, then reads it. */
-  private async settle(page: Page, task: BrowserTask): Promise<BrowserResult> {
+  private async settle(page: Page, task: BrowserTask, document: () => PwResponse | undefined): Promise<BrowserResult> {
     const timeout = task.challengeTimeoutMs ?? this.opts.challengeTimeoutMs;
     const deadline = Date.now() + timeout;
     let html = '';
@@ -247,8 +252,10 @@ export class BrowserFetcher {
       if (Date.now() > deadline) break;
       await page.waitForTimeout(200);
     }
-    const cookies = await within(page.context().cookies(), 10_000).catch(() => []);
-    const result: BrowserResult = { passed, finalUrl: page.url(), status, html, cookies: cookies.map(fromPlaywright) };
+    const jar = (await within(page.context().cookies(), 10_000).catch(() => [])).map(fromPlaywright);
+    const doc = passed ? document() : undefined;
+    const [sent, set] = doc ? await within(Promise.all([doc.request().headerValue('cookie'), doc.headerValues('set-cookie')]), 10_000).catch(() => [null, []] as const) : [null, []];
+    const result: BrowserResult = { passed, finalUrl: page.url(), status, html, cookies: passedCookies(jar, sent, [...set]) };
     if (!passed) result.problem = `a JavaScript challenge did not clear within ${timeout / 1000} s`;
     if (passed && task.screenshot) result.screenshot = await page.screenshot({ fullPage: true, type: 'png' });
     if (passed && task.pdf) result.pdf = await page.pdf({ format: 'A4', printBackground: true });

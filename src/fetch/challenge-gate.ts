@@ -14,11 +14,11 @@ export async function browserCookies(jar: CookieJar, url: string): Promise<Brows
  * passed in the browser, whose cookies go into the HTTP client's jar, and the page is fetched
  * again. Cookies expire and are earned again; a challenge straight after a pass means they do not
  * work, and after two of those, or one the browser could not pass, the host is a wall for this run.
+ * A challenge to a request sent before the host's last pass (it waited its turn without those
+ * cookies) says nothing about them: it waits for any pass under way and asks again.
  */
 export class ChallengeGate {
-  /** browser passes per host since its last page that came through without a challenge */
-  private readonly passes = new Map<string, number>();
-  private readonly walls = new Map<string, string>();
+  private readonly hosts = new Map<string, { passes: number; wall?: string; passing?: Promise<void>; passedAt: number }>();
 
   constructor(
     private readonly jar: CookieJar,
@@ -27,33 +27,54 @@ export class ChallengeGate {
     private readonly challengeTimeoutMs: number | undefined,
   ) {}
 
-  /** Returns when the answer is not a challenge; otherwise throws, retryable once the browser passed it. */
-  async admit(t: FetchTask, status: number, body: Buffer): Promise<void> {
+  /**
+   * Returns when the answer is not a challenge; otherwise throws, retryable once the browser passed
+   * it. `sentAt`: when the challenged request went out (its cookies were read then).
+   */
+  async admit(t: FetchTask, status: number, body: Buffer, sentAt: Date = new Date()): Promise<void> {
     const challenge = detectChallenge(status, body);
     const host = new URL(t.url).host;
+    const h = this.hosts.get(host) ?? { passes: 0, passedAt: 0 };
+    this.hosts.set(host, h);
     if (!challenge) {
-      this.passes.set(host, 0);
+      h.passes = 0;
       return;
     }
-    const n = this.passes.get(host) ?? 0;
-    if (!this.browser || n >= 2) {
-      throw new FinalFetchError('challenge', this.browser ? `the ${challenge} challenge came back straight after ${n} passes in the browser` : `a ${challenge} challenge (HTTP ${status}); this site is set to fetch: http`);
+    if (!this.browser) throw new FinalFetchError('challenge', `a ${challenge} challenge (HTTP ${status}); this site is set to fetch: http`);
+    if (h.passing || sentAt.getTime() <= h.passedAt) {
+      await h.passing;
+      if (h.wall) throw new FinalFetchError('challenge', h.wall);
+      throw new RetryableFetchError('challenge', `a ${challenge} challenge to a request sent before the browser passed one; fetching again with its cookies`);
     }
-    const wall = this.walls.get(host);
-    if (wall) throw new FinalFetchError('challenge', wall);
-    this.passes.set(host, n + 1);
+    if (h.wall) throw new FinalFetchError('challenge', h.wall);
+    if (h.passes >= 2) throw new FinalFetchError('challenge', `the ${challenge} challenge came back straight after ${h.passes} passes in the browser`);
+    h.passes++;
+    const passing = this.pass(t, challenge, h);
+    h.passing = passing.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await passing;
+    } finally {
+      h.passedAt = Date.now();
+      h.passing = undefined;
+    }
+    throw new RetryableFetchError('challenge', `passed a ${challenge} challenge in the browser; fetching again with its cookies`);
+  }
+
+  private async pass(t: FetchTask, challenge: string, h: { wall?: string }): Promise<void> {
     const at = passAt(t);
-    const passed = await this.browser.fetch({ url: at, purpose: t.purpose, cookies: await browserCookies(this.jar, at), challengeTimeoutMs: this.challengeTimeoutMs });
+    const passed = await this.browser!.fetch({ url: at, purpose: t.purpose, cookies: await browserCookies(this.jar, at), challengeTimeoutMs: this.challengeTimeoutMs });
     if (!passed.passed) {
       // the browser could not get past it: the host's other pages will not fare better this run
-      this.walls.set(host, passed.problem ?? `the ${challenge} challenge was not passed`);
-      throw new FinalFetchError('challenge', this.walls.get(host)!);
+      h.wall = passed.problem ?? `the ${challenge} challenge was not passed`;
+      throw new FinalFetchError('challenge', h.wall);
     }
     for (const c of passed.cookies) {
       // host-only cookies for the host that set them (a Domain attribute is refused on an IP host)
       await this.jar.setCookie(`${c.name}=${c.value}; Path=${c.path}`, t.url, { ignoreError: true });
     }
-    throw new RetryableFetchError('challenge', `passed a ${challenge} challenge in the browser; fetching again with its cookies`);
   }
 }
 

@@ -223,7 +223,6 @@ export class RecordingHttpClient implements BaseHttpClient {
 
   private async once(method: string, url: string, baseHeaders: [string, string][], maxBody: number, site: AddressClass, body?: Buffer): Promise<Exchange> {
     const u = new URL(url);
-    const cookie = await this.cookies.getCookieString(url).catch(() => '');
     const reqHeaders: [string, string][] = [
       ['Host', u.host],
       ['User-Agent', this.opts.userAgent],
@@ -237,7 +236,6 @@ export class RecordingHttpClient implements BaseHttpClient {
       if (i >= 0) reqHeaders[i] = [reqHeaders[i]![0], v];
       else reqHeaders.push([k, v]);
     }
-    if (cookie) reqHeaders.push(['Cookie', cookie]);
     // a body goes with its length, so that the request recorded is the request sent
     if (body) reqHeaders.push(['Content-Length', String(body.length)]);
     const ex: Exchange = { id: randomUUID(), method, url, requestHeaders: reqHeaders, httpVersion: '1.1', startedAt: new Date(), durationMs: 0 };
@@ -254,7 +252,12 @@ export class RecordingHttpClient implements BaseHttpClient {
       release();
       throw fetchError('skipped', 'not tried: the run stopped');
     }
+    // the jar as it is when the host's turn comes: a challenge passed while this request waited
+    // for it has left cookies that this request must carry (stamped first: the challenge gate
+    // tells a request sent with a pass's cookies from one sent before them by this time)
     ex.startedAt = new Date();
+    const cookie = await this.cookies.getCookieString(url).catch(() => '');
+    if (cookie) reqHeaders.splice(body ? reqHeaders.length - 1 : reqHeaders.length, 0, ['Cookie', cookie]);
     const t0 = performance.now();
     try {
       await this.perform(u, method, reqHeaders, maxBody, ex, site);
