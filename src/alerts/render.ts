@@ -1,7 +1,14 @@
 import { termWhere } from '../terms/where.js';
 import { esc } from '../text/html-escape.js';
+import { sheetChangeLines, type SheetChangeList } from '../text/sheet-changes.js';
 import type { Term } from '../terms/types.js';
 import { operatorAdvice, operatorLabel } from './operator-text.js';
+
+/** An attachment's event names the file and its posting (detect/events.ts AttachmentRef). */
+interface AttachmentOfEvent {
+  name: string;
+  posting: string;
+}
 
 /** Everything a mail says about one event, gathered from the catalogue beforehand. */
 export interface AlertItem {
@@ -55,12 +62,14 @@ function headline(i: AlertItem): string {
   switch (i.kind) {
     case 'new_posting':
       return `new posting mentions ${i.hits.map((h) => h.term).slice(0, 3).join(', ') || 'no tracked term'}`;
-    case 'changed':
-      return (b.terms_appeared as string[] | undefined)?.length ? `page changed: now mentions ${(b.terms_appeared as string[]).join(', ')}` : 'page changed';
+    case 'changed': {
+      const what = b.attachment ? 'attachment changed' : 'page changed';
+      return (b.terms_appeared as string[] | undefined)?.length ? `${what}: now mentions ${(b.terms_appeared as string[]).join(', ')}` : what;
+    }
     case 'deleted':
-      return `page deleted (${b.reason})`;
+      return `${b.attachment ? 'attachment' : 'page'} deleted (${b.reason})`;
     case 'suspected_deletion':
-      return `page may have been deleted (${b.reason}), not yet confirmed`;
+      return `${b.attachment ? 'attachment' : 'page'} may have been deleted (${b.reason}), not yet confirmed`;
     case 'delisted':
       return 'page taken off its list (still served)';
     case 'restored':
@@ -108,8 +117,11 @@ function itemText(i: AlertItem, tz: string, gloss: Map<string, string | undefine
   const L: string[] = [`${headline(i).toUpperCase()} — ${i.siteName} (${i.site})`, `Title:      ${flat(i.title, 300)}`];
   if (i.published) L.push(`Published:  ${i.published} (as the page states)`);
   L.push(`Address:    ${i.url}`);
+  const file = b.attachment as AttachmentOfEvent | undefined;
+  if (file) L.push(`File:       ${flat(file.name, 160)}, attached to the posting ${file.posting}`);
   for (const h of i.hits) L.push(`Term:       ${h.term}${gloss.get(h.term) ? ` (${gloss.get(h.term)})` : ''} ×${h.count}${termWhere(h) ? ` in ${flat(termWhere(h)!, 160)}` : ''}: …${flat(h.snippet, 160)}…`);
   if (i.kind === 'changed') {
+    if (b.rows) for (const r of sheetChangeLines(b.rows as SheetChangeList)) L.push(`Row:        ${flat(r, 300)}`);
     for (const r of (b.removed as string[]) ?? []) L.push(`Removed:    [-${flat(r, 300)}-]`);
     for (const a of (b.added as string[]) ?? []) L.push(`Added:      [+${flat(a, 300)}+]`);
     if ((b.terms_vanished as string[])?.length) L.push(`Terms gone: ${(b.terms_vanished as string[]).join(', ')}`);
@@ -138,12 +150,15 @@ function itemHtml(i: AlertItem, tz: string, gloss: Map<string, string | undefine
   if (i.published) rows.push(row('Published', `${esc(i.published)} <small>(as the page states)</small>`));
   // the address shown is exactly the one linked: page text never becomes a link
   rows.push(row('Address', `<a href="${esc(i.url)}">${esc(i.url)}</a>`));
+  const file = b.attachment as AttachmentOfEvent | undefined;
+  if (file) rows.push(row('File', `<span lang="zh">${esc(file.name)}</span>, attached to the posting <a href="${esc(file.posting)}">${esc(file.posting)}</a>`));
   if (i.hits.length) {
     rows.push(row('Terms', i.hits.map((h) => `<div><b lang="zh">${esc(h.term)}</b>${gloss.get(h.term) ? ` (${esc(gloss.get(h.term))})` : ''} ×${h.count}${termWhere(h) ? ` <small>in ${esc(termWhere(h)!)}</small>` : ''}<br><span lang="zh" style="color:#333">…${highlight(h.snippet, h.term)}…</span></div>`).join('')));
   }
   if (i.kind === 'changed') {
     const runs = [...((b.removed as string[]) ?? []).map((r) => `<del style="background:#fbd5d5">${esc(r)}</del>`), ...((b.added as string[]) ?? []).map((a) => `<ins style="background:#d4f7d4">${esc(a)}</ins>`)];
-    rows.push(row('What changed', `<div lang="zh">${runs.join('<br>')}</div>`));
+    if (b.rows) rows.push(row('Rows', `<div lang="zh">${sheetChangeLines(b.rows as SheetChangeList).map(esc).join('<br>')}</div>`));
+    if (runs.length) rows.push(row('What changed', `<div lang="zh">${runs.join('<br>')}</div>`));
     if ((b.terms_vanished as string[])?.length) rows.push(row('Terms gone', esc((b.terms_vanished as string[]).join(', '))));
     rows.push(row('Before', `captured ${esc(when(b.previous_at as string, tz))}, <code>${esc(b.previous_capture)}</code>`));
   }

@@ -1,5 +1,6 @@
 import type { XjEvent } from '../detect/events.js';
 import { termWhere } from '../terms/where.js';
+import { sheetChangeLines } from '../text/sheet-changes.js';
 import { out, safe } from './common.js';
 
 const useColor = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
@@ -32,6 +33,8 @@ export function printEventHuman(e: XjEvent): void {
     case 'changed':
       out(`${yellow('CHANGED')}  ${bold(safe(e.title) || '(no title)')}  ${dim(e.site)}`);
       out(`     ${safe(e.url)}`);
+      if (e.attachment) out(`     ${dim('attachment')} ${safe(e.attachment.name)} ${dim(`of ${safe(e.attachment.posting)}`)}`);
+      if (e.rows) for (const r of sheetChangeLines(e.rows, 8)) out(`     ${safe(r)}`);
       for (const r of e.removed.slice(0, 5)) out(`     ${red('−')} ${safe(r)}`);
       for (const a of e.added.slice(0, 5)) out(`     ${green('+')} ${safe(a)}`);
       if (e.terms_appeared.length) out(`     terms appeared: ${e.terms_appeared.join(', ')}`);
@@ -46,6 +49,7 @@ export function printEventHuman(e: XjEvent): void {
     case 'deleted':
       out(`${red(e.kind === 'deleted' ? 'DELETED' : 'SUSPECTED DELETION')}  ${bold(safe(e.title) || '(no title)')}  ${dim(e.site)}`);
       out(`     ${safe(e.url)}`);
+      if (e.attachment) out(`     ${dim('attachment')} ${safe(e.attachment.name)} ${dim(`of ${safe(e.attachment.posting)}`)}`);
       out(`     ${e.reason}: ${safe(e.detail)}${e.kind === 'deleted' ? ` — confirmed on ${e.checks} checks since ${e.failing_since}, controls healthy` : ' — not confirmed yet'}`);
       out(`     ${dim(`last seen ${e.last_seen} as ${e.last_capture}`)}`);
       break;

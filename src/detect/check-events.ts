@@ -4,7 +4,8 @@ import type { CaptureRecord } from '../store/rows.js';
 import type { TermHit } from '../terms/types.js';
 import type { Verdict } from './classify.js';
 import { changedRuns, wordDiff } from './diff.js';
-import { eventTerm, type ChangedEvent, type ControlsSummary, type DelistedEvent, type DeletionEvent, type RestoredEvent, type TroubleEvent } from './events.js';
+import { sheetChanges, type RowOfCells } from './sheet-diff.js';
+import { eventTerm, type AttachmentRef, type ChangedEvent, type ControlsSummary, type DelistedEvent, type DeletionEvent, type RestoredEvent, type TroubleEvent } from './events.js';
 import type { Happening } from './lifecycle.js';
 import type { SiteTrouble } from './site-trouble.js';
 
@@ -22,15 +23,29 @@ export interface LiveRead {
 }
 
 /** The text moved beyond trivia: which words came and went, and which terms with them. */
-export function changedEvent(f: { site: string; page: Pick<WatchedPage, 'url' | 'title'>; last: LastCapture; lastTerms: string[]; read: LiveRead; at: string }): ChangedEvent {
-  const runs = changedRuns(wordDiff(f.last.text ?? '', f.read.capture.text ?? ''));
+export function changedEvent(f: {
+  site: string;
+  page: Pick<WatchedPage, 'url' | 'title'>;
+  last: LastCapture;
+  lastTerms: string[];
+  read: LiveRead;
+  at: string;
+  /** an attachment's change: the file and its posting, and a spreadsheet's rows before and after */
+  attachment?: AttachmentRef;
+  sheets?: { before: RowOfCells[]; after: RowOfCells[] };
+}): ChangedEvent {
+  // a workbook's change is told by row and cell; a word diff of its tab-separated text is noise
+  const rows = f.sheets && (f.sheets.before.length || f.sheets.after.length) ? sheetChanges(f.sheets.before, f.sheets.after) : undefined;
+  const runs = rows ? { added: [], removed: [] } : changedRuns(wordDiff(f.last.text ?? '', f.read.capture.text ?? ''));
   const before = new Set(f.lastTerms);
   const after = new Set(f.read.hits.map((h) => h.term));
   return {
     kind: 'changed',
     site: f.site,
     url: f.page.url,
-    title: f.read.title || f.page.title || '',
+    title: f.attachment ? f.attachment.posting_title || f.attachment.name : f.read.title || f.page.title || '',
+    ...(f.attachment ? { attachment: f.attachment } : {}),
+    ...(rows ? { rows } : {}),
     added: runs.added,
     removed: runs.removed,
     terms_appeared: [...after].filter((t) => !before.has(t)),

@@ -1,3 +1,5 @@
+import type { SheetChanges } from './sheet-diff.js';
+
 /** The events (docs/ARCHITECTURE.md, "How an event travels"; fields in DESIGN.md "Events"); what `--json` prints, one per line. */
 export type EventKind =
   | 'new_posting'
@@ -67,12 +69,23 @@ export interface SiteBrokenEvent {
   at: string;
 }
 
+/** What an attachment's event is about: the file, by its link's name, and the posting that links it. */
+export interface AttachmentRef {
+  name: string;
+  posting: string;
+  posting_title: string;
+}
+
 /** The page's text changed beyond trivia (counters, timestamps). */
 export interface ChangedEvent {
   kind: 'changed';
   site: string;
   url: string;
   title: string;
+  /** set when what changed is an attachment of a posting (url is the file's) */
+  attachment?: AttachmentRef;
+  /** a spreadsheet's changes by row and cell ("roster!E4"); its word runs are then left empty */
+  rows?: SheetChanges;
   /** runs of text added and removed, word by word */
   added: string[];
   removed: string[];
@@ -102,6 +115,8 @@ export interface DeletionEvent {
   site: string;
   url: string;
   title: string;
+  /** set when what is gone is an attachment of a posting */
+  attachment?: AttachmentRef;
   /** what the page's own URL answers now */
   reason: 'http_404' | 'http_410' | 'soft_404' | 'redirect_home' | 'dns_gone';
   detail: string;
@@ -121,6 +136,7 @@ export interface RestoredEvent {
   site: string;
   url: string;
   title: string;
+  attachment?: AttachmentRef;
   scope: 'page' | 'site';
   /** what had been reported: suspected_deletion, deleted, unreachable, challenge_failed */
   was: string;

@@ -84,7 +84,8 @@ export class ChallengeGate {
  * file's URL downloads it once the challenge reloads instead of showing a page that cleared.
  */
 function passAt(t: FetchTask): string {
-  if (t.purpose.label !== 'attachment') return t.url;
+  // an attachment's fetch, or its recheck: both name the posting that links the file
+  if (t.purpose.label !== 'attachment' && !t.purpose.parentUrl) return t.url;
   const parent = t.purpose.parentUrl;
   if (parent && new URL(parent).host === new URL(t.url).host) return parent;
   return new URL('/', t.url).href;

@@ -97,6 +97,22 @@ export class PageReader {
   }
 
   /**
+   * A recheck's answer for a known attachment: the file read as when it was first fetched (its
+   * terms with their places, a workbook's rows), or, where a web page comes instead of the file,
+   * that page, for the verdict to judge.
+   */
+  async readAttachmentAnswer(page: PassPage, name: string): Promise<ReadAnswer & { segments?: string; html: boolean }> {
+    const contentType = headerString(page.headers['content-type']);
+    const fetchId = this.fetchIdOf(page.chain);
+    if (looksLikeHtml(page.body)) return { ...this.readHtml(page, fetchId, contentType), html: true };
+    const { locate, notes: _, ...doc } = await this.documentText(page, name, contentType);
+    const hits = doc.text && doc.searchText ? this.matcher.matchText(doc.text, `attachment: ${name}`, doc.searchText, locate) : [];
+    const capture = this.captureInput(page, fetchId, 'attachment', { title: name, contentType, ...doc, hits });
+    capture.parentUrl = String(page.task.purpose.parentUrl ?? '');
+    return { capture, hits, title: name, text: doc.text ?? '', ...(doc.segments ? { segments: doc.segments } : {}), html: false };
+  }
+
+  /**
    * A posting the site's code reads (an API's JSON): its HTML body read as a page's main text,
    * with the title and date the API gives (else the list's). An API's "no such item" is not content.
    */

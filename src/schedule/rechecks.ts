@@ -1,7 +1,8 @@
 import type { Site } from '../config/site-file.js';
 import { classify, type Answer, type SiteControls, type Verdict } from '../detect/classify.js';
 import { changedEvent, delistedEvent, happeningEvent, siteRestoredEvent, siteTroubleEvent } from '../detect/check-events.js';
-import type { ControlsSummary, XjEvent } from '../detect/events.js';
+import type { AttachmentRef, ControlsSummary, XjEvent } from '../detect/events.js';
+import { sheetRows, type Segment, type SheetRow } from '../extract/document-text/places.js';
 import { step, type PageWatch } from '../detect/lifecycle.js';
 import { siteTrouble } from '../detect/site-trouble.js';
 import type { CaptureInput } from '../store/catalogue.js';
@@ -35,20 +36,27 @@ export interface RecheckOptions {
   emit: (e: XjEvent) => void;
   /** reads a live answer (decode, extract, terms) the way new postings are read */
   read: (page: PassPage) => Promise<ReadAnswer | undefined>;
+  /** reads a known attachment's live answer the way it was first read */
+  readAttachment: (page: PassPage, name: string) => Promise<AttachmentAnswer>;
   /** asks for a screenshot and PDF print of a page's capture or present answer */
   picture?: (job: { pageId: number; url: string; what: 'capture' | 'present'; captureId?: number }) => void;
   /** picture these pages' present answer and last capture whatever happens (check --screenshot) */
   pictureAlways?: string[];
 }
 
+/** An attachment's answer as read: its file (with a workbook's segments), or the web page served instead. */
+export type AttachmentAnswer = ReadAnswer & { segments?: string; html: boolean };
+
 interface CheckState {
   page: WatchedPage;
+  /** set for a posting's attachment: its link's name and the posting */
+  attachment?: { name: string; posting: WatchedPage };
   /** its last capture without the text (read only for a page whose answer is read again) */
   last?: CaptureHead;
   /** the same with its text, when it was read */
   full?: CaptureRecord;
   answer?: Answer;
-  read?: ReadAnswer;
+  read?: ReadAnswer | AttachmentAnswer;
   /** the recorded exchange of the answer (its fetch row's id is asked for when the check is written) */
   exchange?: string;
   at?: string;
@@ -60,6 +68,7 @@ interface Decided {
   url: string;
   pageId: number;
   events: XjEvent[];
+  attachment: boolean;
 }
 
 /** Enough to amortise a commit, few enough that a batch's events are not held back long. */
@@ -83,7 +92,8 @@ export class Rechecks {
   private readonly controls = new Map<ControlRole, ControlState>();
   /** postings that answered normally this run (new ones included): the live siblings */
   private readonly live = new Set<string>();
-  readonly counts = { checked: 0, unchanged: 0, changed: 0, trivial: 0, gone: 0, unreachable: 0 };
+  /** checks of postings; `attachments` counts those of attachments, which the others include */
+  readonly counts = { checked: 0, unchanged: 0, changed: 0, trivial: 0, gone: 0, unreachable: 0, attachments: 0 };
   /** the site as a whole was in trouble in this pass (known after finish) */
   troubled = false;
   /** which trouble, for the run's summary (operator checks count runs in trouble) */
@@ -125,13 +135,25 @@ export class Rechecks {
     // that the site serves its postings: one that answered normally lately is asked too
     const sibling = mode === 'all' ? undefined : this.store.liveSibling(this.site.id, new Set(pages.map((p) => p.url)));
     if (sibling) control('sibling', sibling);
-    for (const page of pages) {
+    const check = (page: WatchedPage, attachment?: CheckState['attachment']) => {
       const last = page.last_capture_id ? this.store.captureHead(page.last_capture_id) : undefined;
-      this.checks.set(page.url, { page, last });
-      const headers: Record<string, string> = {};
+      this.checks.set(page.url, { page, last, ...(attachment ? { attachment } : {}) });
+      // a download that wants its posting as Referer (VSB's download.jsp) is asked as it was first
+      const headers: Record<string, string> = attachment ? { Referer: attachment.posting.url } : {};
       if (last?.etag) headers['If-None-Match'] = last.etag;
       if (last?.last_modified) headers['If-Modified-Since'] = last.last_modified;
-      out.push({ url: page.url, purpose: { siteId: this.site.id, label: 'check' }, headers, data: { kind: 'check', pageId: page.id } });
+      out.push({
+        url: page.url,
+        purpose: { siteId: this.site.id, label: 'check', ...(attachment ? { parentUrl: attachment.posting.url } : {}) },
+        headers,
+        data: { kind: 'check', pageId: page.id },
+        ...(attachment ? { maxBodyBytes: Math.round(this.site.maxAttachmentMB * 1024 * 1024) } : {}),
+      });
+    };
+    for (const page of pages) check(page);
+    // a posting's attachments are checked with it, on its revisit policy (one check however many link it)
+    for (const page of pages) {
+      for (const a of this.store.attachmentsOf(page.id)) if (!this.checks.has(a.url)) check(a, { name: a.link_name || a.title || a.url, posting: page });
     }
     return out;
   }
@@ -151,7 +173,8 @@ export class Rechecks {
     // the same bytes as the last capture: nothing to read, the page is as it was
     const previous = state?.last;
     answer.sameBytes = Boolean(previous && bodySha && previous.body_sha256 === bodySha && previous.final_url === page.finalUrl);
-    const read = page.status >= 200 && page.status < 300 && !answer.sameBytes ? await this.opts.read(page) : undefined;
+    const fresh = page.status >= 200 && page.status < 300 && !answer.sameBytes;
+    const read = !fresh ? undefined : state?.attachment ? await this.opts.readAttachment(page, state.attachment.name) : await this.opts.read(page);
     if (read) Object.assign(answer, { title: read.title, text: read.text, clientRedirect: read.clientRedirect, challenge: read.challenge, notFound: read.notFound });
     if (page.task.purpose.label === 'control') {
       const c = page.task.data?.kind === 'control' ? this.controls.get(page.task.data.role) : undefined;
@@ -210,7 +233,8 @@ export class Rechecks {
       // the text is compared only with an answer that was read (not the same bytes, not a 304)
       const last = c.read && c.last ? this.store.capture(c.last.id) : undefined;
       if (last) c.full = last;
-      const v: Verdict = c.answer ? classify({ ...c.answer, previousText: last?.text ?? undefined, previousTitle: last?.title ?? undefined }, siteControls, url) : { kind: 'unreachable', reason: 'not_fetched', detail: 'the check was not made' };
+      let v: Verdict = c.answer ? classify({ ...c.answer, previousText: last?.text ?? undefined, previousTitle: last?.title ?? undefined }, siteControls, url) : { kind: 'unreachable', reason: 'not_fetched', detail: 'the check was not made' };
+      if (v.kind === 'live' && c.attachment) v = attachmentVerdict(c);
       verdicts.set(url, v);
       if (v.kind === 'live' || v.kind === 'not_modified') this.live.add(url);
     }
@@ -239,7 +263,7 @@ export class Rechecks {
     const checks = [...this.checks];
     for (let i = 0; i < checks.length; i += CHECKS_PER_TRANSACTION) {
       const batch = checks.slice(i, i + CHECKS_PER_TRANSACTION);
-      const decided = this.ctx.catalogue.transaction(() => batch.map(([url, c]) => this.decide(url, c, verdicts.get(url)!, { summary, controlFetches, trouble: Boolean(trouble) })));
+      const decided = this.ctx.catalogue.transaction(() => batch.map(([url, c]) => this.decide(url, c, verdicts.get(url)!, { summary, controlFetches, trouble: Boolean(trouble), verdicts })));
       for (const d of decided) this.told(d);
     }
     if (!trouble) for (const root of wholeLists) this.delistings(root, verdicts);
@@ -293,12 +317,14 @@ export class Rechecks {
   }
 
   /** One check's rows and events, written inside its batch's transaction. */
-  private decide(url: string, c: CheckState, v: Verdict, k: { summary: ControlsSummary; controlFetches: object; trouble: boolean }): Decided {
+  private decide(url: string, c: CheckState, v: Verdict, k: { summary: ControlsSummary; controlFetches: object; trouble: boolean; verdicts: Map<string, Verdict> }): Decided {
     const page = c.page;
     const at = c.at ?? new Date().toISOString();
     const cat = this.ctx.catalogue;
     const events: XjEvent[] = [];
     this.counts.checked++;
+    if (c.attachment) this.counts.attachments++;
+    const ref: AttachmentRef | undefined = c.attachment && { name: c.attachment.name, posting: c.attachment.posting.url, posting_title: c.attachment.posting.title ?? '' };
     const last = c.full ?? c.last;
     let captureId: number | undefined;
     let outcome: string = v.kind;
@@ -307,11 +333,20 @@ export class Rechecks {
       if (last && read.capture.bodySha256 === last.body_sha256) {
         outcome = 'unchanged'; // the same bytes: a check row, not a second capture
         this.counts.unchanged++;
-      } else if (last && last.compare_sha256 && read.capture.compareSha256 === last.compare_sha256) {
+      } else if (c.attachment ? last?.text_sha256 && read.capture.textSha256 === last.text_sha256 : last?.compare_sha256 && read.capture.compareSha256 === last.compare_sha256) {
         // only counters, timestamps or the frame moved: the answer is kept (blob, WARC) and
         // the check row points at it, but it is not a new capture of the posting
         outcome = 'trivial';
         this.counts.trivial++;
+      } else if (c.attachment) {
+        // a file's terms are its own; its posting's stay as they are until the posting is read again
+        captureId = cat.saveCapture(read.capture).captureId;
+        if (last) {
+          outcome = 'changed';
+          this.counts.changed++;
+          const lastTerms = this.store.hitsOf(last.id).map((h) => h.term);
+          events.push(changedEvent({ site: this.site.id, page, last, lastTerms, read, at, attachment: ref, sheets: this.sheetsOf(last, read as AttachmentAnswer) }));
+        }
       } else {
         // the posting's terms are its page's and its attachments' (as first captured): a recheck
         // reads only the page, so the attachments' hits are carried over, else their terms
@@ -335,7 +370,11 @@ export class Rechecks {
     else if (v.kind === 'unreachable' || v.kind === 'blocked') this.counts.unreachable++;
 
     const watch: PageWatch = { reported: page.reported, failReason: page.fail_reason, failCount: page.fail_count, failSince: page.fail_since };
-    const s = step(watch, v, { controlsHealthy: k.summary.healthy, siteTrouble: k.trouble, confirmAfter: this.opts.confirmAfter, at });
+    // a file whose posting did not answer normally in this pass goes with its posting: the posting's
+    // deletion (or outage) is the news, and the file's check is kept without a step of its own
+    const postingKind = c.attachment ? k.verdicts.get(c.attachment.posting.url)?.kind : undefined;
+    const withPosting = c.attachment && postingKind !== 'live' && postingKind !== 'not_modified';
+    const s = withPosting ? { watch, counted: false, happenings: [] } : step(watch, v, { controlsHealthy: k.summary.healthy, siteTrouble: k.trouble, confirmAfter: this.opts.confirmAfter, at });
     this.store.insertCheck({
       runId: this.ctx.runId,
       pageId: page.id,
@@ -350,17 +389,31 @@ export class Rechecks {
       counted: s.counted,
       detail: 'detail' in v ? v.detail : undefined,
     });
-    this.store.updateWatch(page.id, s.watch, at, s.happenings.length > 0);
-    for (const h of s.happenings) events.push(happeningEvent(h, { site: this.site.id, page, verdict: v, status: c.status, read: c.read, last, controls: k.summary, at }));
+    if (!withPosting) this.store.updateWatch(page.id, s.watch, at, s.happenings.length > 0);
+    for (const h of s.happenings) {
+      const e = happeningEvent(h, { site: this.site.id, page, verdict: v, status: c.status, read: c.read, last, controls: k.summary, at });
+      if (ref && 'title' in e) Object.assign(e, { attachment: ref, title: ref.posting_title || ref.name });
+      events.push(e);
+    }
     for (const e of events) cat.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, pageId: page.id, url, at, captureId, body: e });
-    return { url, pageId: page.id, events };
+    return { url, pageId: page.id, events, attachment: Boolean(c.attachment) };
+  }
+
+  /** A workbook's rows in its last capture and in the answer now (none for other documents). */
+  private sheetsOf(last: CaptureHead, read: AttachmentAnswer): { before: SheetRow[]; after: SheetRow[] } | undefined {
+    const was = this.store.segmentsOf(last.id);
+    const rows = (text: string | null | undefined, segments: string | undefined) => (text && segments ? sheetRows(text, JSON.parse(segments) as Segment[]) : []);
+    const before = rows(this.store.capture(last.id)?.text, was);
+    const after = rows(read.capture.text, read.segments);
+    return before.length || after.length ? { before, after } : undefined;
   }
 
   /** A committed check's events are told, and its pictures asked for: a changed page's new capture; a deleted page's last live capture and present answer. */
-  private told({ url, pageId, events }: Decided): void {
+  private told({ url, pageId, events, attachment }: Decided): void {
     for (const e of events) this.opts.emit(e);
     const picture = this.opts.picture;
-    if (!picture) return;
+    // a file's capture is the file: there is no page to picture
+    if (!picture || attachment) return;
     const lastId = this.store.pageByUrl(url)?.last_capture_id ?? undefined;
     const always = this.opts.pictureAlways?.includes(url);
     if (events.some((e) => e.kind === 'changed') && lastId) picture({ pageId, url, what: 'capture', captureId: lastId });
@@ -369,6 +422,17 @@ export class Rechecks {
       picture({ pageId, url, what: 'present' });
     }
   }
+}
+
+/**
+ * A file's URL that answers normally may still not serve the file: a web page where a document
+ * was (the site's error page with HTTP 200, a login) means the file is gone from there.
+ */
+function attachmentVerdict(c: CheckState): Verdict {
+  const read = c.read as AttachmentAnswer | undefined;
+  const wasPage = /html/i.test(c.last?.content_type ?? '');
+  if (read?.html && !wasPage) return { kind: 'gone', reason: 'soft_404', detail: `a web page is served where the file was${read.title ? ` ("${read.title.slice(0, 60)}")` : ''}` };
+  return { kind: 'live' };
 }
 
 function describe(a: Answer | undefined): string {

@@ -91,6 +91,7 @@ export class SitePass {
       confirmAfter: opts.confirmAfter,
       emit: opts.emit,
       read: (page) => this.reader.readAnswer(page),
+      readAttachment: (page, name) => this.reader.readAttachmentAnswer(page, name),
       picture: (job) => this.renderJobs.push({ siteId: site.id, ...job }),
       pictureAlways: opts.screenshotUrls,
     });

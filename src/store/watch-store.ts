@@ -70,6 +70,18 @@ export class WatchStore {
     ).all(postingId) as { name: string | null; term: string; count: number; snippet: string; forms: string; places: string | null }[];
   }
 
+  /** The attachments a posting links that were captured, with the link's name. */
+  attachmentsOf(postingId: number): (WatchedPage & { link_name: string | null })[] {
+    return this.stmt(
+      `SELECT a.*, l.name AS link_name FROM attachment_links l JOIN pages a ON a.id = l.attachment_id WHERE l.posting_id = ? AND a.last_capture_id IS NOT NULL ORDER BY a.id`,
+    ).all(postingId) as (WatchedPage & { link_name: string | null })[];
+  }
+
+  /** Where a capture's text came from (a document's pages, a workbook's rows), as the reader gave it. */
+  segmentsOf(captureId: number): string | undefined {
+    return (this.stmt(`SELECT segments FROM text_places WHERE capture_id = ?`).get(captureId) as { segments: string } | undefined)?.segments;
+  }
+
   hitsOf(captureId: number): { term: string; count: number; snippet: string }[] {
     return this.stmt(`SELECT term, count, snippet FROM term_hits WHERE capture_id = ?`).all(captureId) as { term: string; count: number; snippet: string }[];
   }

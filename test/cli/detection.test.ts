@@ -160,7 +160,7 @@ describe('conditional requests', () => {
       const before = site.log.length;
       const again = await runCli(args);
       expect(again.json).toEqual([]);
-      expect(again.stderr).toMatch(/rechecked \d+ known posting\(s\): (\d+) unchanged/);
+      expect(again.stderr).toMatch(/rechecked \d+ known posting\(s\)(?: and \d+ of their attachment\(s\))?: (\d+) unchanged/);
       const p = site.postings[0]!;
       expect(site.log.slice(before).filter((e) => e.path.endsWith(`_${p.id}.html`)).map((e) => e.headers['if-none-match'])).toEqual([expect.stringMatching(/^"/)]);
       const h = await runCli(['history', site.postingUrl(p), '--json', '--data-dir', data]);

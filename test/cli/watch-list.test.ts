@@ -34,9 +34,15 @@ const lastRun = () => {
 };
 const checksIn = (runId: number) => {
   const d = db();
-  const rows = d.prepare(`SELECT p.url, c.outcome FROM checks c JOIN pages p ON p.id = c.page_id WHERE c.run_id = ? ORDER BY p.url`).all(runId) as { url: string; outcome: string }[];
+  const rows = d.prepare(`SELECT p.url, p.kind, c.outcome FROM checks c JOIN pages p ON p.id = c.page_id WHERE c.run_id = ? ORDER BY p.url`).all(runId) as { url: string; kind: string; outcome: string }[];
   d.close();
   return rows;
+};
+const attachmentsKnown = () => {
+  const d = db();
+  const rows = d.prepare(`SELECT url FROM pages WHERE kind = 'attachment' ORDER BY url`).all() as { url: string }[];
+  d.close();
+  return rows.map((r) => r.url);
 };
 const crawl = (...extra: string[]) => runCli(['crawl', 'cited', '--no-screenshots', '--json', '--data-dir', data, '--config', settings, ...extra]);
 const live = () => listed.map((l) => l.url).sort();
@@ -89,8 +95,12 @@ describe('crawl <watch list>', () => {
   it('rechecks them the next time (with controls), captures nothing twice', async () => {
     const r = await crawl();
     expect(r.code, r.stderr).toBe(1);
-    expect(checksIn(lastRun()).map((c) => c.url)).toEqual(live());
-    expect(checksIn(lastRun()).every((c) => c.outcome === 'unchanged' || c.outcome === 'not_modified')).toBe(true);
+    // the cited pages, and the files they link, checked with them
+    const checked = checksIn(lastRun());
+    expect(checked.filter((c) => c.kind === 'posting').map((c) => c.url)).toEqual(live());
+    expect(attachmentsKnown().length).toBeGreaterThan(0);
+    expect(checked.filter((c) => c.kind === 'attachment').map((c) => c.url)).toEqual(attachmentsKnown());
+    expect(checked.every((c) => c.outcome === 'unchanged' || c.outcome === 'not_modified')).toBe(true);
     for (const l of listed) expect(asked(l), l.url).toBe(2);
     // each site's home page answered as a control, at the time of the checks
     for (const l of listed) expect(l.site.log.filter((e) => e.path === '/').length).toBe(1);

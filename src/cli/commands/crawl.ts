@@ -132,9 +132,10 @@ function printSummary(outcomes: SiteOutcome[], events: XjEvent[], progress: Pass
   if (pictures) err(`xjwatch: ${pictures} screenshot(s) and PDF print(s) made (see \`xjwatch history <URL>\`)`);
   for (const o of outcomes) for (const p of o.priorCaptures) err(`xjwatch: ${o.site}: gone at its first fetch; kept the Internet Archive's capture of ${p.archivedAt} as a third-party capture: ${safe(p.url)}`);
   const checked = sum((o) => o.checks.checked);
+  const files = sum((o) => o.checks.attachments);
   if (checked) {
     err(
-      `xjwatch: rechecked ${checked} known posting(s): ${sum((o) => o.checks.unchanged)} unchanged, ${sum((o) => o.checks.trivial)} changed only trivially, ` +
+      `xjwatch: rechecked ${checked - files} known posting(s)${files ? ` and ${files} of their attachment(s)` : ''}: ${sum((o) => o.checks.unchanged)} unchanged, ${sum((o) => o.checks.trivial)} changed only trivially, ` +
         `${sum((o) => o.checks.changed)} changed, ${sum((o) => o.checks.gone)} gone, ${sum((o) => o.checks.unreachable)} unreachable or blocked`,
     );
   }

@@ -62,3 +62,27 @@ export function columnName(index: number): string {
   for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
   return s;
 }
+
+/** A spreadsheet row as its text has it: where it is, and each cell with its reference. */
+export interface SheetRow {
+  /** the sheet as a reference names it (quoted where Excel quotes it), inside an archive "member:sheet" */
+  sheet: string;
+  row: number;
+  /** "roster!A4:F4": the row's cells from its first to its last */
+  range: string;
+  cells: { ref: string; value: string }[];
+}
+
+/** The rows of a document's spreadsheets, from its text and segments (none for other documents). */
+export function sheetRows(text: string, segments: readonly Segment[]): SheetRow[] {
+  const rows: SheetRow[] = [];
+  for (const s of segments) {
+    if (!('sheet' in s)) continue;
+    const end = text.indexOf('\n', s.at);
+    const values = text.slice(s.at, end < 0 ? text.length : end).split('\t');
+    const sheet = `${s.member ? `${s.member}:` : ''}${sheetRef(s.sheet)}`;
+    const cells = values.map((value, i) => ({ ref: `${sheet}!${columnName(s.col + i)}${s.row}`, value }));
+    rows.push({ sheet, row: s.row, range: `${sheet}!${columnName(s.col)}${s.row}:${columnName(s.col + values.length - 1)}${s.row}`, cells });
+  }
+  return rows;
+}

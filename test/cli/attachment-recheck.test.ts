@@ -1,0 +1,98 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import XLSX from '@e965/xlsx';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
+import { attachmentBytes, type FixturePosting } from '../../src/demo/sites/site.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+/**
+ * Attachments of known postings are rechecked with them, through the real CLI: an edited
+ * spreadsheet row is a change naming the row and its cells, and a file taken down is a deletion
+ * of the file (the posting stays), confirmed as a page's is.
+ */
+let fx: RunningFixtures;
+let dir: string;
+let args: string[];
+let sheetOf: FixturePosting;
+let otherFileOf: FixturePosting;
+const fileNo = (p: FixturePosting, kind: string) => p.attachments.findIndex((a) => a.kind === kind) + 1;
+const fileUrl = (p: FixturePosting, n: number) => `${fx.sites.county.base}/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=${p.id}&wbfileid=${n}`;
+
+beforeAll(async () => {
+  fx = await startFixtureSites({ countyPostings: 40, hostile: false });
+  const county = fx.sites.county;
+  sheetOf = county.postings.find((p) => p.attachments.some((a) => a.kind === 'xls'))!;
+  otherFileOf = county.postings.find((p) => p !== sheetOf && p.attachments.some((a) => a.kind !== 'xls'))!;
+  dir = tempDir('xjwatch-attachment-recheck-');
+  const f = join(dir, 'county.yaml');
+  writeFileSync(f, siteFile('county', county));
+  const settings = join(dir, 'settings.yaml');
+  writeFileSync(settings, ['mail:', '  recipients:', '    - to: researcher@example.org', ''].join('\n'));
+  args = ['crawl', f, '--json', '--data-dir', join(dir, 'data'), '--config', settings, '--mail-dir', join(dir, 'mail')];
+  const first = await runCli(args);
+  expect(first.code, first.stderr).toBe(0);
+});
+afterAll(async () => fx?.close());
+
+/** The bundled roster with row 3's head count changed and a fifth row added, as a county re-uploads it. */
+function editedRoster(): Buffer {
+  const wb = XLSX.read(attachmentBytes('xls'));
+  const ws = wb.Sheets.roster!;
+  ws.D3 = { t: 'n', v: 9 };
+  XLSX.utils.sheet_add_aoa(ws, [[4, '英吾斯坦乡', '喀拉苏村', 6, '卫星工厂']], { origin: 'A5' });
+  return XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer;
+}
+
+describe('attachments rechecked with their postings', () => {
+  it('an edited spreadsheet is one change of the file, naming the row and cell that changed and the row added', async () => {
+    const n = fileNo(sheetOf, 'xls');
+    fx.sites.county.filesEdited.set(`${sheetOf.id}/${n}`, editedRoster());
+    const r = await runCli(args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/rechecked \d+ known posting\(s\) and \d+ of their attachment\(s\)/);
+    const changed = r.json.filter((e: { kind: string }) => e.kind === 'changed');
+    expect(changed, r.stderr).toHaveLength(1);
+    const e = changed[0];
+    expect(e.url).toBe(fileUrl(sheetOf, n));
+    expect(e.attachment).toEqual({ name: sheetOf.attachments[n - 1]!.name, posting: fx.sites.county.postingUrl(sheetOf), posting_title: sheetOf.title });
+    expect(e.rows.changed).toEqual([{ range: 'roster!A3:E3', text: '2 | 塔什米里克乡 | 阿克喀什村 | 9 | 扶贫车间', cells: [{ cell: 'roster!D3', before: '8', after: '9' }] }]);
+    expect(e.rows.added).toEqual([{ range: 'roster!A5:E5', text: '4 | 英吾斯坦乡 | 喀拉苏村 | 6 | 卫星工厂' }]);
+    expect(e.rows.removed).toEqual([]);
+    // its terms with their cells, as when it was first read
+    expect(e.terms.find((t: { term: string }) => t.term === '卫星工厂').places).toEqual(expect.arrayContaining([expect.stringMatching(/roster!E5$/)]));
+    // the mail says it row by row, naming the file and its posting
+    const mails = await Promise.all(readdirSync(join(dir, 'mail')).filter((f) => f.endsWith('.eml')).map((f) => simpleParser(readFileSync(join(dir, 'mail', f)))));
+    const mail = mails.find((m) => m.subject?.includes('attachment changed'));
+    expect(mail, mails.map((m) => m.subject).join('\n')).toBeDefined();
+    expect(mail!.text).toContain('Row:        changed roster!A3:E3: D3 8 → 9');
+    expect(mail!.text).toContain('Row:        added roster!A5:E5: 4 | 英吾斯坦乡 | 喀拉苏村 | 6 | 卫星工厂');
+    expect(mail!.text).toContain(`attached to the posting ${fx.sites.county.postingUrl(sheetOf)}`);
+    expect(mail!.html).toContain('changed roster!A3:E3: D3 8 → 9');
+  });
+
+  it('an unchanged file is a check, not an event', async () => {
+    const r = await runCli(args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.filter((e: { url: string }) => e.url.includes('download.jsp'))).toEqual([]);
+  });
+
+  it('a file taken down, or a web page served where it was, is the file deleted, confirmed over checks; its posting is not', async () => {
+    const n = fileNo(sheetOf, 'xls');
+    const m = fileNo(otherFileOf, otherFileOf.attachments.find((a) => a.kind !== 'xls')!.kind);
+    fx.sites.county.filesGone.add(`${sheetOf.id}/${n}`);
+    fx.sites.county.filesEdited.set(`${otherFileOf.id}/${m}`, Buffer.from('<html><head><title>提示</title></head><body>页面不存在</body></html>'));
+    const seen: { kind: string; url: string; reason?: string; attachment?: { posting: string } }[] = [];
+    for (let i = 0; i < 3 && seen.filter((e) => e.kind === 'deleted').length < 2; i++) {
+      const r = await runCli(args);
+      expect(r.code, r.stderr).toBe(0);
+      seen.push(...r.json);
+    }
+    const about = (url: string) => seen.filter((e) => e.url === url).map((e) => [e.kind, e.reason]);
+    expect(about(fileUrl(sheetOf, n))).toEqual([['suspected_deletion', 'http_404'], ['deleted', 'http_404']]);
+    expect(about(fileUrl(otherFileOf, m))).toEqual([['suspected_deletion', 'soft_404'], ['deleted', 'soft_404']]);
+    expect(seen.find((e) => e.kind === 'deleted')!.attachment!.posting).toMatch(/\/info\/1103\/\d+\.htm$/);
+    expect(seen.filter((e) => !e.url.includes('download.jsp'))).toEqual([]);
+  });
+});
