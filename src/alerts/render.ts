@@ -10,6 +10,13 @@ interface AttachmentOfEvent {
   posting: string;
 }
 
+/** A file a changed posting links anew (detect/events.ts AttachmentSummary). */
+interface NewFile {
+  url: string;
+  name: string;
+  error?: string;
+}
+
 /** Everything a mail says about one event, gathered from the catalogue beforehand. */
 export interface AlertItem {
   kind: string;
@@ -122,6 +129,7 @@ function itemText(i: AlertItem, tz: string, gloss: Map<string, string | undefine
   for (const h of i.hits) L.push(`Term:       ${h.term}${gloss.get(h.term) ? ` (${gloss.get(h.term)})` : ''} ×${h.count}${termWhere(h) ? ` in ${flat(termWhere(h)!, 160)}` : ''}: …${flat(h.snippet, 160)}…`);
   if (i.kind === 'changed') {
     if (b.rows) for (const r of sheetChangeLines(b.rows as SheetChangeList)) L.push(`Row:        ${flat(r, 300)}`);
+    for (const f of (b.attachments_added as NewFile[] | undefined) ?? []) L.push(`New file:   ${flat(f.name, 160)}${f.error ? ` (could not be read: ${flat(f.error, 200)})` : ''} — ${f.url}`);
     for (const r of (b.removed as string[]) ?? []) L.push(`Removed:    [-${flat(r, 300)}-]`);
     for (const a of (b.added as string[]) ?? []) L.push(`Added:      [+${flat(a, 300)}+]`);
     if ((b.terms_vanished as string[])?.length) L.push(`Terms gone: ${(b.terms_vanished as string[]).join(', ')}`);
@@ -157,6 +165,8 @@ function itemHtml(i: AlertItem, tz: string, gloss: Map<string, string | undefine
   }
   if (i.kind === 'changed') {
     const runs = [...((b.removed as string[]) ?? []).map((r) => `<del style="background:#fbd5d5">${esc(r)}</del>`), ...((b.added as string[]) ?? []).map((a) => `<ins style="background:#d4f7d4">${esc(a)}</ins>`)];
+    const added = (b.attachments_added as NewFile[] | undefined) ?? [];
+    if (added.length) rows.push(row('New files', added.map((f) => `<div><span lang="zh">${esc(f.name)}</span>${f.error ? ` <small>(could not be read: ${esc(f.error)})</small>` : ''} — <code>${esc(f.url)}</code></div>`).join('')));
     if (b.rows) rows.push(row('Rows', `<div lang="zh">${sheetChangeLines(b.rows as SheetChangeList).map(esc).join('<br>')}</div>`));
     if (runs.length) rows.push(row('What changed', `<div lang="zh">${runs.join('<br>')}</div>`));
     if ((b.terms_vanished as string[])?.length) rows.push(row('Terms gone', esc((b.terms_vanished as string[]).join(', '))));

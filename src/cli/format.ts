@@ -35,6 +35,7 @@ export function printEventHuman(e: XjEvent): void {
       out(`     ${safe(e.url)}`);
       if (e.attachment) out(`     ${dim('attachment')} ${safe(e.attachment.name)} ${dim(`of ${safe(e.attachment.posting)}`)}`);
       if (e.rows) for (const r of sheetChangeLines(e.rows, 8)) out(`     ${safe(r)}`);
+      for (const a of e.attachments_added ?? []) out(`     ${dim('new attachment')} ${safe(a.name)}${a.error ? red(` (${safe(a.error)})`) : ''}`);
       for (const r of e.removed.slice(0, 5)) out(`     ${red('−')} ${safe(r)}`);
       for (const a of e.added.slice(0, 5)) out(`     ${green('+')} ${safe(a)}`);
       if (e.terms_appeared.length) out(`     terms appeared: ${e.terms_appeared.join(', ')}`);

@@ -5,7 +5,7 @@ import type { TermHit } from '../terms/types.js';
 import type { Verdict } from './classify.js';
 import { changedRuns, wordDiff } from './diff.js';
 import { sheetChanges, type RowOfCells } from './sheet-diff.js';
-import { eventTerm, type AttachmentRef, type ChangedEvent, type ControlsSummary, type DelistedEvent, type DeletionEvent, type RestoredEvent, type TroubleEvent } from './events.js';
+import { eventTerm, type AttachmentRef, type AttachmentSummary, type ChangedEvent, type ControlsSummary, type DelistedEvent, type DeletionEvent, type RestoredEvent, type TroubleEvent } from './events.js';
 import type { Happening } from './lifecycle.js';
 import type { SiteTrouble } from './site-trouble.js';
 
@@ -33,6 +33,8 @@ export function changedEvent(f: {
   /** an attachment's change: the file and its posting, and a spreadsheet's rows before and after */
   attachment?: AttachmentRef;
   sheets?: { before: RowOfCells[]; after: RowOfCells[] };
+  /** files the posting links now that it did not, as fetched in this pass */
+  files?: AttachmentSummary[];
 }): ChangedEvent {
   // a workbook's change is told by row and cell; a word diff of its tab-separated text is noise
   const rows = f.sheets && (f.sheets.before.length || f.sheets.after.length) ? sheetChanges(f.sheets.before, f.sheets.after) : undefined;
@@ -46,6 +48,7 @@ export function changedEvent(f: {
     title: f.attachment ? f.attachment.posting_title || f.attachment.name : f.read.title || f.page.title || '',
     ...(f.attachment ? { attachment: f.attachment } : {}),
     ...(rows ? { rows } : {}),
+    ...(f.files?.length ? { attachments_added: f.files } : {}),
     added: runs.added,
     removed: runs.removed,
     terms_appeared: [...after].filter((t) => !before.has(t)),

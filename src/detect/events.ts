@@ -86,6 +86,8 @@ export interface ChangedEvent {
   attachment?: AttachmentRef;
   /** a spreadsheet's changes by row and cell ("roster!E4"); its word runs are then left empty */
   rows?: SheetChanges;
+  /** files a changed posting links now that it did not, fetched and read with it (their terms are in `terms`) */
+  attachments_added?: AttachmentSummary[];
   /** runs of text added and removed, word by word */
   added: string[];
   removed: string[];

@@ -1,3 +1,4 @@
+import type { ChangedEvent } from '../detect/events.js';
 import type { Db } from '../store/db.js';
 import { EvidenceReads, type CaptureFacts, type CheckFacts, type HitFacts, type ListingFacts, type PageFacts, type RenderingFacts } from '../store/evidence-reads.js';
 import type { FetchRecord } from '../store/rows.js';
@@ -24,6 +25,8 @@ export interface PageEvidence {
   hits: Map<number, HitFacts[]>;
   listings: ListingFacts[];
   attachments: { name: string | null; evidence: PageEvidence }[];
+  /** the changes reported of it, oldest first (an attachment's name rows and cells) */
+  changes: { at: string; event: ChangedEvent }[];
   /** every exchange the bundle must carry: captures, checks, their redirect hops, the controls */
   fetches: Map<number, FetchRecord>;
 }
@@ -75,5 +78,6 @@ function gatherWith(reads: EvidenceReads, url: string, depth: number): PageEvide
       if (ev) attachments.push({ name: r.name, evidence: ev });
     }
   }
-  return { page, siteName: site?.name ?? null, siteHome: site?.home ?? null, captures, checks, renderings, hits, listings, attachments, fetches };
+  const changes = reads.changes(page.id).map((c) => ({ at: c.at, event: JSON.parse(c.body) as ChangedEvent }));
+  return { page, siteName: site?.name ?? null, siteHome: site?.home ?? null, captures, checks, renderings, hits, listings, attachments, changes, fetches };
 }

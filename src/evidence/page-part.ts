@@ -1,4 +1,6 @@
 import { wordDiff } from '../detect/diff.js';
+import type { ChangedEvent } from '../detect/events.js';
+import { sheetChangeLines } from '../text/sheet-changes.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { FetchRecord } from '../store/rows.js';
 import type { CopiedRecord } from './bundle-warc.js';
@@ -174,14 +176,34 @@ function picturesOf(ev: PageEvidence, folder: PageFolder): ReportPage['pictures'
   return pictures;
 }
 
-/** Each attachment's newest capture and its extracted text. */
+/**
+ * Each attachment's newest capture and its extracted text; the captures before it, when the file
+ * changed, and the changes as they were reported (a workbook's by row and cell).
+ */
 function attachmentsOf(ev: PageEvidence, folder: PageFolder): ReportPage['attachments'] {
   return ev.attachments.map((a, k) => {
-    const c = a.evidence.captures.at(-1);
-    const path = c ? folder.body(c.body_sha256, c.content_type, a.evidence.page.url, `attachments/${k + 1}`, `attachment ${k + 1} as received`) : undefined;
-    if (c?.text) folder.text(`attachments/${k + 1}.extracted.txt`, c.text, `attachment ${k + 1}: extracted text`, `attachment ${k + 1}: extracted text (UTF-8)`);
-    return { name: a.name ?? a.evidence.page.title ?? a.evidence.page.url, url: a.evidence.page.url, sha256: c?.body_sha256 ?? null, ...(path ? { path } : {}) };
+    const n = k + 1;
+    const caps = a.evidence.captures;
+    const c = caps.at(-1);
+    const path = c ? folder.body(c.body_sha256, c.content_type, a.evidence.page.url, `attachments/${n}`, `attachment ${n} as received`) : undefined;
+    if (c?.text) folder.text(`attachments/${n}.extracted.txt`, c.text, `attachment ${n}: extracted text`, `attachment ${n}: extracted text (UTF-8)`);
+    caps.slice(0, -1).forEach((e, j) => {
+      folder.body(e.body_sha256, e.content_type, a.evidence.page.url, `attachments/${n}.capture-${j + 1}`, `attachment ${n}, capture ${j + 1} of ${caps.length} (${e.at}), as received`);
+      if (e.text) folder.text(`attachments/${n}.capture-${j + 1}.extracted.txt`, e.text, `attachment ${n}, capture ${j + 1}: extracted text`, `attachment ${n}, capture ${j + 1}: extracted text (UTF-8)`);
+    });
+    const changes = a.evidence.changes.map(({ at, event }) => ({ at, from: event.previous_capture, to: event.capture, lines: changeLines(event) }));
+    if (changes.length) {
+      const text = changes.map((ch) => [`--- changed, reported ${ch.at}: ${ch.from} → ${ch.to}`, ...ch.lines].join('\n')).join('\n\n');
+      folder.text(`attachments/${n}.changes.txt`, `${text}\n`, `attachment ${n}: its changes as reported`, `attachment ${n}: its changes as reported, row by row for a spreadsheet`);
+    }
+    return { name: a.name ?? a.evidence.page.title ?? a.evidence.page.url, url: a.evidence.page.url, sha256: c?.body_sha256 ?? null, ...(path ? { path } : {}), captures: caps.length, changes };
   });
+}
+
+/** A change in lines: a workbook's rows and cells, else its word runs. */
+function changeLines(e: ChangedEvent): string[] {
+  if (e.rows) return sheetChangeLines(e.rows, Number.POSITIVE_INFINITY);
+  return [...e.removed.map((r) => `[-${r}-]`), ...e.added.map((a) => `[+${a}+]`)];
 }
 
 /** The page's entry in manifest.json: the verdict, what it rests on, and where its WARC records are. */

@@ -29,7 +29,8 @@ export interface ReportPage {
   diff?: { from: string; to: string; parts: DiffPart[] };
   pictures: { label: string; png?: string; pdf?: string; note?: string }[];
   files: { label: string; path: string }[];
-  attachments: { name: string; url: string; sha256: string | null; path?: string }[];
+  /** `captures`: how many were made of it; `changes`: each as reported, in lines */
+  attachments: { name: string; url: string; sha256: string | null; path?: string; captures?: number; changes?: { at: string; from: string; to: string; lines: string[] }[] }[];
   listed: string[];
   /** third-party captures: "capture 1: captured by the Internet Archive on …, fetched by xjwatch on …" */
   thirdParty?: string[];
@@ -49,6 +50,13 @@ const VERDICT_CLASS: Record<string, string> = { 'gone-hard': 'gone', 'gone-soft'
 
 function diffHtml(parts: DiffPart[]): string {
   return parts.map((p) => (p.type === 'added' ? `<ins>${esc(p.text)}</ins>` : p.type === 'removed' ? `<del>${esc(p.text)}</del>` : esc(p.text))).join('');
+}
+
+/** An attachment that changed: each change as reported, row by row for a spreadsheet. */
+function attachmentChanges(a: ReportPage['attachments'][number]): string {
+  if (!a.changes?.length) return '';
+  const each = a.changes.map((c) => `<li>reported ${esc(c.at)}: <code class="hash">${esc(c.from)}</code> → <code class="hash">${esc(c.to)}</code><ul lang="zh">${c.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></li>`);
+  return `<br>captured ${a.captures ?? 1} times; changed:<ul>${each.join('')}</ul>`;
 }
 
 function pageSection(p: ReportPage): string {
@@ -100,7 +108,7 @@ function pageSection(p: ReportPage): string {
           .join('')}`
       : '<p class="note">No screenshot was kept for this page (enable <code>screenshots: true</code> in its site file).</p>'
   }
-  ${p.attachments.length ? `<h3>Attachments</h3><ul>${p.attachments.map((a) => `<li lang="zh">${esc(a.name)} — <code>${esc(a.url)}</code>${a.path ? ` — kept as <code>${esc(a.path)}</code>` : ' — not captured'}${a.sha256 ? ` <code class="hash">sha256:${esc(a.sha256)}</code>` : ''}</li>`).join('')}</ul>` : ''}
+  ${p.attachments.length ? `<h3>Attachments</h3><ul>${p.attachments.map((a) => `<li lang="zh">${esc(a.name)} — <code>${esc(a.url)}</code>${a.path ? ` — kept as <code>${esc(a.path)}</code>` : ' — not captured'}${a.sha256 ? ` <code class="hash">sha256:${esc(a.sha256)}</code>` : ''}${attachmentChanges(a)}</li>`).join('')}</ul>` : ''}
   <h3>Files of this page in the bundle</h3>
   <ul>${p.files.map((f) => `<li>${esc(f.label)}: <code>${esc(f.path)}</code></li>`).join('')}</ul>
 </section>`;

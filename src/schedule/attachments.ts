@@ -15,6 +15,8 @@ export interface AttachmentResult {
   capture?: CaptureInput;
   hits: TermHit[];
   error?: string;
+  /** captured before (by another posting, or an earlier run): to be linked, not saved again */
+  known?: boolean;
 }
 
 /** A posting read, waiting for the attachments it links before it is written. */
@@ -75,18 +77,46 @@ export class Attachments {
         continue;
       }
       this.waiters.set(a.url, new Set([p.url]));
-      this.d.progress.attachmentQueued(this.d.site.id);
-      tasks.push({
-        url: a.url,
-        purpose: { siteId: this.d.site.id, label: 'attachment', parentUrl: p.url },
-        // VSB's download.jsp answers an error page to requests without the posting as Referer
-        headers: { Referer: referer },
-        data: { kind: 'attachment', name: a.name },
-        maxBodyBytes: Math.round(this.d.site.maxAttachmentMB * 1024 * 1024),
-      });
+      tasks.push(this.task(a, p.url, referer));
     }
     if (p.waiting.size === 0) this.d.ready(p);
     return tasks;
+  }
+
+  /**
+   * The files a known posting now links that were never captured (a changed posting's new ones, or
+   * one that failed before): fetched and read as a new posting's are, for its recheck to keep
+   * (`outcomes`) once the pass has them all.
+   */
+  fetchAlso(postingUrl: string, links: Link[], referer: string): PassTask[] {
+    const tasks: PassTask[] = [];
+    for (const a of links) {
+      if (this.results.has(a.url) || this.waiters.has(a.url) || this.d.known.attachment(a.url)) continue;
+      this.waiters.set(a.url, new Set());
+      tasks.push(this.task(a, postingUrl, referer));
+    }
+    return tasks;
+  }
+
+  /** What came of `fetchAlso`'s fetches, and of the links already captured (their terms as kept). */
+  outcomes(links: Link[]): AttachmentResult[] {
+    return links.map(
+      (a) =>
+        this.results.get(a.url) ??
+        (this.d.known.attachment(a.url) ? { url: a.url, name: a.name, hits: [], known: true } : { url: a.url, name: a.name, hits: [], error: 'not fetched' }),
+    );
+  }
+
+  private task(a: Link, postingUrl: string, referer: string): PassTask {
+    this.d.progress.attachmentQueued(this.d.site.id);
+    return {
+      url: a.url,
+      purpose: { siteId: this.d.site.id, label: 'attachment', parentUrl: postingUrl },
+      // VSB's download.jsp answers an error page to requests without the posting as Referer
+      headers: { Referer: referer },
+      data: { kind: 'attachment', name: a.name },
+      maxBodyBytes: Math.round(this.d.site.maxAttachmentMB * 1024 * 1024),
+    };
   }
 
   /**

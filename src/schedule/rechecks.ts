@@ -14,6 +14,8 @@ import type { RevisitPolicy } from '../config/settings.js';
 import { isDue } from './revisit.js';
 import type { RunContext } from './run-context.js';
 import type { ControlRole, PassFailure, PassPage, PassTask } from './task-data.js';
+import { attachmentSummary, type AttachmentResult } from './attachments.js';
+import type { Link } from './page-reader.js';
 
 /** What a page handler read from a live answer, for a check. */
 export interface ReadAnswer {
@@ -25,6 +27,8 @@ export interface ReadAnswer {
   challenge?: boolean;
   /** the site's code read the answer as its API's "no such item" (config/site-code.ts) */
   notFound?: string;
+  /** the files the page links */
+  attachments?: Link[];
 }
 
 export interface RecheckOptions {
@@ -38,6 +42,12 @@ export interface RecheckOptions {
   read: (page: PassPage) => Promise<ReadAnswer | undefined>;
   /** reads a known attachment's live answer the way it was first read */
   readAttachment: (page: PassPage, name: string) => Promise<AttachmentAnswer>;
+  /** a known posting's links to files never captured: fetched in the pass, kept if it changed */
+  newFiles?: {
+    fetch: (postingUrl: string, links: Link[], referer: string) => PassTask[];
+    /** inside the check's transaction: saves and links them, and says what came of each */
+    keep: (postingId: number, postingUrl: string, links: Link[]) => AttachmentResult[];
+  };
   /** asks for a screenshot and PDF print of a page's capture or present answer */
   picture?: (job: { pageId: number; url: string; what: 'capture' | 'present'; captureId?: number }) => void;
   /** picture these pages' present answer and last capture whatever happens (check --screenshot) */
@@ -57,6 +67,8 @@ interface CheckState {
   full?: CaptureRecord;
   answer?: Answer;
   read?: ReadAnswer | AttachmentAnswer;
+  /** files the answer links that the posting had not linked before */
+  links?: Link[];
   /** the recorded exchange of the answer (its fetch row's id is asked for when the check is written) */
   exchange?: string;
   at?: string;
@@ -166,7 +178,8 @@ export class Rechecks {
     this.live.add(url);
   }
 
-  async onPage(page: PassPage, exchange: string, bodySha: string | undefined): Promise<void> {
+  /** Reads a check's or control's answer; returns the fetches of files a read posting newly links. */
+  async onPage(page: PassPage, exchange: string, bodySha: string | undefined): Promise<PassTask[]> {
     const last = page.chain[page.chain.length - 1]!;
     const answer: Answer = { status: page.status, finalUrl: page.finalUrl, redirected: page.chain.length > 1 };
     const state = page.task.purpose.label === 'check' ? this.checks.get(page.task.url) : undefined;
@@ -179,10 +192,14 @@ export class Rechecks {
     if (page.task.purpose.label === 'control') {
       const c = page.task.data?.kind === 'control' ? this.controls.get(page.task.data.role) : undefined;
       if (c) Object.assign(c, { answer, exchange });
-      return;
+      return [];
     }
-    if (!state) return;
+    if (!state) return [];
     Object.assign(state, { answer, read, exchange, at: last.startedAt.toISOString(), status: page.status });
+    if (state.attachment || !read?.attachments?.length || !this.opts.newFiles) return [];
+    const linked = new Set(this.store.attachmentsOf(state.page.id).map((a) => a.url));
+    state.links = read.attachments.filter((l) => !linked.has(l.url));
+    return state.links.length ? this.opts.newFiles.fetch(state.page.url, state.links, page.finalUrl) : [];
   }
 
   onFailure(f: PassFailure, exchange: string | undefined): void {
@@ -351,6 +368,8 @@ export class Rechecks {
         // the posting's terms are its page's and its attachments' (as first captured): a recheck
         // reads only the page, so the attachments' hits are carried over, else their terms
         // would be reported as vanished from an edit that did not touch them
+        // files it links now that it did not: kept and linked first, so that their terms are its too
+        const files = c.links?.length && this.opts.newFiles ? this.opts.newFiles.keep(page.id, url, c.links) : [];
         const carried = this.attachmentHits(page.id);
         const order = [...new Set([...read.hits, ...carried].map((h) => h.term))].map((term) => ({ term, variants: [], tags: [] }));
         const hits = mergeHits([read.hits, carried], order);
@@ -360,7 +379,7 @@ export class Rechecks {
           outcome = 'changed';
           this.counts.changed++;
           const lastTerms = this.store.hitsOf(last.id).map((h) => h.term);
-          events.push(changedEvent({ site: this.site.id, page, last, lastTerms, read: { ...read, hits }, at }));
+          events.push(changedEvent({ site: this.site.id, page, last, lastTerms, read: { ...read, hits }, at, ...(files.length ? { files: files.map(attachmentSummary) } : {}) }));
         }
       }
     } else if (v.kind === 'not_modified' || v.kind === 'live') {

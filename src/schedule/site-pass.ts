@@ -10,13 +10,13 @@ import type { BrowserFetcher } from '../fetch/browser.js';
 import { HostGate } from '../fetch/host-gate.js';
 import { listHistory } from '../store/listing-reads.js';
 import { mergeHits, type TermMatcher } from '../terms/matcher.js';
-import { attachmentSummary, Attachments, type PendingPosting } from './attachments.js';
+import { attachmentSummary, Attachments, type AttachmentResult, type PendingPosting } from './attachments.js';
 import { KnownUrls } from './known-urls.js';
 import { ListWalk } from './list-walk.js';
 import { classify } from '../detect/classify.js';
 import { checkSiteProblems } from './operator-site.js';
 import { PriorCaptures, type PriorOptions } from './prior.js';
-import { PageReader } from './page-reader.js';
+import { PageReader, type Link } from './page-reader.js';
 import type { PassProgress } from './progress.js';
 import { Rechecks } from './rechecks.js';
 import { makeRenderings, type RenderJob } from './renderings.js';
@@ -92,6 +92,7 @@ export class SitePass {
       emit: opts.emit,
       read: (page) => this.reader.readAnswer(page),
       readAttachment: (page, name) => this.reader.readAttachmentAnswer(page, name),
+      newFiles: { fetch: (url, links, referer) => this.attachments.fetchAlso(url, links, referer), keep: (id, url, links) => this.keepFiles(id, url, links) },
       picture: (job) => this.renderJobs.push({ siteId: site.id, ...job }),
       pictureAlways: opts.screenshotUrls,
     });
@@ -220,8 +221,7 @@ export class SitePass {
       case 'check':
       case 'control':
         if (page.task.purpose.label === 'check') this.opts.progress.checkDone(this.site.id);
-        await this.rechecks.onPage(page, page.chain[page.chain.length - 1]!.id, this.ctx.recorder.bodySha(page.chain[page.chain.length - 1]!.id));
-        return [];
+        return this.rechecks.onPage(page, page.chain[page.chain.length - 1]!.id, this.ctx.recorder.bodySha(page.chain[page.chain.length - 1]!.id));
       default:
         return [];
     }
@@ -312,6 +312,19 @@ export class SitePass {
       this.known.captured(url);
       this.outcome.priorCaptures.push({ url, archivedAt: r.archivedAt, archiveUrl: r.archiveUrl });
     }
+  }
+
+  /** A changed posting's new files as the pass got them: kept and linked to it, in its check's transaction. */
+  private keepFiles(postingId: number, postingUrl: string, links: Link[]): AttachmentResult[] {
+    const results = this.attachments.outcomes(links);
+    for (const r of results) {
+      if (r.capture && !this.attachments.saved.has(r.url)) {
+        this.ctx.catalogue.saveCapture({ ...r.capture, parentUrl: postingUrl });
+        this.attachments.saved.add(r.url);
+      }
+      this.ctx.catalogue.linkAttachment(postingId, r.url, r.name);
+    }
+    return results;
   }
 
   /** Writes a posting, its attachments, its listing and its event in one transaction. */

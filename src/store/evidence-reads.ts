@@ -83,6 +83,11 @@ export class EvidenceReads {
     return (this.stmt(`SELECT id FROM fetches WHERE run_id = ? AND url = ? AND via = 'http' AND status BETWEEN 200 AND 299 ORDER BY id LIMIT 1`).get(runId, url) as { id: number } | undefined)?.id;
   }
 
+  /** The changes reported of a page, oldest first: each event's own fields as told. */
+  changes(pageId: number): { at: string; body: string }[] {
+    return this.stmt(`SELECT at, body FROM events WHERE page_id = ? AND kind = 'changed' ORDER BY id`).all(pageId) as { at: string; body: string }[];
+  }
+
   attachments(postingId: number): { url: string; name: string | null }[] {
     return this.stmt(`SELECT p.url, l.name FROM attachment_links l JOIN pages p ON p.id = l.attachment_id WHERE l.posting_id = ? ORDER BY p.id`).all(postingId) as { url: string; name: string | null }[];
   }

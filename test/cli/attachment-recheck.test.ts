@@ -72,10 +72,42 @@ describe('attachments rechecked with their postings', () => {
     expect(mail!.html).toContain('changed roster!A3:E3: D3 8 → 9');
   });
 
+  it("the posting's bundle carries the file as first and as last captured, and its change row by row, and verifies", async () => {
+    const out = join(dir, 'bundle');
+    const p = await runCli(['prove', fx.sites.county.postingUrl(sheetOf), '--out', out, '--data-dir', join(dir, 'data')]);
+    expect(p.code, p.stderr).toBe(0);
+    const files = readdirSync(join(out, 'pages', '1', 'attachments'));
+    const n = sheetOf.attachments.findIndex((a) => a.kind === 'xls') + 1;
+    expect(files).toEqual(expect.arrayContaining([`${n}.xls`, `${n}.capture-1.xls`, `${n}.changes.txt`]));
+    expect(readFileSync(join(out, 'pages', '1', 'attachments', `${n}.capture-1.xls`))).toEqual(attachmentBytes('xls'));
+    const changes = readFileSync(join(out, 'pages', '1', 'attachments', `${n}.changes.txt`), 'utf8');
+    expect(changes).toContain('changed roster!A3:E3: D3 8 → 9');
+    expect(changes).toContain('added roster!A5:E5: 4 | 英吾斯坦乡 | 喀拉苏村 | 6 | 卫星工厂');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('changed roster!A3:E3: D3 8 → 9');
+    const v = await runCli(['verify', out]);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+  });
+
   it('an unchanged file is a check, not an event', async () => {
     const r = await runCli(args);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.filter((e: { url: string }) => e.url.includes('download.jsp'))).toEqual([]);
+  });
+
+  it('a posting edited to link a new file: the file is fetched and read with the change, its terms placed, and checked from then on', async () => {
+    const p = fx.sites.county.postings.find((x) => x !== sheetOf && x !== otherFileOf && !x.attachments.some((a) => a.kind === 'xls'))!;
+    p.attachments.push({ name: '补充名单.xls', kind: 'xls' });
+    p.paragraphs[0] = `${p.paragraphs[0]}（补充名单见附件）`;
+    const n = p.attachments.length;
+    const r = await runCli(args);
+    expect(r.code, r.stderr).toBe(0);
+    const e = r.json.find((x: { kind: string; url: string }) => x.kind === 'changed' && x.url === fx.sites.county.postingUrl(p));
+    expect(e, r.stderr).toBeDefined();
+    expect(e.attachments_added).toEqual([{ url: fileUrl(p, n), name: '补充名单.xls', capture: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) }]);
+    expect(e.terms.find((t: { term: string }) => t.term === '卫星工厂')).toMatchObject({ in: '补充名单.xls#roster!E2' });
+    const again = await runCli(args);
+    expect(again.json.filter((x: { url: string }) => x.url === fileUrl(p, n) || x.url === fx.sites.county.postingUrl(p))).toEqual([]);
+    expect(fx.sites.county.log.filter((x) => x.path.includes('download.jsp') && x.path.includes(`owner=${p.id}&wbfileid=${n}`))).toHaveLength(2);
   });
 
   it('a file taken down, or a web page served where it was, is the file deleted, confirmed over checks; its posting is not', async () => {
