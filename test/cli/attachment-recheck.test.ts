@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import XLSX from '@e965/xlsx';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
@@ -36,19 +35,18 @@ beforeAll(async () => {
 });
 afterAll(async () => fx?.close());
 
-/** The bundled roster with row 3's head count changed and a fifth row added, as a county re-uploads it. */
-function editedRoster(): Buffer {
-  const wb = XLSX.read(attachmentBytes('xls'));
-  const ws = wb.Sheets.roster!;
-  ws.D3 = { t: 'n', v: 9 };
-  XLSX.utils.sheet_add_aoa(ws, [[4, '英吾斯坦乡', '喀拉苏村', 6, '卫星工厂']], { origin: 'A5' });
-  return XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer;
-}
-
 describe('attachments rechecked with their postings', () => {
   it('an edited spreadsheet is one change of the file, naming the row and cell that changed and the row added', async () => {
     const n = fileNo(sheetOf, 'xls');
-    fx.sites.county.filesEdited.set(`${sheetOf.id}/${n}`, editedRoster());
+    // as a researcher tries it by hand: the imitation's own orders
+    const order = async (cell: string, value: string) => {
+      const r = await fetch(`${fx.sites.county.base}/__fixture/edit-cell?id=${sheetOf.id}&file=${n}&cell=${cell}&value=${encodeURIComponent(value)}`);
+      expect(r.status, await r.clone().text()).toBe(200);
+    };
+    const notSheet = await fetch(`${fx.sites.county.base}/__fixture/edit-cell?id=${otherFileOf.id}&file=${fileNo(otherFileOf, otherFileOf.attachments.find((a) => a.kind !== 'xls')!.kind)}&cell=D3&value=9`);
+    expect([notSheet.status, await notSheet.text()]).toEqual([400, expect.stringMatching(/not a spreadsheet$/)]);
+    await order('D3', '9');
+    for (const [cell, value] of [['A5', '4'], ['B5', '英吾斯坦乡'], ['C5', '喀拉苏村'], ['D5', '6'], ['E5', '卫星工厂']] as const) await order(cell, value);
     const r = await runCli(args);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/rechecked \d+ known posting\(s\) and \d+ of their attachment\(s\)/);
