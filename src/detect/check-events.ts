@@ -61,6 +61,30 @@ export function changedEvent(f: {
   };
 }
 
+/**
+ * Files of a posting that could not be fetched before, fetched now while the posting stayed as
+ * it was: a change of what the posting's evidence holds, told as one (its word runs empty).
+ */
+export function filesReadEvent(f: { site: string; page: Pick<WatchedPage, 'url' | 'title'>; last: LastCapture; lastTerms: string[]; hits: TermHit[]; files: AttachmentSummary[]; at: string }): ChangedEvent {
+  const before = new Set(f.lastTerms);
+  return {
+    kind: 'changed',
+    site: f.site,
+    url: f.page.url,
+    title: f.page.title ?? '',
+    attachments_added: f.files,
+    added: [],
+    removed: [],
+    terms_appeared: [...new Set(f.hits.map((h) => h.term))].filter((t) => !before.has(t)),
+    terms_vanished: [],
+    terms: f.hits.map(eventTerm),
+    capture: `sha256:${f.last.body_sha256}`,
+    previous_capture: `sha256:${f.last.body_sha256}`,
+    previous_at: f.last.at,
+    at: f.at,
+  };
+}
+
 export interface HappeningFacts {
   site: string;
   page: CheckedPage;

@@ -1,6 +1,6 @@
 import type { Site } from '../config/site-file.js';
 import { classify, type Answer, type SiteControls, type Verdict } from '../detect/classify.js';
-import { changedEvent, delistedEvent, happeningEvent, siteRestoredEvent, siteTroubleEvent } from '../detect/check-events.js';
+import { changedEvent, delistedEvent, filesReadEvent, happeningEvent, siteRestoredEvent, siteTroubleEvent } from '../detect/check-events.js';
 import type { AttachmentRef, ControlsSummary, XjEvent } from '../detect/events.js';
 import { sheetRows, type Segment, type SheetRow } from '../extract/document-text/places.js';
 import { step, type PageWatch } from '../detect/lifecycle.js';
@@ -69,6 +69,8 @@ interface CheckState {
   read?: ReadAnswer | AttachmentAnswer;
   /** files the answer links that the posting had not linked before */
   links?: Link[];
+  /** files of the posting that could not be fetched before, tried again in this pass */
+  retries?: Link[];
   /** the recorded exchange of the answer (its fetch row's id is asked for when the check is written) */
   exchange?: string;
   at?: string;
@@ -163,9 +165,16 @@ export class Rechecks {
       });
     };
     for (const page of pages) check(page);
-    // a posting's attachments are checked with it, on its revisit policy (one check however many link it)
+    // a posting's attachments are checked with it, on its revisit policy (one check however many
+    // link it); those never fetched are tried again, waiting longer after each failure
+    const now = Date.now();
     for (const page of pages) {
       for (const a of this.store.attachmentsOf(page.id)) if (!this.checks.has(a.url)) check(a, { name: a.link_name || a.title || a.url, posting: page });
+      const retries = this.store.failedAttachments(page.id).filter((f) => mode !== 'due' || retryDue(f, now));
+      if (!retries.length || !this.opts.newFiles) continue;
+      const links = retries.map((f) => ({ url: f.url, name: f.name ?? f.url }));
+      this.checks.get(page.url)!.retries = links;
+      out.push(...this.opts.newFiles.fetch(page.url, links, page.url));
     }
     return out;
   }
@@ -197,7 +206,7 @@ export class Rechecks {
     if (!state) return [];
     Object.assign(state, { answer, read, exchange, at: last.startedAt.toISOString(), status: page.status });
     if (state.attachment || !read?.attachments?.length || !this.opts.newFiles) return [];
-    const linked = new Set(this.store.attachmentsOf(state.page.id).map((a) => a.url));
+    const linked = new Set([...this.store.attachmentsOf(state.page.id).map((a) => a.url), ...(state.retries ?? []).map((l) => l.url)]);
     state.links = read.attachments.filter((l) => !linked.has(l.url));
     return state.links.length ? this.opts.newFiles.fetch(state.page.url, state.links, page.finalUrl) : [];
   }
@@ -369,7 +378,9 @@ export class Rechecks {
         // reads only the page, so the attachments' hits are carried over, else their terms
         // would be reported as vanished from an edit that did not touch them
         // files it links now that it did not: kept and linked first, so that their terms are its too
-        const files = c.links?.length && this.opts.newFiles ? this.opts.newFiles.keep(page.id, url, c.links) : [];
+        const links = [...(c.links ?? []), ...(c.retries ?? [])];
+        const files = links.length && this.opts.newFiles ? this.opts.newFiles.keep(page.id, url, links) : [];
+        c.retries = undefined;
         const carried = this.attachmentHits(page.id);
         const order = [...new Set([...read.hits, ...carried].map((h) => h.term))].map((term) => ({ term, variants: [], tags: [] }));
         const hits = mergeHits([read.hits, carried], order);
@@ -386,6 +397,17 @@ export class Rechecks {
       outcome = 'unchanged';
       this.counts.unchanged++;
     } else if (v.kind === 'gone') this.counts.gone++;
+    // files tried again while the posting stayed as it was: those now captured are news of it
+    if (c.retries?.length && this.opts.newFiles) {
+      const files = this.opts.newFiles.keep(page.id, url, c.retries).filter((f) => f.capture);
+      const live = v.kind === 'live' || v.kind === 'not_modified';
+      if (files.length && live && last) {
+        // merged as a posting's are: each place named with its file ("名单.xls#roster!E2")
+        const order = [...new Set(files.flatMap((f) => f.hits.map((h) => h.term)))].map((term) => ({ term, variants: [], tags: [] }));
+        const hits = mergeHits(files.map((f) => f.hits), order);
+        events.push(filesReadEvent({ site: this.site.id, page, last, lastTerms: this.store.hitsOf(last.id).map((h) => h.term), hits, files: files.map(attachmentSummary), at }));
+      }
+    }
     else if (v.kind === 'unreachable' || v.kind === 'blocked') this.counts.unreachable++;
 
     const watch: PageWatch = { reported: page.reported, failReason: page.fail_reason, failCount: page.fail_count, failSince: page.fail_since };
@@ -452,6 +474,12 @@ function attachmentVerdict(c: CheckState): Verdict {
   const wasPage = /html/i.test(c.last?.content_type ?? '');
   if (read?.html && !wasPage) return { kind: 'gone', reason: 'soft_404', detail: `a web page is served where the file was${read.title ? ` ("${read.title.slice(0, 60)}")` : ''}` };
   return { kind: 'live' };
+}
+
+/** A file that failed `failures` times is tried again after 1, 2, 4 … hours, at most a week apart. */
+export function retryDue(f: { failures: number; last_tried_at: string }, now: number): boolean {
+  const waitHours = Math.min(2 ** Math.max(0, f.failures - 1), 168);
+  return now - Date.parse(f.last_tried_at) >= waitHours * 3_600_000;
 }
 
 function describe(a: Answer | undefined): string {

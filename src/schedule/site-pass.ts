@@ -317,12 +317,15 @@ export class SitePass {
   /** A changed posting's new files as the pass got them: kept and linked to it, in its check's transaction. */
   private keepFiles(postingId: number, postingUrl: string, links: Link[]): AttachmentResult[] {
     const results = this.attachments.outcomes(links);
+    const catalogue = this.ctx.catalogue;
     for (const r of results) {
       if (r.capture && !this.attachments.saved.has(r.url)) {
-        this.ctx.catalogue.saveCapture({ ...r.capture, parentUrl: postingUrl });
+        catalogue.saveCapture({ ...r.capture, parentUrl: postingUrl });
         this.attachments.saved.add(r.url);
       }
-      this.ctx.catalogue.linkAttachment(postingId, r.url, r.name);
+      catalogue.linkAttachment(postingId, r.url, r.name);
+      if (r.capture || r.known) catalogue.clearAttachmentFailure(r.url);
+      else catalogue.noteAttachmentFailure(postingId, r.url, r.name, new Date().toISOString(), r.error);
     }
     return results;
   }
@@ -343,6 +346,8 @@ export class SitePass {
           this.attachments.saved.add(r.url);
         }
         catalogue.linkAttachment(saved.pageId, r.url, r.name);
+        // a file not fetched is tried again with the posting's checks
+        if (!r.capture && r.error) catalogue.noteAttachmentFailure(saved.pageId, r.url, r.name, p.capture.at, r.error);
       }
       if (p.listRoot) catalogue.recordListing(saved.pageId, p.listRoot, p.listUrl, this.ctx.runId, p.capture.at);
       const attachments = results.map(attachmentSummary);

@@ -241,6 +241,19 @@ export class Catalogue {
     if (a) this.stmt(`INSERT OR IGNORE INTO attachment_links (posting_id, attachment_id, name) VALUES (?, ?, ?)`).run(postingId, a.id, name);
   }
 
+  /** A file a posting links could not be fetched: one failure more, to be tried again later. */
+  noteAttachmentFailure(postingId: number, url: string, name: string, at: string, reason: string | undefined): void {
+    this.stmt(
+      `INSERT INTO attachment_failures (posting_id, url, name, failures, last_tried_at, reason) VALUES (?, ?, ?, 1, ?, ?)
+       ON CONFLICT (posting_id, url) DO UPDATE SET failures = failures + 1, last_tried_at = excluded.last_tried_at, reason = excluded.reason`,
+    ).run(postingId, url, name, at, reason ?? null);
+  }
+
+  /** A file once failed is captured: no more tries, for any posting. */
+  clearAttachmentFailure(url: string): void {
+    this.stmt(`DELETE FROM attachment_failures WHERE url = ?`).run(url);
+  }
+
   /** The term hits of a page's newest capture (an attachment captured in an earlier run). */
   lastHits(url: string): HitRow[] {
     const p = this.page(url);

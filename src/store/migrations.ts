@@ -288,4 +288,16 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
     capture_id INTEGER PRIMARY KEY REFERENCES captures(id),
     segments TEXT NOT NULL
   );`,
+  // 9: files a posting links that could not be fetched (issue 15, item 5): tried again with the
+  // posting's checks, with a growing wait, until one is captured (then the row goes). Detection
+  // state, not evidence: every try's exchange is in fetches and the WARC.
+  `CREATE TABLE attachment_failures (
+    posting_id INTEGER NOT NULL REFERENCES pages(id),
+    url TEXT NOT NULL,
+    name TEXT,
+    failures INTEGER NOT NULL,
+    last_tried_at TEXT NOT NULL,
+    reason TEXT,
+    PRIMARY KEY (posting_id, url)
+  );`,
 ];

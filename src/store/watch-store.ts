@@ -77,6 +77,17 @@ export class WatchStore {
     ).all(postingId) as (WatchedPage & { link_name: string | null })[];
   }
 
+  /** Files the posting links that could not be fetched, with how often and when last tried. */
+  failedAttachments(postingId: number): { url: string; name: string | null; failures: number; last_tried_at: string; reason: string | null }[] {
+    return this.stmt(`SELECT url, name, failures, last_tried_at, reason FROM attachment_failures WHERE posting_id = ? ORDER BY url`).all(postingId) as {
+      url: string;
+      name: string | null;
+      failures: number;
+      last_tried_at: string;
+      reason: string | null;
+    }[];
+  }
+
   /** Where a capture's text came from (a document's pages, a workbook's rows), as the reader gave it. */
   segmentsOf(captureId: number): string | undefined {
     return (this.stmt(`SELECT segments FROM text_places WHERE capture_id = ?`).get(captureId) as { segments: string } | undefined)?.segments;

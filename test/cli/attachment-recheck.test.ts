@@ -108,6 +108,33 @@ describe('attachments rechecked with their postings', () => {
     expect(fx.sites.county.log.filter((x) => x.path.includes('download.jsp') && x.path.includes(`owner=${p.id}&wbfileid=${n}`))).toHaveLength(2);
   });
 
+  it('a file that could not be fetched at first is tried again with its posting, and once read is news of the posting', async () => {
+    const county = fx.sites.county;
+    const like = county.postings.find((x) => x.attachments.length === 0 && x.terms.length > 0)!;
+    const id = Math.max(...county.postings.map((x) => x.id)) + 1;
+    county.add({ ...like, id, date: county.postings[0]!.date, title: `${like.title}（附名单）`, paragraphs: [...like.paragraphs], attachments: [{ name: '迟到的名单.xls', kind: 'xls' }], views: 1 });
+    const p = county.posting(id)!;
+    const path = new URL(fileUrl(p, 1));
+    // every try of the first crawl answers 503 (the site's retries included)
+    county.faults.set(path.pathname + path.search, Array.from({ length: 3 }, () => ({ status: 503 })));
+    const first = await runCli(args);
+    expect(first.code, first.stderr).toBe(0);
+    const posted = first.json.find((e: { kind: string; url: string }) => e.kind === 'new_posting' && e.url === county.postingUrl(p));
+    expect(posted.attachments).toEqual([{ url: fileUrl(p, 1), name: '迟到的名单.xls', error: expect.stringMatching(/^http_5xx: HTTP 503/) }]);
+    // the next pass tries it again (crawl checks everything; a watcher waits 1, 2, 4 … hours)
+    const again = await runCli(args);
+    expect(again.code, again.stderr).toBe(0);
+    const e = again.json.find((x: { kind: string; url: string }) => x.kind === 'changed' && x.url === county.postingUrl(p));
+    expect(e, again.stderr).toBeDefined();
+    expect(e.attachments_added).toEqual([{ url: fileUrl(p, 1), name: '迟到的名单.xls', capture: expect.stringMatching(/^sha256:/) }]);
+    expect([e.added, e.removed]).toEqual([[], []]);
+    expect(e.terms.find((t: { term: string }) => t.term === '卫星工厂'), JSON.stringify(e.terms)).toMatchObject({ in: '迟到的名单.xls#roster!E2' });
+    // from then on it is an attachment like the others: checked, and quiet while it stays as it is
+    const third = await runCli(args);
+    expect(third.json.filter((x: { url: string }) => x.url === county.postingUrl(p) || x.url === fileUrl(p, 1))).toEqual([]);
+    expect(county.log.filter((x) => x.path === path.pathname + path.search).length).toBe(3 + 1 + 1);
+  });
+
   it('a file taken down, or a web page served where it was, is the file deleted, confirmed over checks; its posting is not', async () => {
     const n = fileNo(sheetOf, 'xls');
     const m = fileNo(otherFileOf, otherFileOf.attachments.find((a) => a.kind !== 'xls')!.kind);
