@@ -165,11 +165,17 @@ export class Rechecks {
       });
     };
     for (const page of pages) check(page);
-    // a posting's attachments are checked with it, on its revisit policy (one check however many
-    // link it); those never fetched are tried again, waiting longer after each failure
+    // a posting's attachments are checked with it (one check however many link it): all of them
+    // when all postings are, else those the revisit policy finds due on their own record (a file
+    // with terms as often as a posting with terms; one unchanged for long, seldom: downloading
+    // every file with every check of its posting would multiply a watcher's bytes); those never
+    // fetched are tried again, waiting longer after each failure
     const now = Date.now();
     for (const page of pages) {
-      for (const a of this.store.attachmentsOf(page.id)) if (!this.checks.has(a.url)) check(a, { name: a.link_name || a.title || a.url, posting: page });
+      for (const a of this.store.attachmentsOf(page.id)) {
+        if (this.checks.has(a.url) || (mode === 'due' && !isDue({ ...a, has_hits: Boolean(a.has_hits), pinned: false }, this.opts.revisit, new Date(now)))) continue;
+        check(a, { name: a.link_name || a.title || a.url, posting: page });
+      }
       const retries = this.store.failedAttachments(page.id).filter((f) => mode !== 'due' || retryDue(f, now));
       if (!retries.length || !this.opts.newFiles) continue;
       const links = retries.map((f) => ({ url: f.url, name: f.name ?? f.url }));

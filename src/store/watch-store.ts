@@ -71,10 +71,11 @@ export class WatchStore {
   }
 
   /** The attachments a posting links that were captured, with the link's name. */
-  attachmentsOf(postingId: number): (WatchedPage & { link_name: string | null })[] {
+  attachmentsOf(postingId: number): (WatchedPage & { link_name: string | null; changed_at: string | null; has_hits: number })[] {
     return this.stmt(
-      `SELECT a.*, l.name AS link_name FROM attachment_links l JOIN pages a ON a.id = l.attachment_id WHERE l.posting_id = ? AND a.last_capture_id IS NOT NULL ORDER BY a.id`,
-    ).all(postingId) as (WatchedPage & { link_name: string | null })[];
+      `SELECT a.*, l.name AS link_name, c.at AS changed_at, EXISTS (SELECT 1 FROM term_hits h WHERE h.capture_id = a.last_capture_id) AS has_hits
+       FROM attachment_links l JOIN pages a ON a.id = l.attachment_id JOIN captures c ON c.id = a.last_capture_id WHERE l.posting_id = ? ORDER BY a.id`,
+    ).all(postingId) as (WatchedPage & { link_name: string | null; changed_at: string | null; has_hits: number })[];
   }
 
   /** Files the posting links that could not be fetched, with how often and when last tried. */

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
@@ -133,6 +134,35 @@ describe('attachments rechecked with their postings', () => {
     const third = await runCli(args);
     expect(third.json.filter((x: { url: string }) => x.url === county.postingUrl(p) || x.url === fileUrl(p, 1))).toEqual([]);
     expect(county.log.filter((x) => x.path === path.pathname + path.search).length).toBe(3 + 1 + 1);
+  });
+
+  it('a watcher’s due checks take a file when the revisit policy finds it due on its own record, not whenever its posting is', async () => {
+    const data = join(dir, 'data');
+    const file = fileUrl(sheetOf, fileNo(sheetOf, 'xls'));
+    const posting = fx.sites.county.postingUrl(sheetOf);
+    const settings = join(dir, 'due.yaml');
+    writeFileSync(settings, ['revisit: { hitsHours: 1, pinnedHours: 1, youngHours: 1, suspectedMinutes: 1 }', ''].join('\n'));
+    const lastLook = (url: string, hoursAgo: number) => {
+      const db = new Database(join(data, 'xjwatch.db'));
+      db.prepare(`UPDATE pages SET last_checked_at = ? WHERE url = ?`).run(new Date(Date.now() - hoursAgo * 3_600_000).toISOString(), url);
+      db.close();
+    };
+    const checkedIn = async () => {
+      const r = await runCli([...args.slice(0, -4), '--config', settings, '--recheck', 'due']);
+      expect(r.code, r.stderr).toBe(0);
+      const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+      const urls = (db.prepare(`SELECT p.url FROM checks c JOIN pages p ON p.id = c.page_id WHERE c.run_id = (SELECT max(id) FROM runs)`).all() as { url: string }[]).map((x) => x.url);
+      db.close();
+      return urls;
+    };
+    lastLook(posting, 2);
+    lastLook(file, 0.5);
+    const first = await checkedIn();
+    expect(first).toContain(posting);
+    expect(first).not.toContain(file);
+    lastLook(posting, 2);
+    lastLook(file, 2);
+    expect(await checkedIn()).toEqual(expect.arrayContaining([posting, file]));
   });
 
   it('a file taken down, or a web page served where it was, is the file deleted, confirmed over checks; its posting is not', async () => {
