@@ -15,6 +15,7 @@ import { normalizeText } from '../terms/normalize.js';
 import { readingText } from '../terms/reading.js';
 import type { RunContext } from './run-context.js';
 import type { ReadAnswer } from './rechecks.js';
+import type { AttachmentAnswer } from './attachment-checks.js';
 import { postingData, type PassPage } from './task-data.js';
 
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml|text\/plain)?$/i;
@@ -101,7 +102,7 @@ export class PageReader {
    * terms with their places, a workbook's rows), or, where a web page comes instead of the file,
    * that page, for the verdict to judge.
    */
-  async readAttachmentAnswer(page: PassPage, name: string): Promise<ReadAnswer & { segments?: string; html: boolean }> {
+  async readAttachmentAnswer(page: PassPage, name: string): Promise<AttachmentAnswer> {
     const contentType = headerString(page.headers['content-type']);
     const fetchId = this.fetchIdOf(page.chain);
     if (looksLikeHtml(page.body)) return { ...this.readHtml(page, fetchId, contentType), html: true };

@@ -2,7 +2,6 @@ import type { Site } from '../config/site-file.js';
 import { classify, type Answer, type SiteControls, type Verdict } from '../detect/classify.js';
 import { changedEvent, delistedEvent, filesReadEvent, happeningEvent, siteRestoredEvent, siteTroubleEvent } from '../detect/check-events.js';
 import type { AttachmentRef, ControlsSummary, XjEvent } from '../detect/events.js';
-import { sheetRows, type Segment, type SheetRow } from '../extract/document-text/places.js';
 import { step, type PageWatch } from '../detect/lifecycle.js';
 import { siteTrouble } from '../detect/site-trouble.js';
 import type { CaptureInput } from '../store/catalogue.js';
@@ -14,6 +13,7 @@ import type { RevisitPolicy } from '../config/settings.js';
 import { isDue } from './revisit.js';
 import type { RunContext } from './run-context.js';
 import type { ControlRole, PassFailure, PassPage, PassTask } from './task-data.js';
+import { attachmentVerdict, retryDue, sheetsOf, type AttachmentAnswer } from './attachment-checks.js';
 import { attachmentSummary, type AttachmentResult } from './attachments.js';
 import type { Link } from './page-reader.js';
 
@@ -53,9 +53,6 @@ export interface RecheckOptions {
   /** picture these pages' present answer and last capture whatever happens (check --screenshot) */
   pictureAlways?: string[];
 }
-
-/** An attachment's answer as read: its file (with a workbook's segments), or the web page served instead. */
-export type AttachmentAnswer = ReadAnswer & { segments?: string; html: boolean };
 
 interface CheckState {
   page: WatchedPage;
@@ -266,7 +263,7 @@ export class Rechecks {
       const last = c.read && c.last ? this.store.capture(c.last.id) : undefined;
       if (last) c.full = last;
       let v: Verdict = c.answer ? classify({ ...c.answer, previousText: last?.text ?? undefined, previousTitle: last?.title ?? undefined }, siteControls, url) : { kind: 'unreachable', reason: 'not_fetched', detail: 'the check was not made' };
-      if (v.kind === 'live' && c.attachment) v = attachmentVerdict(c);
+      if (v.kind === 'live' && c.attachment) v = attachmentVerdict(c.read as AttachmentAnswer | undefined, c.last?.content_type);
       verdicts.set(url, v);
       if (v.kind === 'live' || v.kind === 'not_modified') this.live.add(url);
     }
@@ -377,7 +374,7 @@ export class Rechecks {
           outcome = 'changed';
           this.counts.changed++;
           const lastTerms = this.store.hitsOf(last.id).map((h) => h.term);
-          events.push(changedEvent({ site: this.site.id, page, last, lastTerms, read, at, attachment: ref, sheets: this.sheetsOf(last, read as AttachmentAnswer) }));
+          events.push(changedEvent({ site: this.site.id, page, last, lastTerms, read, at, attachment: ref, sheets: sheetsOf(this.store, last, read as AttachmentAnswer) }));
         }
       } else {
         // the posting's terms are its page's and its attachments' (as first captured): a recheck
@@ -446,15 +443,6 @@ export class Rechecks {
     return { url, pageId: page.id, events, attachment: Boolean(c.attachment) };
   }
 
-  /** A workbook's rows in its last capture and in the answer now (none for other documents). */
-  private sheetsOf(last: CaptureHead, read: AttachmentAnswer): { before: SheetRow[]; after: SheetRow[] } | undefined {
-    const was = this.store.segmentsOf(last.id);
-    const rows = (text: string | null | undefined, segments: string | undefined) => (text && segments ? sheetRows(text, JSON.parse(segments) as Segment[]) : []);
-    const before = rows(this.store.capture(last.id)?.text, was);
-    const after = rows(read.capture.text, read.segments);
-    return before.length || after.length ? { before, after } : undefined;
-  }
-
   /** A committed check's events are told, and its pictures asked for: a changed page's new capture; a deleted page's last live capture and present answer. */
   private told({ url, pageId, events, attachment }: Decided): void {
     for (const e of events) this.opts.emit(e);
@@ -469,23 +457,6 @@ export class Rechecks {
       picture({ pageId, url, what: 'present' });
     }
   }
-}
-
-/**
- * A file's URL that answers normally may still not serve the file: a web page where a document
- * was (the site's error page with HTTP 200, a login) means the file is gone from there.
- */
-function attachmentVerdict(c: CheckState): Verdict {
-  const read = c.read as AttachmentAnswer | undefined;
-  const wasPage = /html/i.test(c.last?.content_type ?? '');
-  if (read?.html && !wasPage) return { kind: 'gone', reason: 'soft_404', detail: `a web page is served where the file was${read.title ? ` ("${read.title.slice(0, 60)}")` : ''}` };
-  return { kind: 'live' };
-}
-
-/** A file that failed `failures` times is tried again after 1, 2, 4 … hours, at most a week apart. */
-export function retryDue(f: { failures: number; last_tried_at: string }, now: number): boolean {
-  const waitHours = Math.min(2 ** Math.max(0, f.failures - 1), 168);
-  return now - Date.parse(f.last_tried_at) >= waitHours * 3_600_000;
 }
 
 function describe(a: Answer | undefined): string {

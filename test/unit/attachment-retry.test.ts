@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDue } from '../../src/schedule/rechecks.js';
+import { retryDue } from '../../src/schedule/attachment-checks.js';
 
 const at = (hoursAgo: number) => new Date(Date.parse('2026-12-01T12:00:00Z') - hoursAgo * 3_600_000).toISOString();
 const now = Date.parse('2026-12-01T12:00:00Z');
