@@ -379,8 +379,8 @@ export class Rechecks {
       } else {
         // the posting's terms are its page's and its attachments' (as first captured): a recheck
         // reads only the page, so the attachments' hits are carried over, else their terms
-        // would be reported as vanished from an edit that did not touch them
-        // files it links now that it did not: kept and linked first, so that their terms are its too
+        // would be reported as vanished from an edit that did not touch them. Files it links now
+        // that it did not are kept and linked first, so that their terms are its too.
         const links = [...(c.links ?? []), ...(c.retries ?? [])];
         const files = links.length && this.opts.newFiles ? this.opts.newFiles.keep(page.id, url, links) : [];
         c.retries = undefined;
@@ -400,6 +400,7 @@ export class Rechecks {
       outcome = 'unchanged';
       this.counts.unchanged++;
     } else if (v.kind === 'gone') this.counts.gone++;
+    else if (v.kind === 'unreachable' || v.kind === 'blocked') this.counts.unreachable++;
     // files tried again while the posting stayed as it was: those now captured are news of it
     if (c.retries?.length && this.opts.newFiles) {
       const files = this.opts.newFiles.keep(page.id, url, c.retries).filter((f) => f.capture);
@@ -411,7 +412,6 @@ export class Rechecks {
         events.push(filesReadEvent({ site: this.site.id, page, last, lastTerms: this.store.hitsOf(last.id).map((h) => h.term), hits, files: files.map(attachmentSummary), at }));
       }
     }
-    else if (v.kind === 'unreachable' || v.kind === 'blocked') this.counts.unreachable++;
 
     const watch: PageWatch = { reported: page.reported, failReason: page.fail_reason, failCount: page.fail_count, failSince: page.fail_since };
     // a file whose posting did not answer normally in this pass goes with its posting: the posting's
