@@ -1,6 +1,6 @@
 import type { Site } from '../config/site-file.js';
 import { classify, type Answer, type SiteControls, type Verdict } from '../detect/classify.js';
-import { changedEvent, delistedEvent, filesReadEvent, happeningEvent, siteRestoredEvent, siteTroubleEvent } from '../detect/check-events.js';
+import { changedEvent, happeningEvent } from '../detect/check-events.js';
 import type { AttachmentRef, ControlsSummary, XjEvent } from '../detect/events.js';
 import { step, type PageWatch } from '../detect/lifecycle.js';
 import { siteTrouble } from '../detect/site-trouble.js';
@@ -13,7 +13,9 @@ import type { RevisitPolicy } from '../config/settings.js';
 import { isDue } from './revisit.js';
 import type { RunContext } from './run-context.js';
 import type { ControlRole, PassFailure, PassPage, PassTask } from './task-data.js';
-import { attachmentVerdict, retryDue, sheetsOf, type AttachmentAnswer } from './attachment-checks.js';
+import { describeAnswer, madeUpUrl } from './controls.js';
+import { reportDelistings, reportSite, type SiteReports } from './site-reports.js';
+import { attachmentVerdict, carriedHits, filesOf, retriedFilesEvent, sheetsOf, type AttachmentAnswer } from './attachment-checks.js';
 import { attachmentSummary, type AttachmentResult } from './attachments.js';
 import type { Link } from './page-reader.js';
 
@@ -99,6 +101,7 @@ interface ControlState {
  */
 export class Rechecks {
   private readonly store: WatchStore;
+  private readonly reports: SiteReports;
   private readonly checks = new Map<string, CheckState>();
   private readonly controls = new Map<ControlRole, ControlState>();
   /** postings that answered normally this run (new ones included): the live siblings */
@@ -116,6 +119,7 @@ export class Rechecks {
     private readonly opts: RecheckOptions,
   ) {
     this.store = new WatchStore(ctx.db);
+    this.reports = { site, ctx, store: this.store, emit: opts.emit };
   }
 
   /** The site's known postings: all of them, or those the revisit policy says are due. */
@@ -162,22 +166,14 @@ export class Rechecks {
       });
     };
     for (const page of pages) check(page);
-    // a posting's attachments are checked with it (one check however many link it): all of them
-    // when all postings are, else those the revisit policy finds due on their own record (a file
-    // with terms as often as a posting with terms; one unchanged for long, seldom: downloading
-    // every file with every check of its posting would multiply a watcher's bytes); those never
-    // fetched are tried again, waiting longer after each failure
-    const now = Date.now();
+    // a posting's files are checked with it; those never fetched are tried again (attachment-checks.ts)
+    const now = new Date();
     for (const page of pages) {
-      for (const a of this.store.attachmentsOf(page.id)) {
-        if (this.checks.has(a.url) || (mode === 'due' && !isDue({ ...a, has_hits: Boolean(a.has_hits), pinned: false }, this.opts.revisit, new Date(now)))) continue;
-        check(a, { name: a.link_name || a.title || a.url, posting: page });
-      }
-      const retries = this.store.failedAttachments(page.id).filter((f) => mode !== 'due' || retryDue(f, now));
+      const { due, retries } = filesOf(this.store, page.id, mode === 'due' ? { policy: this.opts.revisit, now } : undefined);
+      for (const a of due) if (!this.checks.has(a.url)) check(a, { name: a.link_name || a.title || a.url, posting: page });
       if (!retries.length || !this.opts.newFiles) continue;
-      const links = retries.map((f) => ({ url: f.url, name: f.name ?? f.url }));
-      this.checks.get(page.url)!.retries = links;
-      out.push(...this.opts.newFiles.fetch(page.url, links, page.url));
+      this.checks.get(page.url)!.retries = retries;
+      out.push(...this.opts.newFiles.fetch(page.url, retries, page.url));
     }
     return out;
   }
@@ -228,17 +224,6 @@ export class Rechecks {
     if (state) Object.assign(state, { answer, exchange, at, status: f.chain[f.chain.length - 1]?.response?.status });
   }
 
-  private attachmentHits(postingId: number): TermHit[] {
-    return this.store.attachmentHits(postingId).map((h) => ({
-      term: h.term,
-      count: h.count,
-      snippet: h.snippet,
-      forms: JSON.parse(h.forms) as Record<string, number>,
-      source: `attachment: ${h.name ?? ''}`,
-      ...(h.places ? { places: JSON.parse(h.places) as string[] } : {}),
-    }));
-  }
-
   private fetchId(exchange: string | undefined): number | undefined {
     return exchange ? this.ctx.recorder.fetchId(exchange) : undefined;
   }
@@ -275,18 +260,18 @@ export class Rechecks {
     const siblingOk = this.live.size > 0;
     const summary: ControlsSummary = {
       healthy: homeOk && siblingOk,
-      home: `${this.site.home}: ${describe(home?.answer)}`,
+      home: `${this.site.home}: ${describeAnswer(home?.answer)}`,
       sibling: siblingOk ? `${[...this.live][0]}: answered normally` : 'no posting of the site answered normally in this run',
-      not_found: `${this.controls.get('not_found')?.url}: ${describe(siteControls.random)}`,
+      not_found: `${this.controls.get('not_found')?.url}: ${describeAnswer(siteControls.random)}`,
     };
     // the checks' fetch rows, written now in one go (a recheck pass asks for none before)
     this.ctx.recorder.flush();
-    const controlFetches = Object.fromEntries([...this.controls].map(([role, c]) => [role, { url: c.url, fetch: this.fetchId(c.exchange) ?? null, answer: describe(c.answer) }]));
+    const controlFetches = Object.fromEntries([...this.controls].map(([role, c]) => [role, { url: c.url, fetch: this.fetchId(c.exchange) ?? null, answer: describeAnswer(c.answer) }]));
     const trouble = siteTrouble([...verdicts.values()], { healthy: summary.healthy, homeVerdict, siblingOk });
     this.troubled = Boolean(trouble);
     if (trouble) this.trouble = { kind: trouble.kind, detail: trouble.detail };
     const at = new Date().toISOString();
-    this.reportSite(trouble, at);
+    reportSite(this.reports, trouble, at);
     // batched: one transaction for up to CHECKS_PER_TRANSACTION checks (with their events and
     // alerts), not one each; the events are told once their batch is committed
     const checks = [...this.checks];
@@ -295,54 +280,14 @@ export class Rechecks {
       const decided = this.ctx.catalogue.transaction(() => batch.map(([url, c]) => this.decide(url, c, verdicts.get(url)!, { summary, controlFetches, trouble: Boolean(trouble), verdicts })));
       for (const d of decided) this.told(d);
     }
-    if (!trouble) for (const root of wholeLists) this.delistings(root, verdicts);
-  }
-
-  /** Postings seen on this list before, not in this run's complete reading of it, still served. */
-  private delistings(root: string, verdicts: Map<string, Verdict>): void {
-    for (const row of this.store.listedOn(root)) {
-      const listedNow = row.last_run_id === this.ctx.runId;
-      if (listedNow && row.delisted_at) this.store.setDelisted(row.page_id, null); // back on the list
-      if (listedNow || row.delisted_at) continue;
-      const v = verdicts.get(row.url);
-      if (!v || (v.kind !== 'live' && v.kind !== 'not_modified')) continue; // gone pages get deletion events instead
-      const page = this.store.pageByUrl(row.url)!;
-      const last = page.last_capture_id ? this.store.capture(page.last_capture_id) : undefined;
-      const at = new Date().toISOString();
-      const e = delistedEvent({ site: this.site.id, url: row.url, title: page.title, list: root, lastListedAt: row.last_seen_at, last, at });
-      this.ctx.catalogue.transaction(() => {
-        this.store.setDelisted(row.page_id, at);
-        this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, pageId: row.page_id, url: row.url, at, body: e });
-      });
-      this.opts.emit(e);
-    }
+    if (!trouble) for (const root of wholeLists) reportDelistings(this.reports, root, verdicts);
   }
 
   /** Site-wide trouble found without rechecks (every list page behind a challenge that was not passed). */
   reportSiteTrouble(kind: 'unreachable' | 'challenge_failed', reason: string, detail: string): void {
     this.troubled = true;
     this.trouble = { kind, detail };
-    this.reportSite({ kind, reason, detail }, new Date().toISOString());
-  }
-
-  private reportSite(trouble: ReturnType<typeof siteTrouble>, at: string): void {
-    const was = this.store.siteReported(this.site.id);
-    if (trouble) {
-      if (was === trouble.kind) return;
-      const e = siteTroubleEvent(this.site, trouble, at);
-      this.ctx.catalogue.transaction(() => {
-        this.store.setSiteReported(this.site.id, trouble.kind, at);
-        this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, url: e.url, at, body: e });
-      });
-      this.opts.emit(e);
-    } else if (was) {
-      const e = siteRestoredEvent({ id: this.site.id, home: this.site.home, name: this.site.name }, was, at);
-      this.ctx.catalogue.transaction(() => {
-        this.store.setSiteReported(this.site.id, null, at);
-        this.ctx.catalogue.insertEvent({ runId: this.ctx.runId, kind: e.kind, siteId: this.site.id, url: e.url, at, body: e });
-      });
-      this.opts.emit(e);
-    }
+    reportSite(this.reports, { kind, reason, detail }, new Date().toISOString());
   }
 
   /** One check's rows and events, written inside its batch's transaction. */
@@ -384,7 +329,7 @@ export class Rechecks {
         const links = [...(c.links ?? []), ...(c.retries ?? [])];
         const files = links.length && this.opts.newFiles ? this.opts.newFiles.keep(page.id, url, links) : [];
         c.retries = undefined;
-        const carried = this.attachmentHits(page.id);
+        const carried = carriedHits(this.store, page.id);
         const order = [...new Set([...read.hits, ...carried].map((h) => h.term))].map((term) => ({ term, variants: [], tags: [] }));
         const hits = mergeHits([read.hits, carried], order);
         const saved = cat.saveCapture({ ...read.capture, hits });
@@ -404,13 +349,7 @@ export class Rechecks {
     // files tried again while the posting stayed as it was: those now captured are news of it
     if (c.retries?.length && this.opts.newFiles) {
       const files = this.opts.newFiles.keep(page.id, url, c.retries).filter((f) => f.capture);
-      const live = v.kind === 'live' || v.kind === 'not_modified';
-      if (files.length && live && last) {
-        // merged as a posting's are: each place named with its file ("名单.xls#roster!E2")
-        const order = [...new Set(files.flatMap((f) => f.hits.map((h) => h.term)))].map((term) => ({ term, variants: [], tags: [] }));
-        const hits = mergeHits(files.map((f) => f.hits), order);
-        events.push(filesReadEvent({ site: this.site.id, page, last, lastTerms: this.store.hitsOf(last.id).map((h) => h.term), hits, files: files.map(attachmentSummary), at }));
-      }
+      if (files.length && last && (v.kind === 'live' || v.kind === 'not_modified')) events.push(retriedFilesEvent(files, { site: this.site.id, page, last, lastTerms: this.store.hitsOf(last.id).map((h) => h.term), at }));
     }
 
     const watch: PageWatch = { reported: page.reported, failReason: page.fail_reason, failCount: page.fail_count, failSince: page.fail_since };
@@ -457,24 +396,4 @@ export class Rechecks {
       picture({ pageId, url, what: 'present' });
     }
   }
-}
-
-function describe(a: Answer | undefined): string {
-  if (!a) return 'not fetched';
-  if (a.errorKind) return `${a.errorKind} (${a.errorMessage ?? ''})`;
-  return `HTTP ${a.status}${a.redirected && a.finalUrl ? ` via redirect to ${a.finalUrl}` : ''}${a.title ? ` "${a.title.slice(0, 60)}"` : ''}`;
-}
-
-/** A URL shaped like the site's postings that never existed: its last number replaced by a random one. */
-export function madeUpUrl(like: string): string {
-  const u = new URL(like);
-  const random = String(900000000 + Math.floor(Math.random() * 99999999));
-  const q = u.search.replace(/(\d+)(?!.*\d)/, random);
-  if (q !== u.search) {
-    u.search = q;
-    return u.href;
-  }
-  const p = u.pathname.replace(/(\d+)(?!.*\d)/, random);
-  u.pathname = p !== u.pathname ? p : `${u.pathname.replace(/\/[^/]*$/, '/')}xjwatch-control-${random}.htm`;
-  return u.href;
 }

@@ -4,7 +4,7 @@ import { changedRuns, wordDiff } from '../../src/detect/diff.js';
 import { step, type PageWatch } from '../../src/detect/lifecycle.js';
 import { siteTrouble } from '../../src/detect/site-trouble.js';
 import { comparableText } from '../../src/detect/trivia.js';
-import { madeUpUrl } from '../../src/schedule/rechecks.js';
+import { madeUpUrl } from '../../src/schedule/controls.js';
 
 const url = 'http://a.gov.cn/info/1103/3101.htm';
 const controls: SiteControls = { homeUrls: ['http://a.gov.cn/', 'http://a.gov.cn/xxgk/tzgg/index.htm'] };
