@@ -98,12 +98,17 @@ export class Attachments {
     return tasks;
   }
 
-  /** What came of `fetchAlso`'s fetches, and of the links already captured (their terms as kept). */
+  /**
+   * What came of each linked file: read in this pass, captured before (by another posting, or an
+   * earlier run: its terms as kept), or not fetched.
+   */
   outcomes(links: Link[]): AttachmentResult[] {
     return links.map(
       (a) =>
         this.results.get(a.url) ??
-        (this.d.known.attachment(a.url) ? { url: a.url, name: a.name, hits: [], known: true } : { url: a.url, name: a.name, hits: [], error: 'not fetched' }),
+        (this.d.known.attachment(a.url)
+          ? { url: a.url, name: a.name, hits: this.d.ctx.catalogue.lastHits(a.url).map((h) => ({ ...h, source: `attachment: ${a.name}` })), known: true }
+          : { url: a.url, name: a.name, hits: [], error: 'not fetched' }),
     );
   }
 
@@ -186,14 +191,7 @@ export class Attachments {
   /** Takes a posting off the wait; its attachments as they came out. */
   release(p: PendingPosting): AttachmentResult[] {
     this.pending.delete(p.url);
-    // an attachment captured in an earlier run (shared with another posting) brings its terms along
-    return p.attachments.map(
-      (a) =>
-        this.results.get(a.url) ??
-        (this.d.known.attachment(a.url)
-          ? { url: a.url, name: a.name, hits: this.d.ctx.catalogue.lastHits(a.url).map((h) => ({ ...h, source: `attachment: ${a.name}` })) }
-          : { url: a.url, name: a.name, hits: [], error: 'not fetched' }),
-    );
+    return this.outcomes(p.attachments);
   }
 }
 

@@ -317,17 +317,25 @@ export class SitePass {
   /** A changed posting's new files as the pass got them: kept and linked to it, in its check's transaction. */
   private keepFiles(postingId: number, postingUrl: string, links: Link[]): AttachmentResult[] {
     const results = this.attachments.outcomes(links);
-    const catalogue = this.ctx.catalogue;
-    for (const r of results) {
-      if (r.capture && !this.attachments.saved.has(r.url)) {
-        catalogue.saveCapture({ ...r.capture, parentUrl: postingUrl });
-        this.attachments.saved.add(r.url);
-      }
-      catalogue.linkAttachment(postingId, r.url, r.name);
-      if (r.capture || r.known) catalogue.clearAttachmentFailure(r.url);
-      else catalogue.noteAttachmentFailure(postingId, r.url, r.name, new Date().toISOString(), r.error);
-    }
+    const at = new Date().toISOString();
+    for (const r of results) this.keepFile(postingId, postingUrl, r, at);
     return results;
+  }
+
+  /**
+   * One file of a posting as it came out: its capture saved once in the pass however many postings
+   * link it, linked to this one; a file not fetched is noted, to be tried again with the posting's
+   * checks, and forgotten once captured.
+   */
+  private keepFile(postingId: number, postingUrl: string, r: AttachmentResult, at: string): void {
+    const catalogue = this.ctx.catalogue;
+    if (r.capture && !this.attachments.saved.has(r.url)) {
+      catalogue.saveCapture({ ...r.capture, parentUrl: postingUrl });
+      this.attachments.saved.add(r.url);
+    }
+    catalogue.linkAttachment(postingId, r.url, r.name);
+    if (r.capture || r.known) catalogue.clearAttachmentFailure(r.url);
+    else catalogue.noteAttachmentFailure(postingId, r.url, r.name, at, r.error);
   }
 
   /** Writes a posting, its attachments, its listing and its event in one transaction. */
@@ -340,15 +348,7 @@ export class SitePass {
     const event = catalogue.transaction(() => {
       const saved = catalogue.saveCapture({ ...p.capture, hits });
       savedIds = saved;
-      for (const r of results) {
-        if (r.capture && !this.attachments.saved.has(r.url)) {
-          catalogue.saveCapture({ ...r.capture, parentUrl: p.url });
-          this.attachments.saved.add(r.url);
-        }
-        catalogue.linkAttachment(saved.pageId, r.url, r.name);
-        // a file not fetched is tried again with the posting's checks
-        if (!r.capture && r.error) catalogue.noteAttachmentFailure(saved.pageId, r.url, r.name, p.capture.at, r.error);
-      }
+      for (const r of results) this.keepFile(saved.pageId, p.url, r, p.capture.at);
       if (p.listRoot) catalogue.recordListing(saved.pageId, p.listRoot, p.listUrl, this.ctx.runId, p.capture.at);
       const attachments = results.map(attachmentSummary);
       const ev = newPostingEvent(
