@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
  *   library <kind> <file> : the parser alone, as its documentation shows it (the baseline)
  * Prints {seconds, chars, pages, maxRssBytes}.
  */
-const [mode, kind, file] = process.argv.slice(2) as [string, 'pdf' | 'xls' | 'xlsx', string];
+const [mode, kind, file] = process.argv.slice(2) as [string, 'pdf' | 'xls' | 'xlsx' | 'rtf', string];
 const bytes = new Uint8Array(readFileSync(file));
 const t0 = performance.now();
 let chars = 0;
@@ -25,6 +25,22 @@ if (mode === 'xjwatch') {
   }
   pages = doc.numPages;
   await doc.destroy();
+} else if (kind === 'rtf') {
+  // the package's own plain-text reader, as deEncapsulateSync drives its streams
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const { Tokenize } = require('rtf-stream-parser');
+  const { ToPlainText } = require('rtf-stream-parser/dist/src/ToPlainText.js');
+  const iconv = (await import('iconv-lite')).default;
+  const out: string[] = [];
+  const reader = new ToPlainText({ decode: (b: Buffer, e: string) => iconv.decode(b, e), warn: () => undefined });
+  reader.push = (p: unknown) => (out.push(String(p)), true);
+  const tokens = new Tokenize();
+  tokens.push = (t: unknown) => (reader._transform(t, '', () => undefined), true);
+  tokens._transform(Buffer.from(bytes), undefined, () => undefined);
+  tokens._flush(() => undefined);
+  reader._flush(() => undefined);
+  chars = out.join('').length;
 } else {
   const XLSX = await import('@e965/xlsx');
   const wb = XLSX.read(bytes, { type: 'array' });

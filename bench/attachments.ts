@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import { DIST, mb, median, runChild } from './harness.js';
 
 const ROUNDS = 3;
@@ -10,8 +11,8 @@ const SCANNED_PAGES = 4;
 
 /**
  * bench/attachments: text extraction per format on generated files of the sizes county sites
- * post — a .xls roster of 20,000 rows (and the same as .xlsx), a 200-page text PDF, a scanned PDF
- * of 4 pages read by OCR — each read by xjwatch's reader (text, places, OCR) and, as the baseline
+ * post — a .xls roster of 20,000 rows (and the same as .xlsx, and as an RTF table as Word saves it
+ * in China), a 200-page text PDF, a scanned PDF of 4 pages read by OCR — each read by xjwatch's reader (text, places, OCR) and, as the baseline
  * in the same run, by its parser alone. MB/s, pages or rows per second, peak RSS (each read in a
  * fresh process), medians of 3 rounds.
  */
@@ -55,7 +56,7 @@ export async function benchAttachments(): Promise<Record<string, number>> {
 interface BenchFile {
   key: string;
   label: string;
-  kind: 'pdf' | 'xls' | 'xlsx';
+  kind: 'pdf' | 'xls' | 'xlsx' | 'rtf';
   path: string;
   unit: string;
   units: (r: Record<string, number>) => number;
@@ -77,6 +78,8 @@ async function makeFiles(dir: string): Promise<BenchFile[]> {
   const xlsx = join(dir, 'roster.xlsx');
   writeFileSync(xls, XLSX.write(wb, { bookType: 'biff8', type: 'buffer' }) as Buffer);
   writeFileSync(xlsx, XLSX.write(wb, { bookType: 'xlsx', type: 'buffer' }) as Buffer);
+  const rtf = join(dir, 'roster.rtf');
+  writeFileSync(rtf, wordRtf(rows));
   const pdf = join(dir, 'report.pdf');
   const scanned = join(dir, 'scanned.pdf');
   await printPdfs(pdf, scanned);
@@ -84,9 +87,20 @@ async function makeFiles(dir: string): Promise<BenchFile[]> {
   return [
     { key: 'xls', label: `.xls roster of ${ROWS} rows`, kind: 'xls', path: xls, unit: 'rows', units: rowsOf, baseline: true },
     { key: 'xlsx', label: `.xlsx roster of ${ROWS} rows`, kind: 'xlsx', path: xlsx, unit: 'rows', units: rowsOf, baseline: true },
+    { key: 'rtf', label: `.rtf table of ${ROWS} rows (GBK)`, kind: 'rtf', path: rtf, unit: 'rows', units: rowsOf, baseline: true },
     { key: 'pdf', label: `text PDF of ${PDF_PAGES} pages`, kind: 'pdf', path: pdf, unit: 'pages', units: (r) => r.pages!, baseline: true },
     { key: 'ocr', label: `scanned PDF of ${SCANNED_PAGES} pages (OCR)`, kind: 'pdf', path: scanned, unit: 'pages', units: (r) => r.pages!, baseline: false },
   ];
+}
+
+/** Rows as a table in an RTF file as Chinese Word writes it: code page 936, GBK bytes as \'hh in a charset-134 font. */
+function wordRtf(rows: (string | number)[][]): Buffer {
+  const gbkEscaped = (s: string) =>
+    [...iconv.encode(s, 'gbk')].map((b) => (b >= 0x80 ? `\\'${b.toString(16).padStart(2, '0')}` : b === 0x5c || b === 0x7b || b === 0x7d ? `\\${String.fromCharCode(b)}` : String.fromCharCode(b))).join('');
+  const head = String.raw`{\rtf1\ansi\ansicpg936\deff0{\fonttbl{\f0\froman\fcharset0 Times New Roman;}{\f13\fnil\fcharset134 \'cb\'ce\'cc\'e5;}}`;
+  const cellx = rows[0]!.map((_, i) => `\\cellx${(i + 1) * 1000}`).join('');
+  const body = rows.map((r) => `\\trowd${cellx}\\pard\\intbl${r.map((c) => `{\\dbch\\f13 ${gbkEscaped(String(c))}}\\cell`).join('')}\\row\n`).join('');
+  return Buffer.from(`${head}\n${body}}`, 'latin1');
 }
 
 /** The text PDF printed by Chromium from a long notice; the scanned one from page images of the bundled scan. */

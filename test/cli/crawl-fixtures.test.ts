@@ -170,9 +170,12 @@ describe('hostile pages are recorded with what went wrong, and the run goes on',
     expect(why['花名册.xls']).toBe('could not read the file: named .xls, but its bytes are not an Excel file (it begins "PK\\u0001\\u0002 this is")');
     expect(why['统计表.xls']).toBe('served an HTML page where a file was linked (a dead or guarded download)');
     expect(why['截断的通知.pdf']).toMatch(/^could not read the pdf file: it is damaged or not a valid pdf file \(.+\)$/);
+    expect(why['招标文件（加密）.pdf']).toBe('could not read the pdf file: it is encrypted (No password given)');
+    expect(why['卫星工厂用工情况.rtf']).toBeNull();
     // the readable ones still give their terms and places, beside the unreadable ones; the scan is read by OCR, and says so
     expect(why['安置情况报告（扫描件）.pdf']).toBeNull();
-    expect(e.terms.find((t: { term: string }) => t.term === '卫星工厂')?.places).toEqual(['转移就业人员名单.xls#roster!E2', '关于转移就业的通知.pdf#page=2', '安置情况报告（扫描件）.pdf#page=1 (OCR)']);
+    expect(e.terms.find((t: { term: string }) => t.term === '卫星工厂')?.places).toEqual(['转移就业人员名单.xls#roster!E2', '关于转移就业的通知.pdf#page=2', '安置情况报告（扫描件）.pdf#page=1 (OCR)', '卫星工厂用工情况.rtf#paragraph=1', '卫星工厂用工情况.rtf#paragraph=3', '卫星工厂用工情况.rtf#paragraph=4']);
+    expect(e.terms.find((t: { term: string }) => t.term === '教转人员')?.places).toContain('卫星工厂用工情况.rtf#paragraph=3');
     expect(e.terms.find((t: { term: string }) => t.term === '扶贫车间')?.places).toContain('安置情况报告（扫描件）.pdf#page=1 (OCR)');
     expect(first.stderr).toContain('page 1 of the PDF is an image with no text layer (a scan): read by OCR (tesseract, Simplified Chinese and English)');
     for (const f of HOSTILE_FILES.filter((x) => x.why)) expect(first.stderr).toContain(`${why[f.name]}: ${fx.sites.county.base}/system/_content/download.jsp`);

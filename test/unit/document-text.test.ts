@@ -35,6 +35,8 @@ describe('attachment text', () => {
     ['attachment.xls', '卫星工厂', 'roster!E2'],
     ['attachment.xls', '统一输送', 'roster!F4'],
     ['attachment.doc', '富余劳动力', 'paragraph=3'],
+    ['attachment.rtf', '教转人员', 'paragraph=3'],
+    ['attachment.rtf', '托克扎克镇', 'paragraph=5'],
   ])('says where in %s the text of %s is', async (f, term, place) => {
     const r = await ex.extract(file(f), f);
     expect(placeAt(r.text, r.segments!, r.text.indexOf(term))?.place).toBe(place);
@@ -88,6 +90,31 @@ describe('attachment text', () => {
     expect((await reading).text).toContain('卫星工厂');
     expect(await waiting).toEqual({ kind: 'xls', text: '', problem: 'the xls file was not read: the run stopped before its turn' });
     expect((await other).text.replace(/\s/g, '')).toContain('扶贫车间');
+  });
+
+  it('reads RTF as Word writes it in China (code page 936, GBK bytes, \\uN with fallbacks, tables) whatever its name', async () => {
+    // as Word 2003 saves a Chinese notice: fonts of charset 134 (GBK), \\uc2 fallbacks of two bytes,
+    // a table, a hyperlink's field instruction, document properties; and a font declared ANSI
+    const rtf = Buffer.from(
+      String.raw`{\rtf1\ansi\ansicpg936\deff0{\fonttbl{\f0\froman\fcharset0 Times New Roman;}{\f13\fnil\fcharset134 \'cb\'ce\'cc\'e5;}}` +
+        String.raw`{\info{\title \'b9\'d8\'d3\'da}{\author admin}}{\*\generator Microsoft Word 11.0.0000;}` +
+        String.raw`\pard\qc{\b\dbch\f13 \'b9\'d8\'d3\'da\'bd\'a8\'c9\'e8\'bd\'cc\'c5\'e0\'d6\'d0\'d0\'c4\'b5\'c4\'cd\'a8\'d6\'aa}\par` +
+        String.raw`\pard{\dbch\f13\uc2\u21355\'ce\'c0\u26143\'d0\'c7\uc1 \'b9\'a4\'b3\'a7 2019}\par` +
+        String.raw`\trowd\cellx3000\cellx6000\pard\intbl{\dbch\f13 \'d0\'d5\'c3\'fb}\cell{\dbch\f13 \'c8\'cb\'ca\'fd}\cell\row` +
+        String.raw`\pard{\field{\*\fldinst HYPERLINK "http://x"}{\fldrslt link}}\par\pard\f0 \'b7\'f6\'c6\'b6\'b3\'b5\'bc\'e4\par}`,
+      'latin1',
+    );
+    expect(documentKind(rtf, '通知.doc', 'application/msword')).toBe('rtf');
+    const r = await ex.extract(rtf, '通知.doc');
+    expect(r.problem).toBeUndefined();
+    expect(r.text).toBe('关于建设教培中心的通知\n卫星工厂 2019\n姓名\t人数\nlink\n扶贫车间');
+    expect(placeAt(r.text, r.segments!, r.text.indexOf('人数'))?.place).toBe('paragraph=3');
+  });
+
+  it('says an encrypted file is encrypted, and a damaged RTF is damaged', async () => {
+    expect((await ex.extract(file('attachment-encrypted.pdf'), '招标文件.pdf')).problem).toBe('could not read the pdf file: it is encrypted (No password given)');
+    const r = await ex.extract(Buffer.from('{\\rtf1 {\\u'), 'x.rtf');
+    expect(r.problem).toMatch(/^could not read the rtf file: it is damaged or not a valid rtf file \(.+\)$/);
   });
 
   it('names an unreadable file instead of failing', async () => {

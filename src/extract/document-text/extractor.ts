@@ -16,7 +16,7 @@ export interface DocumentText {
   misnamed?: boolean;
 }
 
-const CLAIMED: Record<string, string> = { pdf: 'PDF', doc: 'Word', docx: 'Word', wps: 'WPS (Word)', xls: 'Excel', xlsx: 'Excel', et: 'WPS (Excel)', zip: 'ZIP' };
+const CLAIMED: Record<string, string> = { pdf: 'PDF', doc: 'Word', docx: 'Word', wps: 'WPS (Word)', xls: 'Excel', xlsx: 'Excel', et: 'WPS (Excel)', rtf: 'RTF', zip: 'ZIP' };
 
 /** What a file named `name` (or typed `contentType`) claims to be, if a document. */
 function claimed(name: string, contentType: string): string | undefined {
@@ -38,7 +38,7 @@ function unreadable(kind: DocumentKind, error: string): string {
 }
 
 /**
- * Text of attached documents (PDF, DOC/DOCX, XLS/XLSX), read in one child process: per run, or
+ * Text of attached documents (PDF, DOC/DOCX/WPS, XLS/XLSX/ET, RTF, ZIP), read in one child process: per run, or
  * per watcher thread for all of its runs (a reader per run was 500 readers at 500 sites). A file
  * that hangs or exhausts the reader's heap costs that file only: the reader is killed and replaced.
  */
@@ -60,7 +60,7 @@ export class DocumentTextExtractor {
     if (kind === 'unknown') {
       const claim = claimed(name, contentType);
       if (claim) return { kind, text: '', misnamed: true, problem: `could not read the file: ${claim} (it begins ${JSON.stringify(Buffer.from(bytes.subarray(0, 12)).toString('latin1'))})` };
-      return { kind, text: '', problem: 'not a document type xjwatch reads (pdf, doc, docx, xls, xlsx, zip, txt)' };
+      return { kind, text: '', problem: 'not a document type xjwatch reads (pdf, doc, docx, wps, xls, xlsx, et, rtf, zip, txt)' };
     }
     // one file at a time: the parsers are CPU-bound and the worker is single-threaded anyway
     const run = this.queue.then(() => (opts.stop?.aborted ? undefined : this.send(kind, bytes, opts.timeoutMs ?? this.opts.timeoutMs ?? 60_000)));

@@ -1,4 +1,4 @@
-export type DocumentKind = 'pdf' | 'doc' | 'docx' | 'xls' | 'xlsx' | 'ole' | 'zip' | 'rar' | 'text' | 'unknown';
+export type DocumentKind = 'pdf' | 'doc' | 'docx' | 'xls' | 'xlsx' | 'ole' | 'zip' | 'rar' | 'rtf' | 'text' | 'unknown';
 
 /**
  * What a downloaded file is, from its first bytes first (servers send PDFs as
@@ -22,6 +22,8 @@ export function documentKind(bytes: Uint8Array, name = '', contentType = ''): Do
     return 'zip'; // an archive of attachments (a county's 附件.zip)
   }
   if (head.subarray(0, 4).toString('latin1') === 'Rar!') return 'rar';
+  // Word, WPS and the sites' editors write RTF however the file is named (.doc is common)
+  if (head.subarray(0, 5).toString('latin1') === '{\\rtf') return 'rtf';
   if (ext === 'txt' || ext === 'csv' || /^text\/(plain|csv)/i.test(contentType)) return 'text';
   return 'unknown';
 }

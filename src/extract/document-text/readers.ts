@@ -5,6 +5,7 @@ import { zipText } from './archive.js';
 import type { DocumentKind } from './kind.js';
 import { OCR_FIX, OCR_LANGUAGES, ocrAvailable, ocrPages } from './ocr.js';
 import type { Segment } from './places.js';
+import { rtfParagraphs } from './rtf.js';
 
 const require = createRequire(import.meta.url);
 const MAX_PAGES = 500;
@@ -149,6 +150,8 @@ export async function readDocument(kind: DocumentKind, bytes: Uint8Array, depth 
       } catch {
         return sheetText(bytes);
       }
+    case 'rtf':
+      return joined(rtfParagraphs(bytes), '\n');
     case 'text':
       // plain-text attachments on these sites are as often GBK as UTF-8
       return { text: decodeBody(Buffer.from(bytes), undefined).text, segments: [{ at: 0, line: 1 }] };
