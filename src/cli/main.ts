@@ -193,6 +193,16 @@ function evidenceCommands(program: Command): void {
       .description('per site: last run, next run, pages due, suspicions, trouble; the outbox; the watcher; the disk')
       .option('--config <file>', 'settings file (default settings.yaml in the data directory)'),
   ).action(lazy(async () => (await import('./commands/status.js')).statusCommand));
+
+  common(
+    program
+      .command('serve')
+      .description('the local web view and its JSON API (/api/v1, OpenAPI at /api/v1/openapi.json); loopback only unless XJWATCH_SERVE_TOKEN is set')
+      .option('--port <n>', 'port (0: any free one)', parsePositiveInt('--port'), 8080)
+      .option('--host <addr>', 'address to bind (beyond loopback needs XJWATCH_SERVE_TOKEN)', '127.0.0.1')
+      .option('--config <file>', 'settings file (default settings.yaml in the data directory)')
+      .option('--terms <file>', 'term file for glosses and tags (default crawlers/terms.yaml)'),
+  ).action(lazy(async () => (await import('./commands/serve.js')).serveCommand));
 }
 
 /** The machine and the offline tour. */

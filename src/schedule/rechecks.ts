@@ -11,6 +11,7 @@ import { mergeHits } from '../terms/matcher.js';
 import type { TermHit } from '../terms/types.js';
 import type { RevisitPolicy } from '../config/settings.js';
 import { isDue } from './revisit.js';
+import { askPictures } from './renderings.js';
 import type { RunContext } from './run-context.js';
 import type { ControlRole, PassFailure, PassPage, PassTask } from './task-data.js';
 import { describeAnswer, madeUpUrl } from './controls.js';
@@ -382,18 +383,13 @@ export class Rechecks {
     return { url, pageId: page.id, events, attachment: Boolean(c.attachment) };
   }
 
-  /** A committed check's events are told, and its pictures asked for: a changed page's new capture; a deleted page's last live capture and present answer. */
+  /** A committed check's events are told, and its pictures asked for: a changed page's new capture (and the one before, if never pictured); a deleted page's last live capture and present answer. */
   private told({ url, pageId, events, attachment }: Decided): void {
     for (const e of events) this.opts.emit(e);
     const picture = this.opts.picture;
     // a file's capture is the file: there is no page to picture
     if (!picture || attachment) return;
     const lastId = this.store.pageByUrl(url)?.last_capture_id ?? undefined;
-    const always = this.opts.pictureAlways?.includes(url);
-    if (events.some((e) => e.kind === 'changed') && lastId) picture({ pageId, url, what: 'capture', captureId: lastId });
-    if (events.some((e) => e.kind === 'deleted') || always) {
-      if (lastId) picture({ pageId, url, what: 'capture', captureId: lastId });
-      picture({ pageId, url, what: 'present' });
-    }
+    askPictures(this.ctx.db, picture, { pageId, url, events, lastId, always: Boolean(this.opts.pictureAlways?.includes(url)) });
   }
 }

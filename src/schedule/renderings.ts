@@ -1,5 +1,7 @@
 import type { BrowserFetcher, OfflinePage } from '../fetch/browser.js';
-import { captureBody, insertRendering, requisitesOf } from '../store/renderings.js';
+import type { XjEvent } from '../detect/events.js';
+import type { Db } from '../store/db.js';
+import { captureBody, insertRendering, requisitesOf, unpicturedBefore } from '../store/renderings.js';
 import type { RunContext } from './run-context.js';
 
 /** A page to picture: a kept capture (rendered from its own bytes) or what its URL answers now. */
@@ -62,4 +64,22 @@ function replayNote(replay: { page: OfflinePage; capturedAt: string; laterRequis
     notes.push(`shown from ${from}: ${refused.length} request(s) of the page not on record were refused, not loaded (${refused.slice(0, 5).join(', ')}${refused.length > 5 ? ', …' : ''})`);
   }
   return notes.join('; ') || undefined;
+}
+
+/**
+ * The pictures a committed check asks for: a changed page's new capture, and the version it
+ * replaced if that was never pictured (a posting without terms is not when new), so that a diff
+ * shows both; a deleted page's last live capture and its present answer.
+ */
+export function askPictures(db: Db, picture: (job: Omit<RenderJob, 'siteId'>) => void, c: { pageId: number; url: string; events: XjEvent[]; lastId: number | undefined; always: boolean }): void {
+  const { pageId, url, lastId } = c;
+  if (c.events.some((e) => e.kind === 'changed') && lastId) {
+    picture({ pageId, url, what: 'capture', captureId: lastId });
+    const before = unpicturedBefore(db, pageId, lastId);
+    if (before) picture({ pageId, url, what: 'capture', captureId: before });
+  }
+  if (c.events.some((e) => e.kind === 'deleted') || c.always) {
+    if (lastId) picture({ pageId, url, what: 'capture', captureId: lastId });
+    picture({ pageId, url, what: 'present' });
+  }
 }

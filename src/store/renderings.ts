@@ -32,3 +32,14 @@ export function requisitesOf(db: Db, captureId: number): RecordedRequisite[] {
     )
     .all(captureId) as RecordedRequisite[];
 }
+
+/** The capture a page had before `captureId`, when no picture was made of it (the version an edit replaced, pictured late). */
+export function unpicturedBefore(db: Db, pageId: number, captureId: number): number | undefined {
+  const row = db
+    .prepare(
+      `SELECT c.id FROM captures c WHERE c.page_id = ? AND c.id < ? AND NOT EXISTS (SELECT 1 FROM renderings r WHERE r.capture_id = c.id AND r.what = 'capture')
+         AND c.id = (SELECT max(id) FROM captures WHERE page_id = ? AND id < ?)`,
+    )
+    .get(pageId, captureId, pageId, captureId) as { id: number } | undefined;
+  return row?.id;
+}

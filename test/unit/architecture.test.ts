@@ -29,7 +29,9 @@ const ALLOWED: Record<string, string[]> = {
   alerts: ['terms', 'store', 'config', 'evidence', 'text'],
   schedule: ['fetch', 'extract', 'terms', 'store', 'detect', 'config'],
   // `import` reads a report's text and citations (extract/report-text.ts, citations.ts)
-  cli: ['fetch', 'extract', 'terms', 'store', 'detect', 'config', 'alerts', 'evidence', 'schedule', 'text', 'demo'],
+  cli: ['fetch', 'extract', 'terms', 'store', 'detect', 'config', 'alerts', 'evidence', 'schedule', 'text', 'demo', 'web'],
+  // the view reads and presents; it never fetches (no fetch/), and asks evidence/ for bundles
+  web: ['extract', 'terms', 'store', 'detect', 'config', 'alerts', 'evidence', 'schedule', 'text'],
 };
 
 function files(dir: string): string[] {

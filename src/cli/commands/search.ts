@@ -1,10 +1,7 @@
 import { InputError } from '../../config/errors.js';
-import { placeAt, type Segment } from '../../extract/document-text/places.js';
 import { openDb } from '../../store/db.js';
-import { search } from '../../store/queries.js';
 import { normalizeText } from '../../terms/normalize.js';
-import { normalizeMapped } from '../../terms/original-map.js';
-import { snippetAround } from '../../terms/snippet.js';
+import { searchCatalogue } from '../../web/search.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
 import { bold, dim, highlight } from '../format.js';
 
@@ -14,15 +11,11 @@ export interface SearchOptions extends CommonOptions {
 }
 
 export function searchCommand(words: string[], opts: SearchOptions): number {
-  const query = normalizeText(words.join(' '));
-  if (!query) throw new InputError('give some text to search for');
+  if (!normalizeText(words.join(' '))) throw new InputError('give some text to search for');
   const db = openDb(existingDataDir(opts));
   try {
-    const rows = search(db, query, { site: opts.site, limit: opts.limit ?? 50 });
-    for (const r of rows) {
-      const at = r.body.indexOf(query);
-      const snippet = at >= 0 ? snippetAround(r.body, at, query.length) : (r.title ?? '');
-      const place = at >= 0 ? placeOf(r.text, r.segments, query) : undefined;
+    const { query, found } = searchCatalogue(db, words.join(' '), { site: opts.site, size: opts.limit ?? 50 });
+    for (const { row: r, snippet, place } of found) {
       if (opts.json) {
         printJson({ url: r.url, site: r.site_id, kind: r.kind, title: r.title, published: r.published, capturedAt: r.at, capture: `sha256:${r.sha256}`, snippet, ...(place ? { place } : {}), ...(r.parent_url ? { attachedTo: r.parent_url } : {}) });
         continue;
@@ -32,18 +25,9 @@ export function searchCommand(words: string[], opts: SearchOptions): number {
       out(`  ${place ? dim(`at ${safe(place)}  `) : ''}${highlight(snippet, query)}`);
       out(`  ${dim(`captured ${r.at} · sha256:${r.sha256}`)}`);
     }
-    if (!opts.json && rows.length === 0) out(`no captured text contains "${safe(query)}"`);
-    return rows.length ? 0 : 1;
+    if (!opts.json && found.length === 0) out(`no captured text contains "${safe(query)}"`);
+    return found.length ? 0 : 1;
   } finally {
     db.close();
   }
-}
-
-/** Where in a document (its page, paragraph or cell) the first match of a normalised query is. */
-function placeOf(text: string | null, segments: string | null, query: string): string | undefined {
-  if (!text || !segments) return undefined;
-  const mapped = normalizeMapped(text);
-  const at = mapped?.norm.indexOf(query) ?? -1;
-  if (!mapped || at < 0) return undefined;
-  return placeAt(text, JSON.parse(segments) as Segment[], mapped.origin[at]!)?.place;
 }

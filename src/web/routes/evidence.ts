@@ -1,0 +1,67 @@
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { when } from '../../alerts/render.js';
+import { verifyBundle, type BundleVerification } from '../../evidence/bundle-verify.js';
+import { prove } from '../../evidence/prove.js';
+import { pageById } from '../../store/web-reads.js';
+import { BUNDLE_NAME, bundleName, bundlesDir } from '../bundles.js';
+import type { WebContext } from '../server.js';
+
+interface ManifestPage {
+  url: string;
+  title: string | null;
+  verdict: string;
+  headline: string;
+  captures: { at: string; sha256: string }[];
+}
+
+/** What a bundle's own files say of it, and what verifying it now finds. */
+export async function bundleReport(dataDir: string, name: string): Promise<{ dir: string; zip: string | null; madeAt: string; pages: ManifestPage[]; verification: BundleVerification } | undefined> {
+  if (!BUNDLE_NAME.test(name)) return undefined;
+  const dir = join(bundlesDir(dataDir), name);
+  if (!existsSync(join(dir, 'manifest.json'))) return undefined;
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { made_at: string; pages: ManifestPage[] };
+  const zip = `${dir}.zip`;
+  return { dir, zip: existsSync(zip) ? zip : null, madeAt: manifest.made_at, pages: manifest.pages, verification: await verifyBundle(dir) };
+}
+
+/** Building a bundle from the view, and what it holds: the same `prove` and `verify` as the command line. */
+export async function evidenceRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
+  let building: Promise<unknown> = Promise.resolve();
+  app.post<{ Params: { id: string } }>('/page/:id/prove', { schema: { hide: true } }, async (req, reply) => {
+    const page = pageById(ctx.db, Number(req.params.id));
+    if (!page) return ctx.render(reply.code(404), 'error', { title: 'Not found 未找到', message: `no page ${req.params.id} in this catalogue` });
+    mkdirSync(bundlesDir(ctx.dataDir), { recursive: true });
+    // one bundle at a time: each reads many blobs and asks the time-stamp authorities
+    const made = building.then(() => prove({ dataDir: ctx.dataDir, db: ctx.db, urls: [page.url], out: join(bundlesDir(ctx.dataDir), bundleName(page.id)), terms: ctx.terms, tsas: ctx.settings.timestamps }));
+    building = made.catch(() => undefined);
+    const r = await made;
+    return reply.redirect(`/bundle/${r.dir.split('/').pop()}`, 303);
+  });
+
+  app.get<{ Params: { name: string } }>('/bundle/:name', { schema: { hide: true } }, async (req, reply) => {
+    const b = await bundleReport(ctx.dataDir, req.params.name);
+    if (!b) return ctx.render(reply.code(404), 'error', { title: 'Not found 未找到', message: `no bundle "${req.params.name}" in this data directory` });
+    const stamp = b.verification.stamps.find((s) => s.ok);
+    const last = b.pages[0]?.captures.at(-1);
+    const cite = b.pages[0] && last ? { url: b.pages[0].url, shanghai: when(last.at, 'Asia/Shanghai'), sha256: last.sha256, tsa: stamp?.genTime ?? null } : undefined;
+    return ctx.render(reply, 'bundle', { title: `Evidence 证据 — ${req.params.name}`, nav: 'timeline', name: req.params.name, b, cite, wacz: existsSync(join(b.dir, 'captures.wacz')) });
+  });
+
+  // the captures as WACZ, for replayweb.page (https://replayweb.page opens a file from disk, offline once loaded)
+  app.get<{ Params: { name: string } }>('/bundle/:name/wacz', { schema: { hide: true } }, async (req, reply) => {
+    const file = BUNDLE_NAME.test(req.params.name) ? join(bundlesDir(ctx.dataDir), req.params.name, 'captures.wacz') : '';
+    if (!file || !existsSync(file)) return reply.code(404).type('text/plain; charset=utf-8').send('no WACZ in this bundle');
+    reply.header('Content-Disposition', `attachment; filename="${req.params.name}.wacz"`).header('Content-Length', statSync(file).size);
+    return reply.type('application/wacz').send(createReadStream(file));
+  });
+
+  app.get<{ Params: { name: string } }>('/bundle/:name/download', { schema: { hide: true } }, async (req, reply) => {
+    if (!BUNDLE_NAME.test(req.params.name)) return reply.code(404).type('text/plain; charset=utf-8').send('no such bundle');
+    const zip = join(bundlesDir(ctx.dataDir), `${req.params.name}.zip`);
+    if (!existsSync(zip)) return reply.code(404).type('text/plain; charset=utf-8').send('no such bundle');
+    reply.header('Content-Disposition', `attachment; filename="${req.params.name}.zip"`).header('Content-Length', statSync(zip).size);
+    return reply.type('application/zip').send(createReadStream(zip));
+  });
+}
