@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   scale: async () => (await import('./scale.js')).benchScale(),
   soak: async () => (await import('./soak.js')).benchSoak(),
   attachments: async () => (await import('./attachments.js')).benchAttachments(),
+  serve: async () => (await import('./serve.js')).benchServe(),
 };
 
 const name = process.argv[2];

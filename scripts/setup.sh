@@ -65,3 +65,18 @@ else
   npm ci --no-audit --no-fund --loglevel=error
   printf '%s' "$lock-$(node --version)" >"$stamp"
 fi
+
+# replayweb.page, for the test that opens a bundle's WACZ as a reader would: its player (ui.js)
+# and service worker (sw.js), prebuilt in its npm package. Only those two files are taken: the
+# package itself installs an Electron app. npm pack checks the tarball against the registry's hash.
+rwp_version=2.5.3
+rwp=.cache/replaywebpage-$rwp_version
+if [ ! -f "$rwp/ui.js" ] || [ ! -f "$rwp/sw.js" ]; then
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && npm pack "replaywebpage@$rwp_version" --silent >/dev/null 2>&1) && tar -xzf "$tmp/replaywebpage-$rwp_version.tgz" -C "$tmp" package/ui.js package/sw.js; then
+    mkdir -p "$rwp" && mv "$tmp/package/ui.js" "$tmp/package/sw.js" "$rwp/"
+  else
+    say "could not fetch replayweb.page $rwp_version from the npm registry: the test that opens a bundle in it will say so"
+  fi
+  rm -rf "$tmp"
+fi

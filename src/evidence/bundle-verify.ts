@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { FolderSource, type BundleSource, type Span } from './bundle-source.js';
 import type { Finding } from './store-verify.js';
 import { verifyToken } from './timestamp.js';
+import { checkWacz } from './wacz-verify.js';
 import { parseRecord } from './warc-record.js';
 
 export interface BundleVerification {
@@ -73,6 +74,7 @@ async function verifySource(src: BundleSource, opts: { trustedRootsPem?: string 
   checkUnlisted(src, listed, out);
   await checkRecords(src, manifest, out);
   await checkCustody(src, problems);
+  await checkWacz(src, out);
   await checkStamps(src, manifestBytes, opts.trustedRootsPem, out);
   return out;
 }

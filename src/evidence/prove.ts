@@ -9,6 +9,7 @@ import { custodyEntryOf, custodyHead, warcFileIds } from '../store/evidence-read
 import type { FetchRecord } from '../store/rows.js';
 import { VERSION } from '../version.js';
 import { writeBundleWarc } from './bundle-warc.js';
+import { WACZ_FILE, writeWacz } from './wacz.js';
 import { BundleFiles, fileSize, listFiles, sha256File } from './files.js';
 import { gather, type PageEvidence } from './gather.js';
 import { pagePart } from './page-part.js';
@@ -86,6 +87,15 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
       pages.push(page.report);
       manifestPages.push(page.manifest);
     });
+
+    await writeWacz(
+      join(tmp, WACZ_FILE),
+      join(tmp, 'evidence.warc.gz'),
+      records,
+      evidence.map((ev, i) => ({ url: ev.page.url, title: pages[i]!.title ?? null, ts: ev.captures[ev.captures.length - 1]!.at })),
+      SOFTWARE,
+    );
+    files.entries.set(WACZ_FILE, { what: 'the captures as WACZ 1.1.1 (the WARC, a CDXJ index, the pages, datapackage.json with their hashes): opens in replayweb.page offline' });
 
     writeFileSync(join(tmp, 'custody.jsonl'), custodyLines(opts.db, evidence, allFetches));
     files.entries.set('custody.jsonl', { what: 'the store\'s hash-linked custody log entries for every row this bundle draws on' });

@@ -7,10 +7,16 @@ import { listFiles } from './files.js';
 /** Packs a bundle folder into DIR.zip beside it (written aside, then renamed into place). */
 export async function zipBundle(dir: string): Promise<string> {
   const target = `${dir.replace(/\/+$/, '')}.zip`;
-  const tmp = `${target}.tmp-${process.pid}`;
   const zip = new yazl.ZipFile();
   const top = basename(dir);
   for (const f of listFiles(dir)) zip.addFile(join(dir, f), `${top}/${f}`);
+  await writeZip(zip, target);
+  return target;
+}
+
+/** Ends a zip and writes it to `target`: aside first, then renamed into place, so no half-written zip is ever seen there. */
+export async function writeZip(zip: yazl.ZipFile, target: string): Promise<void> {
+  const tmp = `${target}.tmp-${process.pid}`;
   zip.end();
   try {
     await pipeline(zip.outputStream, createWriteStream(tmp));
@@ -19,5 +25,4 @@ export async function zipBundle(dir: string): Promise<string> {
     rmSync(tmp, { force: true });
     throw err;
   }
-  return target;
 }

@@ -1,6 +1,6 @@
 import type { Db } from './db.js';
 import type { EventRow } from './queries.js';
-import type { CheckRecord, PageRecord } from './rows.js';
+import type { CaptureRecord, CheckRecord, FetchRecord, PageRecord } from './rows.js';
 
 /** What the timeline may be narrowed to; `before` is the id of the last row of the page before (newest first). */
 export interface TimelineFilter {
@@ -84,22 +84,8 @@ export function checksOf(db: Db, pageId: number): CheckView[] {
 }
 
 /** A capture with its page: what the replay serves and what it is said to be. */
-export interface CaptureView {
-  id: number;
-  page_id: number;
-  url: string;
-  at: string;
-  final_url: string;
-  status: number;
-  body_sha256: string;
-  body_size: number;
-  content_type: string | null;
-  charset: string | null;
-  ip: string | null;
-  warc_file: string;
-  warc_offset: number;
-  warc_length: number;
-}
+export type CaptureView = Pick<CaptureRecord, 'id' | 'page_id' | 'at' | 'final_url' | 'status' | 'body_sha256' | 'body_size' | 'content_type' | 'charset'> &
+  Pick<FetchRecord, 'ip' | 'warc_file' | 'warc_offset' | 'warc_length'> & { url: string };
 
 export function captureById(db: Db, id: number): CaptureView | undefined {
   return db
@@ -130,4 +116,9 @@ export function pagesReported(db: Db, reported: 'suspected_deletion' | 'deleted'
   return db
     .prepare(`SELECT ${PAGE_COLUMNS} FROM pages p JOIN sites s ON s.id = p.site_id WHERE p.reported = ? ORDER BY p.reported_at DESC, p.id DESC LIMIT ?`)
     .all(reported, limit) as PageView[];
+}
+
+/** The catalogue's site ids, for the view's filters (cheap: not the status report). */
+export function siteIds(db: Db): string[] {
+  return (db.prepare(`SELECT id FROM sites ORDER BY id`).all() as { id: string }[]).map((r) => r.id);
 }

@@ -1,4 +1,5 @@
 import type { DiffPart } from '../detect/diff.js';
+import { changedWithContext } from '../text/context-lines.js';
 import { esc } from '../text/html-escape.js';
 
 interface Line {
@@ -24,23 +25,6 @@ function lines(parts: DiffPart[]): Line[] {
   return out;
 }
 
-/** Lines with a change and `context` lines either side; a gap marker where lines were left out. */
-function changesOnly(all: Line[], context = 1): Line[] {
-  const keep = new Set<number>();
-  all.forEach((l, i) => {
-    if (l.changed) for (let k = i - context; k <= i + context; k++) if (k >= 0 && k < all.length) keep.add(k);
-  });
-  const out: Line[] = [];
-  let last = -1;
-  for (const i of [...keep].sort((a, b) => a - b)) {
-    if (i > last + 1) out.push({ html: '<span class="gap">…</span>', changed: false });
-    out.push(all[i]!);
-    last = i;
-  }
-  if (last < all.length - 1 && out.length) out.push({ html: '<span class="gap">…</span>', changed: false });
-  return out;
-}
-
 /**
  * A word diff as HTML for the view: one text with both sides marked (inline), and the same lines
  * shown before and after side by side (the stylesheet hides what a side does not have).
@@ -48,7 +32,7 @@ function changesOnly(all: Line[], context = 1): Line[] {
 export function diffHtml(parts: DiffPart[], opts: { changesOnly: boolean }): { html: string; changed: boolean } {
   const all = lines(parts);
   const changed = all.some((l) => l.changed);
-  const shown = opts.changesOnly ? changesOnly(all) : all;
+  const shown = opts.changesOnly ? changedWithContext(all, (l) => l.changed, { html: '<span class="gap">…</span>', changed: false }) : all;
   return { html: shown.map((l) => l.html).join('\n'), changed };
 }
 

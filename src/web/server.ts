@@ -3,35 +3,26 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import { Eta } from 'eta';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import type { Term } from '../terms/types.js';
+import { statusReport, type StatusReport } from '../schedule/status-report.js';
 import { BlobStore } from '../store/blobs.js';
 import type { Db } from '../store/db.js';
 import { esc } from '../text/html-escape.js';
 import { Csrf, guard } from './access.js';
+import type { WebContext } from './context.js';
 import { apiRoutes } from './routes/api.js';
 import { assetRoutes } from './routes/assets.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { pageRoutes } from './routes/pages.js';
+import { postingRoutes } from './routes/posting.js';
 import { replayRoutes } from './routes/replay.js';
 import { PACKAGE_ROOT, VERSION } from '../version.js';
 
 /** The templates and the view's own assets, in the source tree (tsc copies no .eta or .css to dist). */
 export const VIEWS = join(PACKAGE_ROOT, 'src/web/views');
 
-export interface WebContext {
-  db: Db;
-  dataDir: string;
-  blobs: BlobStore;
-  terms: Term[];
-  settings: Settings;
-  /** the reader's time zone for times shown beside UTC */
-  tz: string;
-  csrf: Csrf;
-  /** a page of the view: the template's HTML inside the layout, every value escaped */
-  render(reply: FastifyReply, view: string, data: Record<string, unknown>): FastifyReply;
-}
 
 export interface WebOptions {
   db: Db;
@@ -43,6 +34,8 @@ export interface WebOptions {
   settings: Settings;
   tz: string;
 }
+
+const STATUS_TTL_MS = 5_000;
 
 // Nothing the view serves may reach the network: its own scripts and styles only; pictures are
 // the catalogue's, served by it. Replayed pages get a stricter policy of their own (replay.ts).
@@ -65,6 +58,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false });
   const eta = new Eta({ views: VIEWS, autoEscape: true, escapeFunction: esc, cache: true });
   const csrf = new Csrf();
+  let status: { at: number; report: StatusReport } | undefined;
   const names = o.host.includes(':') ? [`[${o.host}]`] : [o.host];
   if (o.host === '127.0.0.1' || o.host === '::1') names.push('localhost');
   const hosts = new Set(names.map((h) => `${h}:${o.port}`.toLowerCase()));
@@ -77,6 +71,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     settings: o.settings,
     tz: o.tz,
     csrf,
+    status: () => {
+      const now = Date.now();
+      if (!status || now - status.at > STATUS_TTL_MS) status = { at: now, report: statusReport(o.dataDir, o.db, o.settings) };
+      return status.report;
+    },
     render: (reply, view, data) => reply.type('text/html; charset=utf-8').send(eta.render(view, { ...data, csrf: csrf.token, version: VERSION })),
   };
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP }, crossOriginResourcePolicy: { policy: 'same-origin' }, referrerPolicy: { policy: 'no-referrer' } });
@@ -107,6 +106,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   await app.register(assetRoutes);
   await app.register(async (a) => pageRoutes(a, ctx));
+  await app.register(async (a) => postingRoutes(a, ctx));
   await app.register(async (a) => replayRoutes(a, ctx));
   await app.register(async (a) => evidenceRoutes(a, ctx));
   await app.register(async (a) => apiRoutes(a, ctx), { prefix: '/api/v1' });

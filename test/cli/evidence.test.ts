@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../src/fetch/chromium.js';
@@ -78,6 +80,46 @@ describe('a page captured, then deleted and confirmed (404)', () => {
     expect(sh(`unzip -tq ${bundle}.zip`, work).status).toBe(0);
     const m = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8'));
     expect(m.pages[0]).toMatchObject({ url: url(HARD), verdict: 'gone-hard', deleted: true, reason: 'http_404', confirmed_on: 2 });
+  });
+
+  it('holds its captures as WACZ: the bundle WARC, an index of its responses and hashes that hold; a forged index is caught even with the sums rewritten', async () => {
+    const out = tempDir('xjwatch-wacz-');
+    expect(sh(`unzip -q ${join(bundle, 'captures.wacz')} -d wacz`, out).status).toBe(0);
+    const w = join(out, 'wacz');
+    expect(readFileSync(join(w, 'archive/data.warc.gz')).equals(readFileSync(join(bundle, 'evidence.warc.gz')))).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(w, 'datapackage.json'), 'utf8'));
+    expect(pkg).toMatchObject({ profile: 'data-package', wacz_version: '1.1.1', mainPageUrl: url(HARD) });
+    for (const r of pkg.resources) expect(`sha256:${createHash('sha256').update(readFileSync(join(w, r.path))).digest('hex')}`, r.path).toBe(r.hash);
+    const index = readFileSync(join(w, 'indexes/index.cdxj'), 'utf8').trim().split('\n');
+    const lines = index.map((l) => JSON.parse(l.slice(l.indexOf('{'))) as { url: string; status: number; offset: number });
+    expect(lines.some((l) => l.url === url(HARD) && l.status === 200)).toBe(true);
+    expect(lines.some((l) => l.url === url(HARD) && l.status === 404)).toBe(true);
+    expect(readFileSync(join(w, 'pages/pages.jsonl'), 'utf8')).toContain(url(HARD));
+    // a forger moves an index line to another record and rewrites every hash that would show it
+    const forged = join(out, 'forged');
+    cpSync(bundle, forged, { recursive: true });
+    const moved = index.map((l, i) => (i === 0 ? l.replace(/"offset":(\d+)/, (_m, n: string) => `"offset":${Number(n) + 1}`) : l)).join('\n') + '\n';
+    writeFileSync(join(w, 'indexes/index.cdxj'), moved);
+    const entry = pkg.resources.find((r: { path: string }) => r.path === 'indexes/index.cdxj');
+    Object.assign(entry, { hash: `sha256:${createHash('sha256').update(moved).digest('hex')}`, bytes: Buffer.byteLength(moved) });
+    const dp = JSON.stringify(pkg, null, 2);
+    writeFileSync(join(w, 'datapackage.json'), dp);
+    writeFileSync(join(w, 'datapackage-digest.json'), JSON.stringify({ path: 'datapackage.json', hash: `sha256:${createHash('sha256').update(dp).digest('hex')}` }));
+    rmSync(join(forged, 'captures.wacz'));
+    const zip = new yazl.ZipFile();
+    for (const f of ['archive/data.warc.gz', 'indexes/index.cdxj', 'pages/pages.jsonl', 'datapackage.json', 'datapackage-digest.json']) zip.addFile(join(w, f), f, { compress: false });
+    zip.end();
+    await pipeline(zip.outputStream, createWriteStream(join(forged, 'captures.wacz')));
+    const bytes = readFileSync(join(forged, 'captures.wacz'));
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const m = JSON.parse(readFileSync(join(forged, 'manifest.json'), 'utf8'));
+    for (const f of m.files) if (f.path === 'captures.wacz') Object.assign(f, { sha256: sha, size: bytes.length });
+    writeFileSync(join(forged, 'manifest.json'), JSON.stringify(m, null, 2));
+    const msha = createHash('sha256').update(readFileSync(join(forged, 'manifest.json'))).digest('hex');
+    writeFileSync(join(forged, 'SHA256SUMS'), readFileSync(join(forged, 'SHA256SUMS'), 'utf8').split('\n').map((l) => (l.endsWith('  captures.wacz') ? `${sha}  captures.wacz` : l.endsWith('  manifest.json') ? `${msha}  manifest.json` : l)).join('\n'));
+    const v = await runCli(['verify', forged]);
+    expect(v.code, v.stdout).toBe(1);
+    expect(v.stdout).toMatch(/captures\.wacz:indexes\/index\.cdxj: the record the index gives for .* is not whole/);
   });
 
   it('passes sha256sum -c SHA256SUMS, and every command VERIFY.md gives for the time-stamps', () => {

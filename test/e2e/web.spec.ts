@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { startReplayWeb } from '../helpers/replayweb.js';
 import { makeWebData, serve, type Served, type WebData } from '../helpers/web-data.js';
 
 // The web view in the system Chromium, as a researcher uses it, over a data directory the
@@ -85,4 +86,26 @@ test('a replayed capture and a hostile posting run nothing and reach nothing out
   expect(w.dialogs).toEqual([]);
   expect(w.outside()).toEqual([]);
   expect(data.canary.connections()).toBe(0);
+});
+
+test('a bundle built from the view opens in replayweb.page, showing the page as captured', async ({ page }) => {
+  const url = data.fx.sites.county.postingUrl(data.edited);
+  const id = await idOf(url);
+  const made = await fetch(`${web.url}/api/v1/pages/${id}/bundle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(made.status).toBe(200);
+  const { name } = (await made.json()) as { name: string };
+  const bundle = await fetch(`${web.url}/api/v1/bundles/${name}`).then((r) => r.json());
+  expect(bundle.verification.problems).toEqual([]);
+  const wacz = Buffer.from(await (await fetch(`${web.url}/bundle/${name}/wacz`)).arrayBuffer());
+  const player = await startReplayWeb(wacz, url);
+  try {
+    await page.goto(player.url);
+    // the player draws the capture in a frame of its own, served by its service worker from the WACZ
+    await expect.poll(async () => {
+      const frame = page.frames().find((f) => f.url().includes('mp_/'));
+      return frame ? await frame.evaluate(() => document.body?.innerText ?? '') : '';
+    }, { timeout: 30_000 }).toContain('增设卫星工厂两座');
+  } finally {
+    await player.close();
+  }
 });

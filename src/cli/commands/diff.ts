@@ -2,6 +2,7 @@ import { InputError } from '../../config/errors.js';
 import { wordDiff } from '../../detect/diff.js';
 import { capturesOf, pickCapture } from '../../store/captures.js';
 import { openDb } from '../../store/db.js';
+import { changedWithContext } from '../../text/context-lines.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
 import { bold, dim } from '../format.js';
 
@@ -9,23 +10,6 @@ export interface DiffOptions extends CommonOptions {
   from?: string;
   to?: string;
   full?: boolean;
-}
-
-/** Keeps the lines with a change and one line either side; "…" where lines were left out. */
-function withContext(lines: { text: string; changed: boolean }[], context = 1): string[] {
-  const keep = new Set<number>();
-  lines.forEach((l, i) => {
-    if (l.changed) for (let k = i - context; k <= i + context; k++) if (k >= 0 && k < lines.length) keep.add(k);
-  });
-  const out: string[] = [];
-  let last = -1;
-  for (const i of [...keep].sort((a, b) => a - b)) {
-    if (i > last + 1) out.push('…');
-    out.push(lines[i]!.text);
-    last = i;
-  }
-  if (last < lines.length - 1) out.push('…');
-  return out;
 }
 
 const color = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
@@ -75,7 +59,7 @@ export function diffCommand(url: string, opts: DiffOptions): number {
           }
         });
     }
-    for (const l of opts.full ? lines.map((x) => x.text) : withContext(lines)) out(l);
+    for (const l of opts.full ? lines : changedWithContext(lines, (x) => x.changed, { text: '…', changed: false })) out(l.text);
     return 0;
   } finally {
     db.close();

@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { wordDiff } from '../../detect/diff.js';
 import { prove } from '../../evidence/prove.js';
-import { statusReport } from '../../schedule/status-report.js';
 import { capturesOf, pickCapture } from '../../store/captures.js';
 import { attachmentsOf, hitsWithPlaces, renderingsOf } from '../../store/queries.js';
 import { checksOf, pageById, pageIdOf, timeline } from '../../store/web-reads.js';
 import { bundleName, bundlesDir, bundlesOf } from '../bundles.js';
 import { searchCatalogue } from '../search.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 import { bundleReport } from './evidence.js';
-import { eventRow, PAGE_SIZE, timelineFilter } from './pages.js';
+import { eventRow, PAGE_SIZE, timelineFilter } from '../rows.js';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
@@ -25,10 +24,10 @@ export async function apiRoutes(app: FastifyInstance, ctx: WebContext): Promise<
   const pageOr404 = (id: number) => pageById(ctx.db, id) ?? (() => { throw notFound(`no page ${id} in this catalogue`); })();
 
   app.get('/status', { schema: { summary: 'the watcher, every site (last and next run, due pages, suspicions, trouble), the outbox, open operator problems, the disk', tags: ['sites'], response: ok('the status report') } }, async () =>
-    statusReport(ctx.dataDir, ctx.db, ctx.settings),
+    ctx.status(),
   );
 
-  app.get('/sites', { schema: { summary: 'every site with its last run, next run and health', tags: ['sites'], response: ok('{sites: [...]}') } }, async () => ({ sites: statusReport(ctx.dataDir, ctx.db, ctx.settings).sites }));
+  app.get('/sites', { schema: { summary: 'every site with its last run, next run and health', tags: ['sites'], response: ok('{sites: [...]}') } }, async () => ({ sites: ctx.status().sites }));
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/events',

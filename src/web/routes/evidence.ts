@@ -6,7 +6,7 @@ import { verifyBundle, type BundleVerification } from '../../evidence/bundle-ver
 import { prove } from '../../evidence/prove.js';
 import { pageById } from '../../store/web-reads.js';
 import { BUNDLE_NAME, bundleName, bundlesDir } from '../bundles.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 
 interface ManifestPage {
   url: string;

@@ -10,9 +10,9 @@ import { attachmentsOf, history, hitsWithPlaces, renderingsOf } from '../../stor
 import { captureById, checksOf, pageById, pageIdOf, timeline, type CheckView } from '../../store/web-reads.js';
 import { esc } from '../../text/html-escape.js';
 import { diffHtml, listDiff } from '../diff-view.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 import { bundlesOf } from '../bundles.js';
-import { eventRow } from './pages.js';
+import { eventRow } from '../rows.js';
 
 /** A snippet with each occurrence of the term marked, escaped. */
 export function marked(snippet: string, term: string): string {

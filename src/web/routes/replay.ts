@@ -4,7 +4,7 @@ import { decodeBody } from '../../extract/decode.js';
 import { requisitesOf } from '../../store/renderings.js';
 import { captureById, isRendering, pageById } from '../../store/web-reads.js';
 import { inertCss, inertPage } from '../replay-html.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 
 /**
  * What a replayed page may do: show itself, with the recorded requisites the view serves, and
