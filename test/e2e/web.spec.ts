@@ -52,8 +52,12 @@ test('every main page shows its Chinese in real glyphs, not tofu', async ({ page
 test('the timeline filters by kind from its form, and each row says what happened', async ({ page }) => {
   await page.goto(`${web.url}/timeline`);
   await page.locator('select[name=kind]').selectOption('deleted');
+  // htmx swaps the results in place and puts the filters in the address, as a reload would
+  await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
   await page.getByRole('button', { name: 'filter 筛选' }).click();
   await expect(page).toHaveURL(/kind=deleted/);
+  await expect(page.locator('#events .kind').first()).toHaveText('deleted 已删除');
+  expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
   const kinds = await page.locator('#events .kind').allTextContents();
   expect(kinds.length).toBeGreaterThan(0);
   expect(new Set(kinds)).toEqual(new Set(['deleted 已删除']));
