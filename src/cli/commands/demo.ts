@@ -176,6 +176,7 @@ function whereAndNext(dataDir: string, bundle: string | undefined, mailDir: stri
   if (existsSync(mailDir)) out(`  ${mailDir}/              the alert mails of steps 2, 3 and 5, as .eml files (open them in any mail client)`);
   out('');
   out(bold('Try next'));
+  out(`  ${cli} serve ${d}        (the web view, at http://127.0.0.1:8080/)`);
   out(`  ${cli} search 卫星工厂 ${d}`);
   out(`  ${cli} events --kind new_posting ${d} --json`);
   out(`  ${cli} history ${removed} ${d}`);
