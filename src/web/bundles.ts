@@ -4,12 +4,18 @@ import { join } from 'node:path';
 /** Where the view keeps the bundles it builds: beside the catalogue, one folder (and its .zip) each. */
 export const bundlesDir = (dataDir: string) => join(dataDir, 'bundles');
 
-/** A bundle folder's name: the page and the moment it was made (UTC, to the second). */
-export function bundleName(pageId: number, at = new Date()): string {
-  return `page-${pageId}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+/**
+ * A new bundle folder's name: the page and the moment it was made (UTC, to the second), with -2,
+ * -3 … after it when that second already has one (a button pressed twice).
+ */
+export function bundleName(dataDir: string, pageId: number, at = new Date()): string {
+  const base = `page-${pageId}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  let name = base;
+  for (let n = 2; existsSync(join(bundlesDir(dataDir), name)) || existsSync(join(bundlesDir(dataDir), `${name}.zip`)); n++) name = `${base}-${n}`;
+  return name;
 }
 
-export const BUNDLE_NAME = /^page-(\d+)-\d{8}T\d{6}Z$/;
+export const BUNDLE_NAME = /^page-(\d+)-\d{8}T\d{6}Z(-\d+)?$/;
 
 /** The bundles built for a page, newest first (only whole ones: prove renames a finished bundle into place). */
 export function bundlesOf(dataDir: string, pageId?: number): { name: string; page: number; zip: boolean; at: string }[] {

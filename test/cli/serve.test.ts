@@ -160,8 +160,14 @@ describe('xjwatch serve', () => {
     const name = where.split('/').pop()!;
     const sums = spawnSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: join(out, name), encoding: 'utf8' });
     expect(sums.status, sums.stdout + sums.stderr).toBe(0);
+    // the button pressed twice in one second makes two bundles, not an error
+    const again = await Promise.all([form(token, web.url), form(token, web.url)]);
+    expect(again.map((r) => r.status)).toEqual([303, 303]);
     const listed = await (await get(`/api/v1/bundles?page=${id}`)).json();
-    expect(listed.bundles.map((x: { name: string }) => x.name)).toContain(name);
+    const names = listed.bundles.map((x: { name: string }) => x.name);
+    expect(names).toContain(name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.length).toBe(3);
   });
 
   it('describes its API in an OpenAPI document that validates, and every route it lists answers', async () => {

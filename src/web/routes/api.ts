@@ -1,16 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { wordDiff } from '../../detect/diff.js';
-import { prove } from '../../evidence/prove.js';
 import { capturesOf, pickCapture } from '../../store/captures.js';
 import { attachmentsOf, hitsWithPlaces, renderingsOf } from '../../store/queries.js';
 import { checksOf, pageById, pageIdOf, timeline } from '../../store/web-reads.js';
-import { bundleName, bundlesDir, bundlesOf } from '../bundles.js';
+import { bundlesOf } from '../bundles.js';
 import { searchCatalogue } from '../search.js';
 import type { WebContext } from '../context.js';
-import { bundleReport } from './evidence.js';
+import { bundleReport, proveInView } from './evidence.js';
 import { eventRow, PAGE_SIZE, timelineFilter } from '../rows.js';
-import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 
 // Responses are described loosely (objects whose fields the README lists): the view's JSON is the
 // catalogue's own rows and events, whose contract is DESIGN.md's, not a second one here.
@@ -109,8 +106,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: WebContext): Promise<
 
   app.post<{ Params: { id: number } }>('/pages/:id/bundle', { schema: { summary: 'build an evidence bundle of the page (xjwatch prove); needs the X-CSRF-Token of the view or a JSON body from this origin', tags: ['evidence'], params: idParam, response: ok('{name, pages, stamps}') } }, async (req) => {
     const page = pageOr404(req.params.id);
-    mkdirSync(bundlesDir(ctx.dataDir), { recursive: true });
-    const r = await prove({ dataDir: ctx.dataDir, db: ctx.db, urls: [page.url], out: join(bundlesDir(ctx.dataDir), bundleName(page.id)), terms: ctx.terms, tsas: ctx.settings.timestamps });
+    const r = await proveInView(ctx, page);
     const name = r.dir.split('/').pop()!;
     return { name, view: `/bundle/${name}`, download: `/bundle/${name}/download`, pages: r.pages.map((p) => ({ url: p.url, verdict: p.verdict.name, headline: p.verdict.headline })), stamps: r.stamps };
   });

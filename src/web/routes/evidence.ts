@@ -26,17 +26,24 @@ export async function bundleReport(dataDir: string, name: string): Promise<{ dir
   return { dir, zip: existsSync(zip) ? zip : null, madeAt: manifest.made_at, pages: manifest.pages, verification: await verifyBundle(dir) };
 }
 
+// one bundle at a time, from the form and the API alike: each reads many blobs and asks the
+// time-stamp authorities, and its name is chosen when its turn comes (bundles.ts)
+let building: Promise<unknown> = Promise.resolve();
+
+/** `prove` of one page into the data directory's bundles/, in its turn. */
+export function proveInView(ctx: WebContext, page: { id: number; url: string }): ReturnType<typeof prove> {
+  mkdirSync(bundlesDir(ctx.dataDir), { recursive: true });
+  const made = building.then(() => prove({ dataDir: ctx.dataDir, db: ctx.db, urls: [page.url], out: join(bundlesDir(ctx.dataDir), bundleName(ctx.dataDir, page.id)), terms: ctx.terms, tsas: ctx.settings.timestamps }));
+  building = made.catch(() => undefined);
+  return made;
+}
+
 /** Building a bundle from the view, and what it holds: the same `prove` and `verify` as the command line. */
 export async function evidenceRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
-  let building: Promise<unknown> = Promise.resolve();
   app.post<{ Params: { id: string } }>('/page/:id/prove', { schema: { hide: true } }, async (req, reply) => {
     const page = pageById(ctx.db, Number(req.params.id));
     if (!page) return ctx.render(reply.code(404), 'error', { title: 'Not found 未找到', message: `no page ${req.params.id} in this catalogue` });
-    mkdirSync(bundlesDir(ctx.dataDir), { recursive: true });
-    // one bundle at a time: each reads many blobs and asks the time-stamp authorities
-    const made = building.then(() => prove({ dataDir: ctx.dataDir, db: ctx.db, urls: [page.url], out: join(bundlesDir(ctx.dataDir), bundleName(page.id)), terms: ctx.terms, tsas: ctx.settings.timestamps }));
-    building = made.catch(() => undefined);
-    const r = await made;
+    const r = await proveInView(ctx, page);
     return reply.redirect(`/bundle/${r.dir.split('/').pop()}`, 303);
   });
 
