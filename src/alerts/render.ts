@@ -1,5 +1,5 @@
 import { termWhere } from '../terms/where.js';
-import { esc } from '../text/html-escape.js';
+import { esc, markedHtml } from '../text/html-escape.js';
 import { sheetChangeLines, type SheetChangeList } from '../text/sheet-changes.js';
 import type { Term } from '../terms/types.js';
 import { operatorAdvice, operatorLabel } from './operator-text.js';
@@ -88,11 +88,6 @@ function headline(i: AlertItem): string {
   }
 }
 
-function highlight(snippet: string, term: string): string {
-  const parts = snippet.split(term);
-  return parts.map(esc).join(`<mark>${esc(term)}</mark>`);
-}
-
 /** An operator problem is about the watch, not a page: what was measured, since when, what to do. */
 function operatorText(i: AlertItem, tz: string): string[] {
   const b = i.body;
@@ -161,7 +156,7 @@ function itemHtml(i: AlertItem, tz: string, gloss: Map<string, string | undefine
   const file = b.attachment as AttachmentOfEvent | undefined;
   if (file) rows.push(row('File', `<span lang="zh">${esc(file.name)}</span>, attached to the posting <a href="${esc(file.posting)}">${esc(file.posting)}</a>`));
   if (i.hits.length) {
-    rows.push(row('Terms', i.hits.map((h) => `<div><b lang="zh">${esc(h.term)}</b>${gloss.get(h.term) ? ` (${esc(gloss.get(h.term))})` : ''} ×${h.count}${termWhere(h) ? ` <small>in ${esc(termWhere(h)!)}</small>` : ''}<br><span lang="zh" style="color:#333">…${highlight(h.snippet, h.term)}…</span></div>`).join('')));
+    rows.push(row('Terms', i.hits.map((h) => `<div><b lang="zh">${esc(h.term)}</b>${gloss.get(h.term) ? ` (${esc(gloss.get(h.term))})` : ''} ×${h.count}${termWhere(h) ? ` <small>in ${esc(termWhere(h)!)}</small>` : ''}<br><span lang="zh" style="color:#333">…${markedHtml(h.snippet, h.term)}…</span></div>`).join('')));
   }
   if (i.kind === 'changed') {
     const runs = [...((b.removed as string[]) ?? []).map((r) => `<del style="background:#fbd5d5">${esc(r)}</del>`), ...((b.added as string[]) ?? []).map((a) => `<ins style="background:#d4f7d4">${esc(a)}</ins>`)];

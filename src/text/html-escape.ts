@@ -16,3 +16,8 @@ export function showInvisible(s: string): string {
 export function esc(s: unknown): string {
   return showInvisible(String(s ?? '')).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
+
+/** A snippet as HTML, each occurrence of `term` in a <mark>, everything escaped (mails, the web view). */
+export function markedHtml(snippet: string, term: string): string {
+  return term ? snippet.split(term).map(esc).join(`<mark>${esc(term)}</mark>`) : esc(snippet);
+}

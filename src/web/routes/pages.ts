@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { catalogueCounts, pagesReported, postingsOfSite, siteIds, timeline } from '../../store/web-reads.js';
+import { markedHtml } from '../../text/html-escape.js';
 import type { WebContext } from '../context.js';
 import { KIND_LABELS } from '../event-line.js';
 import { eventRow, health, PAGE_SIZE, timelineFilter } from '../rows.js';
@@ -35,7 +36,7 @@ export async function pageRoutes(app: FastifyInstance, ctx: WebContext): Promise
     const pageNo = Math.max(1, Number(req.query.page) || 1);
     const found = req.query.q?.trim() ? searchCatalogue(ctx.db, req.query.q, { site: req.query.site || undefined, page: pageNo, size: PAGE_SIZE }) : undefined;
     const sites = siteIds(ctx.db);
-    return ctx.render(reply, 'search', { title: 'Search 搜索', nav: 'search', q: req.query.q ?? '', site: req.query.site ?? '', sites, found, pageNo });
+    return ctx.render(reply, 'search', { title: 'Search 搜索', nav: 'search', marked: markedHtml, q: req.query.q ?? '', site: req.query.site ?? '', sites, found, pageNo });
   });
 
   app.get('/status', { schema: { hide: true } }, async (req, reply) => {
