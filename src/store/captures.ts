@@ -35,3 +35,15 @@ export function pickCapture(all: NumberedCapture[], ref: string): NumberedCaptur
   }
   return undefined;
 }
+
+/**
+ * The two captures a diff compares: `to` (default the newest) and `from` (default the one before
+ * it), each named by number or SHA-256 prefix; `bad` says which reference names no capture.
+ */
+export function capturePair(all: NumberedCapture[], ref: { from?: string; to?: string }): { from: NumberedCapture; to: NumberedCapture } | { bad: 'from' | 'to'; ref: string } {
+  const to = ref.to === undefined ? all[all.length - 1] : pickCapture(all, ref.to);
+  if (!to) return { bad: 'to', ref: ref.to ?? '' };
+  const from = ref.from === undefined ? all[Math.max(0, all.indexOf(to) - 1)] : pickCapture(all, ref.from);
+  if (!from) return { bad: 'from', ref: ref.from ?? '' };
+  return { from, to };
+}

@@ -1,6 +1,6 @@
 import { InputError } from '../../config/errors.js';
 import { wordDiff } from '../../detect/diff.js';
-import { capturesOf, pickCapture } from '../../store/captures.js';
+import { capturePair, capturesOf } from '../../store/captures.js';
 import { openDb } from '../../store/db.js';
 import { changedWithContext } from '../../text/context-lines.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
@@ -20,14 +20,9 @@ export function diffCommand(url: string, opts: DiffOptions): number {
   try {
     const all = capturesOf(db, url);
     if (all.length === 0) throw new InputError(`nothing captured for ${url}`);
-    const pick = (ref: string | undefined, fallback: number, flag: string) => {
-      if (ref === undefined) return all[fallback];
-      const c = pickCapture(all, ref);
-      if (!c) throw new InputError(`no capture "${ref}" of this URL (it has ${all.length}; see \`xjwatch history\`)`, undefined, undefined, flag);
-      return c;
-    };
-    const to = pick(opts.to, all.length - 1, '--to')!;
-    const from = pick(opts.from, Math.max(0, all.indexOf(to) - 1), '--from')!;
+    const pair = capturePair(all, { from: opts.from, to: opts.to });
+    if ('bad' in pair) throw new InputError(`no capture "${pair.ref}" of this URL (it has ${all.length}; see \`xjwatch history\`)`, undefined, undefined, `--${pair.bad}`);
+    const { from, to } = pair;
     const parts = wordDiff(from.text ?? '', to.text ?? '');
     if (opts.json) {
       const side = (c: typeof from) => ({ capture: c.n, at: c.at, sha256: c.body_sha256, title: c.title, ...(c.archive ? { thirdParty: { archive: c.archive, archivedAt: c.archived_at } } : {}) });

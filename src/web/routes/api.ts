@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { wordDiff } from '../../detect/diff.js';
-import { capturesOf, pickCapture } from '../../store/captures.js';
+import { capturePair, capturesOf } from '../../store/captures.js';
 import { attachmentsOf, hitsWithPlaces, renderingsOf } from '../../store/queries.js';
 import { checksOf, pageById, pageIdOf, timeline } from '../../store/web-reads.js';
 import { bundlesOf } from '../bundles.js';
@@ -76,9 +76,9 @@ export async function apiRoutes(app: FastifyInstance, ctx: WebContext): Promise<
       const page = pageOr404(req.params.id);
       const all = capturesOf(ctx.db, page.url);
       if (!all.length) throw notFound(`nothing captured for ${page.url}`);
-      const pick = (ref: string | undefined, fallback: (typeof all)[number]) => (ref ? (pickCapture(all, ref) ?? (() => { throw Object.assign(new Error(`no capture "${ref}" of this page`), { statusCode: 400 }); })()) : fallback);
-      const to = pick(req.query.to, all[all.length - 1]!);
-      const from = pick(req.query.from, all[Math.max(0, all.indexOf(to) - 1)]!);
+      const pair = capturePair(all, req.query);
+      if ('bad' in pair) throw Object.assign(new Error(`no capture "${pair.ref}" of this page`), { statusCode: 400 });
+      const { from, to } = pair;
       const parts = wordDiff(from.text ?? '', to.text ?? '');
       const side = (c: typeof from) => ({ capture: c.n, at: c.at, sha256: c.body_sha256, title: c.title });
       return { url: page.url, from: side(from), to: side(to), changed: parts.some((p) => p.type !== 'same'), parts };
