@@ -78,7 +78,8 @@ describe('xjwatch serve', () => {
     const deletedId = await idOf(data.fx.sites.county.postingUrl(data.deleted));
     const $ = await html(`/page/${deletedId}`);
     expect($('h1').text()).toBe(data.deleted.title);
-    expect($.text()).toContain('deleted 已删除: http_404');
+    // the verdict a bundle would state
+    expect($('#verdict').text()).toMatch(/^gone-hard: deleted \(http_404\), confirmed on \d+ checks with healthy controls/);
     expect($.text()).toContain('Checks 检查记录');
     expect($('mark').length).toBeGreaterThan(0);
     expect($.text()).toMatch(/SHA-256 [0-9a-f]{64}/);

@@ -5,19 +5,16 @@ import { findAttachments } from '../../extract/attachments.js';
 import { decodeBody } from '../../extract/decode.js';
 import { parseHtml } from '../../extract/html.js';
 import { extractLinks, type Link } from '../../extract/links.js';
-import { capturesOf, pickCapture, type NumberedCapture } from '../../store/captures.js';
+import { gather } from '../../evidence/gather.js';
+import { verdictOf } from '../../evidence/verdict.js';
+import { capturePair, capturesOf, type NumberedCapture } from '../../store/captures.js';
 import { attachmentsOf, history, hitsWithPlaces, renderingsOf } from '../../store/queries.js';
 import { captureById, checksOf, pageById, pageIdOf, timeline, type CheckView } from '../../store/web-reads.js';
-import { esc } from '../../text/html-escape.js';
+import { markedHtml } from '../../text/html-escape.js';
 import { diffHtml, listDiff } from '../diff-view.js';
 import type { WebContext } from '../context.js';
 import { bundlesOf } from '../bundles.js';
 import { eventRow } from '../rows.js';
-
-/** A snippet with each occurrence of the term marked, escaped. */
-export function marked(snippet: string, term: string): string {
-  return snippet.split(term).map(esc).join(`<mark>${esc(term)}</mark>`);
-}
 
 /** The links of a capture's HTML as it was recorded (none for a file or a body that is gone). */
 function linksOf(ctx: WebContext, c: { id: number }): Link[] {
@@ -53,18 +50,22 @@ export async function postingRoutes(app: FastifyInstance, ctx: WebContext): Prom
     const pictures = renderingsOf(ctx.db, page.url);
     const last = captures[captures.length - 1];
     const gloss = new Map(ctx.terms.map((t) => [t.term, t.gloss]));
-    const hits = last ? hitsWithPlaces(ctx.db, last.id).map((h) => ({ ...h, gloss: gloss.get(h.term), snippetHtml: marked(h.snippet, h.term) })) : [];
+    const hits = last ? hitsWithPlaces(ctx.db, last.id).map((h) => ({ ...h, gloss: gloss.get(h.term), snippetHtml: markedHtml(h.snippet, h.term) })) : [];
     const attachments = attachmentsOf(ctx.db, page.url).map((a) => ({
       ...a,
       id: pageIdOf(ctx.db, a.url),
       problems: a.problems ? (JSON.parse(a.problems) as string[]) : [],
-      hits: a.capture_id ? hitsWithPlaces(ctx.db, a.capture_id).map((h) => ({ ...h, snippetHtml: marked(h.snippet, h.term) })) : [],
+      hits: a.capture_id ? hitsWithPlaces(ctx.db, a.capture_id).map((h) => ({ ...h, snippetHtml: markedHtml(h.snippet, h.term) })) : [],
     }));
     const checks = checksOf(ctx.db, page.id).map((k) => ({ ...k, control: controlsOf(k) }));
     const fetches = history(ctx.db, page.url);
     const events = timeline(ctx.db, { pageId: page.id, limit: 200 }).rows.map(eventRow);
     const latest = checks[checks.length - 1];
-    const cite = last ? { url: page.url, shanghai: when(last.at, 'Asia/Shanghai'), sha256: last.body_sha256, capture: last.n } : undefined;
+    // the verdict a bundle of this page would state, from the same evidence and the same rules
+    const ev = captures.length ? gather(ctx.db, page.url) : undefined;
+    const verdict = ev?.captures.length ? verdictOf(ev) : undefined;
+    // a third-party copy is cited as the archive's capture, never as xjwatch's
+    const cite = last ? { url: page.url, shanghai: when(last.at, 'Asia/Shanghai'), sha256: last.body_sha256, capture: last.n, archive: last.archive, archivedAt: last.archived_at } : undefined;
     return ctx.render(reply, 'posting', {
       title: page.title ?? page.url,
       nav: 'timeline',
@@ -75,6 +76,7 @@ export async function postingRoutes(app: FastifyInstance, ctx: WebContext): Prom
       attachments,
       checks,
       latest,
+      verdict,
       events,
       cite,
       bundles: bundlesOf(ctx.dataDir, page.id),
@@ -88,14 +90,9 @@ export async function postingRoutes(app: FastifyInstance, ctx: WebContext): Prom
     if (!page) return ctx.render(reply.code(404), 'error', { title: 'Not found 未找到', message: `no page ${req.params.id} in this catalogue` });
     const all = capturesOf(ctx.db, page.url);
     if (all.length === 0) return ctx.render(reply.code(404), 'error', { title: 'Not found 未找到', message: `nothing captured for ${page.url}` });
-    const pick = (ref: string | undefined, fallback: NumberedCapture) => {
-      if (!ref) return fallback;
-      const c = pickCapture(all, ref);
-      if (!c) throw Object.assign(new Error(`no capture "${ref}" of this page (it has ${all.length})`), { statusCode: 400 });
-      return c;
-    };
-    const to = pick(req.query.to, all[all.length - 1]!);
-    const from = pick(req.query.from, all[Math.max(0, all.indexOf(to) - 1)]!);
+    const pair = capturePair(all, req.query);
+    if ('bad' in pair) throw Object.assign(new Error(`no capture "${pair.ref}" of this page (it has ${all.length})`), { statusCode: 400 });
+    const { from, to } = pair;
     const parts = wordDiff(from.text ?? '', to.text ?? '');
     const changesOnly = req.query.all !== '1';
     const text = diffHtml(parts, { changesOnly });
