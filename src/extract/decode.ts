@@ -135,8 +135,17 @@ function sniff(body: Buffer): string {
 }
 
 function decodeWith(charset: string, body: Buffer): string {
-  if (charset === 'utf-8') return new TextDecoder('utf-8').decode(body).replace(/^\uFEFF/, '');
-  return iconv.decode(body, charset, { stripBOM: true });
+  if (charset === 'utf-8') return withoutNul(new TextDecoder('utf-8').decode(body).replace(/^\uFEFF/, ''));
+  return withoutNul(iconv.decode(body, charset, { stripBOM: true }));
+}
+
+/**
+ * NUL characters as U+FFFD, as an HTML parser reads them: no text column takes a NUL (PostgreSQL
+ * refuses it), and the same text must be kept on either engine. Length is kept, so offsets into
+ * the text still hold; the bytes as received stay in the blob.
+ */
+export function withoutNul(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
 }
 
 /**

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { documentKind, type DocumentKind } from './kind.js';
 import type { Segment } from './places.js';
 import type { Job, Reply } from './reader-process.js';
+import { withoutNul } from '../decode.js';
 
 export interface DocumentText {
   kind: DocumentKind;
@@ -68,7 +69,7 @@ export class DocumentTextExtractor {
     const reply = await run;
     if (!reply) return { kind, text: '', problem: `the ${kind} file was not read: the run stopped before its turn` };
     if ('error' in reply) return { kind, text: '', problem: unreadable(kind, reply.error) };
-    return { kind, text: reply.text, segments: reply.segments, ...(reply.notes ? { notes: reply.notes } : {}) };
+    return { kind, text: withoutNul(reply.text), segments: reply.segments, ...(reply.notes ? { notes: reply.notes } : {}) };
   }
 
   close(): Promise<void> {
