@@ -29,6 +29,9 @@ command -v pdftoppm >/dev/null 2>&1 || want poppler-utils 'renders a scanned PDF
 # the evidence tests check bundles with the tools a third party would use
 command -v unzip >/dev/null 2>&1 || want unzip 'the tests open evidence bundles as a third party would'
 command -v python3 >/dev/null 2>&1 || want python3 'the tests read WARC files with an independent reader'
+# team storage: the PostgreSQL server the tests run the team mode against (scripts/services.sh)
+have_pkg postgresql-15 || want postgresql-15 'the PostgreSQL 15 server the team-mode tests run against, on 127.0.0.1'
+have_pkg postgresql-contrib || want postgresql-contrib 'pg_trgm, the trigram index of team-mode search'
 
 if ((${#need[@]})); then
   if ! command -v apt-get >/dev/null 2>&1; then

@@ -3,6 +3,9 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../config/errors.js';
 import type { Site } from '../config/site-file.js';
 import { browserProxyProblem } from '../fetch/proxy/proxy-server.js';
+import { redact } from '../store/pg/connection.js';
+import { teamCatalogueMade } from '../store/pg/database.js';
+import { catalogueUrl } from '../store/storage-setting.js';
 import { VERSION } from '../version.js';
 
 export const EXIT_OK = 0;
@@ -26,7 +29,12 @@ export function dataDirOf(opts: CommonOptions): string {
 /** A data directory that must already hold a catalogue (read-only commands). */
 export function existingDataDir(opts: CommonOptions): string {
   const dir = dataDirOf(opts);
-  if (!existsSync(join(dir, 'xjwatch.db'))) {
+  // a team catalogue is the database XJWATCH_DATABASE_URL names, not a file here
+  const url = catalogueUrl();
+  if (url && !teamCatalogueMade(url)) {
+    throw new InputError(`no xjwatch catalogue in the team database ${redact(url)} (run \`xjwatch crawl\` first, or unset XJWATCH_DATABASE_URL)`, undefined, undefined, 'XJWATCH_DATABASE_URL');
+  }
+  if (!url && !existsSync(join(dir, 'xjwatch.db'))) {
     throw new InputError(`no xjwatch catalogue in ${dir} (run \`xjwatch crawl\` first, or pass --data-dir)`, undefined, undefined, '--data-dir');
   }
   return dir;

@@ -109,6 +109,28 @@ export async function sqliteCheck(): Promise<Check> {
   }
 }
 
+/** The team catalogue, when XJWATCH_DATABASE_URL names one: reachable, UTF-8, pg_trgm, its schema. */
+export async function teamCatalogueCheck(): Promise<Check[]> {
+  const { catalogueUrl } = await import('../store/storage-setting.js');
+  let url: string | undefined;
+  try {
+    url = catalogueUrl();
+  } catch (e) {
+    return [{ check: 'postgres', status: 'fail', detail: (e as Error).message, fix: 'set XJWATCH_DATABASE_URL to postgres://user@host:port/database, or unset it for the local catalogue' }];
+  }
+  if (!url) return [];
+  const { redact } = await import('../store/pg/connection.js');
+  try {
+    const { teamCatalogueReport } = await import('../store/pg/database.js');
+    const r = teamCatalogueReport(url);
+    if (!r.trigram) return [{ check: 'postgres', status: 'fail', detail: `PostgreSQL ${r.server} at ${redact(url)} has no pg_trgm (search over Chinese text needs it)`, fix: 'install postgresql-contrib on the database server' }];
+    const schema = r.schema === r.of ? `schema ${r.schema}, up to date` : r.schema === 0 ? 'empty: the first run makes the schema' : `schema ${r.schema} of ${r.of}: the next run brings it up to date`;
+    return [{ check: 'postgres', status: 'ok', detail: `PostgreSQL ${r.server} at ${redact(url)}, UTF-8 with pg_trgm, ${schema}` }];
+  } catch (e) {
+    return [{ check: 'postgres', status: 'fail', detail: (e as Error).message, fix: 'check XJWATCH_DATABASE_URL, that the server runs and lets this machine in' }];
+  }
+}
+
 /** Writable (a file is written and removed), and how much room is left. */
 export function dataDirCheck(dir: string): Check {
   let probe = dir;

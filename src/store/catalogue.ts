@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
-import { PreparedStatements, type Db } from './db.js';
+import { PreparedStatements, type Db, type Statement } from './db.js';
+import { sqlFor } from './dialect.js';
 import type { PageRecord } from './rows.js';
 import type { WriteGate } from './write-failure.js';
 
@@ -123,7 +123,7 @@ export class Catalogue {
 
   private prepared: PreparedStatements | undefined;
 
-  private stmt(sql: string): Database.Statement {
+  private stmt(sql: string): Statement {
     this.prepared ??= PreparedStatements.of(this.db);
     return this.prepared.get(sql);
   }
@@ -157,7 +157,12 @@ export class Catalogue {
   markPinned(siteId: string, urls: string[]): void {
     const list = JSON.stringify(urls);
     this.write(() =>
-      this.stmt(`UPDATE pages SET pinned = (url IN (SELECT value FROM json_each(?))) WHERE site_id = ? AND (pinned = 1 OR url IN (SELECT value FROM json_each(?)))`).run(list, siteId, list),
+      this.stmt(
+        sqlFor(this.db, {
+          sqlite: `UPDATE pages SET pinned = (url IN (SELECT value FROM json_each(?))) WHERE site_id = ? AND (pinned = 1 OR url IN (SELECT value FROM json_each(?)))`,
+          pg: `UPDATE pages SET pinned = CASE WHEN url IN (SELECT json_array_elements_text(CAST(? AS json))) THEN 1 ELSE 0 END WHERE site_id = ? AND (pinned = 1 OR url IN (SELECT json_array_elements_text(CAST(? AS json))))`,
+        }),
+      ).run(list, siteId, list),
     );
   }
 
@@ -245,7 +250,7 @@ export class Catalogue {
   noteAttachmentFailure(postingId: number, url: string, name: string, at: string, reason: string | undefined): void {
     this.stmt(
       `INSERT INTO attachment_failures (posting_id, url, name, failures, last_tried_at, reason) VALUES (?, ?, ?, 1, ?, ?)
-       ON CONFLICT (posting_id, url) DO UPDATE SET failures = failures + 1, last_tried_at = excluded.last_tried_at, reason = excluded.reason`,
+       ON CONFLICT (posting_id, url) DO UPDATE SET failures = attachment_failures.failures + 1, last_tried_at = excluded.last_tried_at, reason = excluded.reason`,
     ).run(postingId, url, name, at, reason ?? null);
   }
 

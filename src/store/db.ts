@@ -2,16 +2,29 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { StoreError, type Db } from './db-type.js';
-import { MIGRATIONS } from './migrations.js';
+import { StoreError, type Db, type Statement } from './db-type.js';
+import { applyMigration, MIGRATIONS } from './migrations.js';
+import { redact } from './pg/connection.js';
+import { openPgDb } from './pg/database.js';
+import { catalogueUrl } from './storage-setting.js';
 
-export { StoreError, type Db } from './db-type.js';
+export { StoreError, type Db, type Statement } from './db-type.js';
 
-/** Opens (creating if needed) the catalogue in WAL mode and brings its schema up to date. */
+/**
+ * Opens (creating if needed) the catalogue and brings its schema up to date: the team database
+ * when XJWATCH_DATABASE_URL names one, else the data directory's SQLite file, in WAL mode.
+ */
 export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
   mkdirSync(dataDir, { recursive: true });
+  const url = catalogueUrl();
+  if (url) return openPgDb(url, opts);
+  return openSqlite(dataDir, opts);
+}
+
+/** The data directory's own SQLite catalogue, whatever XJWATCH_DATABASE_URL says (`migrate` reads it). */
+export function openSqlite(dataDir: string, opts: { readonly?: boolean } = {}): Db {
   const path = join(dataDir, 'xjwatch.db');
-  let db: Db;
+  let db: Database.Database;
   try {
     db = new Database(path, { fileMustExist: false });
   } catch (err) {
@@ -37,8 +50,7 @@ export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
       const v = db.pragma('user_version', { simple: true }) as number;
       const step = MIGRATIONS[v];
       if (!step) return true;
-      if (typeof step === 'string') db.exec(step);
-      else step(db);
+      applyMigration(db, step, 'sqlite');
       db.pragma(`user_version = ${v + 1}`);
       return false;
     }).immediate();
@@ -52,7 +64,7 @@ export function openDb(dataDir: string, opts: { readonly?: boolean } = {}): Db {
  * each hold the lock the other needs; SQLite then answers SQLITE_BUSY at once, without its busy
  * handler (waiting could not end the deadlock), so the loser waits here and asks again.
  */
-function toWal(db: Db): void {
+function toWal(db: Database.Database): void {
   for (let attempt = 0; ; attempt++) {
     try {
       db.pragma('journal_mode = WAL');
@@ -75,6 +87,9 @@ export class CatalogueGone extends StoreError {
  * "recording" into a file no one can read. `check()` tells, by the file now at the path.
  */
 export function catalogueFile(dataDir: string): { path: string; check: () => void } {
+  // a database server's catalogue is not a file under the data directory
+  const url = catalogueUrl();
+  if (url) return { path: redact(url), check: () => {} };
   const path = join(dataDir, 'xjwatch.db');
   const at = statSync(path);
   return {
@@ -93,7 +108,7 @@ export function catalogueFile(dataDir: string): { path: string; check: () => voi
  */
 export class PreparedStatements {
   private static readonly byDb = new WeakMap<Db, PreparedStatements>();
-  private readonly cache = new Map<string, Database.Statement>();
+  private readonly cache = new Map<string, Statement>();
 
   private constructor(private readonly db: Db) {}
 
@@ -103,7 +118,7 @@ export class PreparedStatements {
     return p;
   }
 
-  get(sql: string): Database.Statement {
+  get(sql: string): Statement {
     let st = this.cache.get(sql);
     if (!st) {
       st = this.db.prepare(sql);

@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import { PreparedStatements, type Db } from './db.js';
+import { PreparedStatements, type Db, type Statement } from './db.js';
 import type { CaptureRecord, PriorCaptureRecord, CheckRecord, CustodyRecord, FetchRecord, ListingRecord, PageRecord, RenderingRecord, SiteRecord, TermHitRecord, WarcFileRecord } from './rows.js';
 
 export type PageFacts = Pick<PageRecord, 'id' | 'url' | 'site_id' | 'kind' | 'title' | 'published' | 'first_seen_at' | 'reported' | 'reported_at' | 'fail_reason' | 'fail_count' | 'delisted_at'>;
@@ -21,7 +20,7 @@ export class EvidenceReads {
     this.prepared = PreparedStatements.of(db);
   }
 
-  private stmt(sql: string): Database.Statement {
+  private stmt(sql: string): Statement {
     return this.prepared.get(sql);
   }
 

@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { CUSTODY_COLUMNS, recordSql } from './custody.js';
+import { dialectOf } from './dialect.js';
 import type { CaptureRecord, CustodyRecord, FetchRecord, WarcFileRecord } from './rows.js';
 
 // What `verify --data-dir` re-hashes: the custody log, the rows it covers, the blobs and WARC files named.
@@ -11,7 +12,7 @@ export function custodyLog(db: Db): Iterable<CustodyRecord> {
 
 /** A logged row's canonical JSON as it stands now, re-derived as the log's trigger derived it; undefined once deleted, or for a table the log does not cover. */
 export function rowRecordOf(db: Db): { covers: (table: string) => boolean; record: (table: string, id: number) => string | undefined } {
-  const stmts = new Map(Object.keys(CUSTODY_COLUMNS).map((t) => [t, db.prepare(`SELECT ${recordSql(t, t)} AS r FROM ${t} WHERE id = ?`)]));
+  const stmts = new Map(Object.keys(CUSTODY_COLUMNS).map((t) => [t, db.prepare(`SELECT ${recordSql(t, t, dialectOf(db))} AS r FROM ${t} WHERE id = ?`)]));
   return {
     covers: (table) => stmts.has(table),
     record: (table, id) => (stmts.get(table)?.get(id) as { r: string } | undefined)?.r,

@@ -1,11 +1,20 @@
 import { custodyMigration, custodyTriggers } from './custody.js';
+import type { Dialect } from './dialect.js';
+import { pgDdl } from './pg/schema.js';
 import type { Db } from './db-type.js';
 
 /**
- * Schema changes, applied in order inside one transaction each; PRAGMA user_version records how
- * far a catalogue has come. Never edit a released step: add a new one.
+ * A schema step: DDL, DDL with tables for the custody log to cover, or code. The DDL is SQLite's;
+ * on PostgreSQL the same step runs as pg/schema.ts rewrites it.
  */
-export const MIGRATIONS: (string | ((db: Db) => void))[] = [
+export type Migration = string | { sql: string; custody: string[] } | ((db: Db) => void);
+
+/**
+ * Schema changes, applied in order inside one transaction each; PRAGMA user_version (SQLite) or
+ * xjwatch_schema (PostgreSQL) records how far a catalogue has come. Never edit a released step:
+ * add a new one.
+ */
+export const MIGRATIONS: Migration[] = [
   `
   CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
@@ -224,8 +233,8 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
   // 4: a capture's page requisites (stylesheets, images, fonts), fetched when it is to be pictured
   // and recorded in the WARC like any exchange: a rendering replays these and nothing else. In the
   // custody log, since which files a picture was made from is part of the evidence.
-  (db: Db) => {
-    db.exec(`
+  {
+    sql: `
     CREATE TABLE requisites (
       id INTEGER PRIMARY KEY,
       capture_id INTEGER NOT NULL REFERENCES captures(id),
@@ -233,8 +242,8 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
       fetch_id INTEGER NOT NULL REFERENCES fetches(id),
       UNIQUE (capture_id, url)
     );
-    `);
-    custodyTriggers(db, 'requisites');
+    `,
+    custody: ['requisites'],
   },
   // 5: operator problems reported and not cleared yet, so that each is reported once, once more
   // when it clears, and not again after a restart. Not in the custody log: the events that report
@@ -260,8 +269,8 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
   // capture row stays as every capture is (its fetch is the archive exchange, in the WARC); this
   // row says it is third-party, where from and when the archive saw the page. In the custody log:
   // which captures are the archive's is evidence.
-  (db: Db) => {
-    db.exec(`
+  {
+    sql: `
     CREATE TABLE prior_captures (
       id INTEGER PRIMARY KEY,
       capture_id INTEGER NOT NULL UNIQUE REFERENCES captures(id),
@@ -276,8 +285,8 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
       -- the exchange of the index lookup (CDX) the capture was chosen from
       lookup_fetch_id INTEGER REFERENCES fetches(id)
     );
-    `);
-    custodyTriggers(db, 'prior_captures');
+    `,
+    custody: ['prior_captures'],
   },
   // 8: where in an attachment each term was found (issue 15, item 1): a JSON list of places —
   // "page=3", "paragraph=12", "Sheet1!B214" — or NULL (a page's hits, and hits found before);
@@ -301,3 +310,14 @@ export const MIGRATIONS: (string | ((db: Db) => void))[] = [
     PRIMARY KEY (posting_id, url)
   );`,
 ];
+
+/** Runs one step on a connection of `dialect` (inside the caller's transaction). */
+export function applyMigration(db: Db, step: Migration, dialect: Dialect): void {
+  const ddl = (sql: string): string => (dialect === 'pg' ? pgDdl(sql) : sql);
+  if (typeof step === 'string') db.exec(ddl(step));
+  else if (typeof step === 'function') step(db);
+  else {
+    db.exec(ddl(step.sql));
+    for (const table of step.custody) custodyTriggers(db, table);
+  }
+}

@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
-import { PreparedStatements, type Db } from './db.js';
+import { PreparedStatements, type Db, type Statement } from './db.js';
+import { sqlFor } from './dialect.js';
 import type { OperatorProblemRecord } from './rows.js';
 
 /**
@@ -13,7 +13,7 @@ export class OperatorStore {
     this.prepared = PreparedStatements.of(db);
   }
 
-  private stmt(sql: string): Database.Statement {
+  private stmt(sql: string): Statement {
     return this.prepared.get(sql);
   }
 
@@ -33,6 +33,10 @@ export class OperatorStore {
 
 /** The open problems, oldest first, for `status`; none on a catalogue older than schema step 5 (status never migrates). */
 export function openOperatorProblems(db: Db): OperatorProblemRecord[] {
-  if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'operator_problems'`).get()) return [];
+  const present = sqlFor(db, {
+    sqlite: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'operator_problems'`,
+    pg: `SELECT 1 WHERE to_regclass('operator_problems') IS NOT NULL`,
+  });
+  if (!db.prepare(present).get()) return [];
   return db.prepare(`SELECT * FROM operator_problems ORDER BY since, problem, key`).all() as OperatorProblemRecord[];
 }

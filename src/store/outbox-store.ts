@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import { PreparedStatements, type Db } from './db.js';
+import { PreparedStatements, type Db, type Statement } from './db.js';
 import type { AlertRecord, EventRecord, MailRecord } from './rows.js';
 
 export type PendingAlert = Pick<AlertRecord, 'id' | 'event_id' | 'recipient' | 'send' | 'due_at'>;
@@ -13,7 +12,7 @@ export class OutboxStore {
     this.prepared = PreparedStatements.of(db);
   }
 
-  private stmt(sql: string): Database.Statement {
+  private stmt(sql: string): Statement {
     return this.prepared.get(sql);
   }
 

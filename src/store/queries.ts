@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { dialectOf } from './dialect.js';
 import type { CheckRecord, EventRecord, PageRecord, RenderingRecord } from './rows.js';
 
 export type EventRow = Pick<EventRecord, 'id' | 'kind' | 'site_id' | 'url' | 'at' | 'body'>;
@@ -117,10 +118,16 @@ export interface SearchRow {
  */
 export function search(db: Db, normalizedQuery: string, f: { site?: string; limit: number }): SearchRow[] {
   const q = normalizedQuery;
+  const pg = dialectOf(db) === 'pg';
   const useIndex = [...q].length >= 3;
   const params: unknown[] = [];
   let where: string;
-  if (useIndex) {
+  if (pg) {
+    // pg_trgm's index answers ILIKE (as FTS5's trigrams, blind to ASCII case); shorter queries scan
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where = `(texts.body ILIKE ? ESCAPE '\\' OR texts.title ILIKE ? ESCAPE '\\')`;
+    params.push(like, like);
+  } else if (useIndex) {
     where = 'texts MATCH ?';
     params.push(`"${q.replace(/"/g, '""')}"`);
   } else {

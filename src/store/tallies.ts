@@ -21,7 +21,7 @@ export function tallies(db: Db, afterRunId: number): Tallies {
   const one = (sql: string) => (db.prepare(sql).get(afterRunId) as { n: number }).n;
   const bySite: Tallies['bySite'] = {};
   const site = (id: string) => (bySite[id] ??= { browser: 0, http200: 0, postings: 0 });
-  for (const r of db.prepare(`SELECT site_id AS s, sum(via = 'browser') AS b, sum(via = 'http' AND status = 200) AS h FROM fetches WHERE run_id > ? AND site_id IS NOT NULL GROUP BY site_id`).all(afterRunId) as { s: string; b: number; h: number }[]) {
+  for (const r of db.prepare(`SELECT site_id AS s, sum(CASE WHEN via = 'browser' THEN 1 ELSE 0 END) AS b, sum(CASE WHEN via = 'http' AND status = 200 THEN 1 ELSE 0 END) AS h FROM fetches WHERE run_id > ? AND site_id IS NOT NULL GROUP BY site_id`).all(afterRunId) as { s: string; b: number; h: number }[]) {
     Object.assign(site(r.s), { browser: r.b, http200: r.h });
   }
   for (const r of db.prepare(`SELECT p.site_id AS s, count(DISTINCT p.id) AS n FROM captures c JOIN pages p ON p.id = c.page_id WHERE c.run_id > ? AND p.kind = 'posting' GROUP BY p.site_id`).all(afterRunId) as { s: string; n: number }[]) {

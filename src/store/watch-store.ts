@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import { PreparedStatements, type Db } from './db.js';
+import { PreparedStatements, type Db, type Statement } from './db.js';
 import type { CaptureRecord, PageRecord } from './rows.js';
 
 /** A posting as change and deletion detection sees it: its whole row. */
@@ -29,7 +28,7 @@ export class WatchStore {
     this.prepared = PreparedStatements.of(db);
   }
 
-  private stmt(sql: string): Database.Statement {
+  private stmt(sql: string): Statement {
     return this.prepared.get(sql);
   }
 

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { dialectOf, pgJsonArray } from './dialect.js';
 import type { EventRow } from './queries.js';
 import type { CaptureRecord, CheckRecord, FetchRecord, PageRecord } from './rows.js';
 
@@ -32,11 +33,21 @@ export function timeline(db: Db, f: TimelineFilter): { rows: TimelineRow[]; more
   if (f.since) add('e.at >= ?', f.since);
   if (f.until) add('e.at < ?', f.until);
   if (f.before) add('e.id < ?', f.before);
-  if (f.attachment) add(`(json_extract(e.body, '$.attachment') IS NOT NULL OR json_array_length(e.body, '$.attachments') > 0 OR json_array_length(e.body, '$.attachments_added') > 0)`);
+  const pg = dialectOf(db) === 'pg';
+  if (f.attachment) {
+    add(
+      pg
+        ? `(coalesce(json_typeof(e.body::json -> 'attachment'), 'null') <> 'null' OR EXISTS (SELECT 1 FROM ${pgJsonArray("e.body::json -> 'attachments'")}) OR EXISTS (SELECT 1 FROM ${pgJsonArray("e.body::json -> 'attachments_added'")}))`
+        : `(json_extract(e.body, '$.attachment') IS NOT NULL OR json_array_length(e.body, '$.attachments') > 0 OR json_array_length(e.body, '$.attachments_added') > 0)`,
+    );
+  }
   if (f.terms?.length) {
     const marks = f.terms.map(() => '?').join(', ');
     add(
-      `(EXISTS (SELECT 1 FROM json_each(e.body, '$.terms') j WHERE json_extract(j.value, '$.term') IN (${marks}))
+      pg
+        ? `(EXISTS (SELECT 1 FROM ${pgJsonArray("e.body::json -> 'terms'")} j WHERE j.value ->> 'term' IN (${marks}))
+        OR EXISTS (SELECT 1 FROM ${pgJsonArray("e.body::json -> 'terms_appeared'", 'text')} j WHERE j.value IN (${marks})))`
+        : `(EXISTS (SELECT 1 FROM json_each(e.body, '$.terms') j WHERE json_extract(j.value, '$.term') IN (${marks}))
         OR EXISTS (SELECT 1 FROM json_each(e.body, '$.terms_appeared') j WHERE j.value IN (${marks})))`,
       ...f.terms,
       ...f.terms,

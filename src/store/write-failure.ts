@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { PgError } from './pg/connection.js';
 import type { Db } from './db-type.js';
 
 /**
@@ -46,9 +47,9 @@ export function asWriteFailure(e: unknown, target: string): WriteFailure | undef
   return code ? new WriteFailure(code, target, e) : undefined;
 }
 
-/** An error of the catalogue itself (SQLite's), so of the data directory, whoever ran the statement. */
+/** An error of the catalogue itself (SQLite's or PostgreSQL's), so of the data directory, whoever ran the statement. */
 export function isCatalogueError(e: unknown): boolean {
-  return e instanceof Database.SqliteError;
+  return e instanceof Database.SqliteError || e instanceof PgError;
 }
 
 /**

@@ -1,6 +1,9 @@
 import { linkSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { redact } from './pg/connection.js';
+import { TeamLock } from './pg/team-lock.js';
+import { catalogueUrl } from './storage-setting.js';
 
 /** Who writes a data directory now: kept in `<data-dir>/writer.lock` while a run lasts. */
 export interface LockHolder {
@@ -16,8 +19,10 @@ export class DataDirBusy extends Error {
   constructor(
     readonly dir: string,
     readonly holder: LockHolder,
+    /** the team catalogue the holder writes, when it is that lock that is held */
+    readonly catalogue?: string,
   ) {
-    super(`${dir} is being written by another xjwatch run: pid ${holder.pid}${holder.host !== hostname() ? ` on ${holder.host}` : ''}, \`${holder.command}\`, since ${holder.since}`);
+    super(`${catalogue ? `the team catalogue ${catalogue}` : dir} is being written by another xjwatch run: pid ${holder.pid}${holder.host !== hostname() ? ` on ${holder.host}` : ''}, \`${holder.command}\`, since ${holder.since}`);
   }
 }
 
@@ -50,7 +55,7 @@ export class WriterLock {
           // a hard link is created whole or not at all: of two runs starting at once exactly one
           // gets it, and nobody ever reads a half-written lock
           linkSync(tmp, path);
-          return new WriterLock(path, text).keepFresh();
+          return new WriterLock(path, text).withTeamLock(dir, command).keepFresh();
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         }
@@ -80,6 +85,29 @@ export class WriterLock {
   }
 
   private timer: NodeJS.Timeout | undefined;
+  private team: TeamLock | undefined;
+
+  /**
+   * With a team catalogue, its writer lock too: another machine's run has another data directory
+   * but writes the same catalogue. Refused, the data directory's lock is given back.
+   */
+  private withTeamLock(dir: string, command: string): this {
+    const url = catalogueUrl();
+    if (!url) return this;
+    let got;
+    try {
+      got = TeamLock.take(url, command);
+    } catch (e) {
+      this.release();
+      throw e;
+    }
+    if (!(got instanceof TeamLock)) {
+      this.release();
+      throw new DataDirBusy(dir, got, redact(url));
+    }
+    this.team = got;
+    return this;
+  }
 
   /**
    * Touches the lock while it is held: a holder on another host (a replaced container, a shared
@@ -102,6 +130,8 @@ export class WriterLock {
   /** Gives the lock up, if it is still ours. */
   release(): void {
     clearInterval(this.timer);
+    this.team?.release();
+    this.team = undefined;
     try {
       if (readFileSync(this.path, 'utf8') === this.token) unlinkSync(this.path);
     } catch {

@@ -37,6 +37,12 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   const started = Date.now();
   const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'xjwatch-demo-')));
   err(bold('xjwatch demo') + dim(' — imitation government sites on 127.0.0.1, nothing leaves this machine'));
+  // the imitation sites' pages are not a team's evidence: the tour keeps its catalogue in its own
+  // folder (`xjwatch migrate` can move that into team storage afterwards)
+  if (process.env.XJWATCH_DATABASE_URL) {
+    delete process.env.XJWATCH_DATABASE_URL;
+    err(dim('XJWATCH_DATABASE_URL is set: the demo keeps its catalogue in its own folder, not in the team database.'));
+  }
   // the browser first: which parts of the tour can be shown depends on it
   const browser = await probeChromium();
   if (browser.problem) {

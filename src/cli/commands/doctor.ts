@@ -3,7 +3,7 @@ import { dataDirOf, EXIT_OK, EXIT_RUNTIME, out, printJson, type CommonOptions } 
 import { bold, dim } from '../format.js';
 import { siteDirs } from '../../config/site-file.js';
 import { PACKAGE_ROOT } from '../../version.js';
-import { browserChecks, dataDirCheck, nodeCheck, ocrCheck, opensslCheck, proxyChecks, smtpCheck, sqliteCheck, tsaChecks, type Check } from '../doctor-checks.js';
+import { browserChecks, dataDirCheck, nodeCheck, ocrCheck, opensslCheck, proxyChecks, smtpCheck, sqliteCheck, teamCatalogueCheck, tsaChecks, type Check } from '../doctor-checks.js';
 
 export interface DoctorOptions extends CommonOptions {
   config?: string;
@@ -25,8 +25,8 @@ export async function doctorCommand(opts: DoctorOptions): Promise<number> {
   } catch (e) {
     settingsProblem = (e as Error).message;
   }
-  const [browser, openssl, ocr, sqlite, smtp, tsa, proxy] = await Promise.all([browserChecks(), opensslCheck(), ocrCheck(), sqliteCheck(), smtpCheck(settings), tsaChecks(settings, settingsProblem), proxyChecks(siteDirs(dataDir, PACKAGE_ROOT))]);
-  const checks: Check[] = [nodeCheck(), ...browser, openssl, ocr, sqlite, dataDirCheck(dataDir), smtp, ...tsa, ...proxy];
+  const [browser, openssl, ocr, sqlite, team, smtp, tsa, proxy] = await Promise.all([browserChecks(), opensslCheck(), ocrCheck(), sqliteCheck(), teamCatalogueCheck(), smtpCheck(settings), tsaChecks(settings, settingsProblem), proxyChecks(siteDirs(dataDir, PACKAGE_ROOT))]);
+  const checks: Check[] = [nodeCheck(), ...browser, openssl, ocr, sqlite, ...team, dataDirCheck(dataDir), smtp, ...tsa, ...proxy];
   if (settingsProblem) checks.push({ check: 'settings', status: 'fail', detail: settingsProblem, fix: 'correct the file and field named' });
   const failed = checks.filter((c) => c.status === 'fail');
   if (opts.json) {

@@ -1,0 +1,56 @@
+import { hostname } from 'node:os';
+import { StoreError } from '../db-type.js';
+import { PgDb, redact } from './connection.js';
+
+/** Who holds a team catalogue's writer lock, as its connection names itself. */
+export interface TeamHolder {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+}
+
+/** The key of the writer lock: one per database, whatever machine asks. */
+const WRITER_LOCK = 7_301_002;
+
+/**
+ * One writer at a time on a team catalogue, until runs share work through its job queue: two
+ * crawls of the same sites on two machines would capture every posting twice. A PostgreSQL
+ * session lock, held by a connection of its own, goes when its process goes — killed, crashed or
+ * cut off — so there is nothing stale to clear, unlike the data directory's lock file.
+ */
+export class TeamLock {
+  private constructor(private readonly db: PgDb) {}
+
+  /** Takes the lock, or returns who holds it. */
+  static take(url: string, command: string): TeamLock | TeamHolder {
+    const name = `xjwatch:${process.pid}:${hostname()}:${command}`.slice(0, 63);
+    const db = new PgDb(withApplicationName(url, name));
+    try {
+      const got = (db.prepare(`SELECT pg_try_advisory_lock(${WRITER_LOCK}) AS got`).get() as { got: number }).got;
+      if (got) return new TeamLock(db);
+      const h = db
+        .prepare(
+          `SELECT a.application_name AS name, a.backend_start::text AS since FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE l.locktype = 'advisory' AND l.objid = ${WRITER_LOCK} AND l.granted LIMIT 1`,
+        )
+        .get() as { name: string; since: string } | undefined;
+      db.close();
+      const [, pid, host, ...command] = (h?.name ?? '').split(':');
+      return { pid: Number(pid) || 0, host: host ?? '?', command: command.join(':') || '?', since: h?.since ?? '?' };
+    } catch (e) {
+      db.close();
+      throw e instanceof StoreError ? e : new StoreError(`cannot take the writer lock of the team catalogue ${redact(url)}: ${(e as Error).message}`);
+    }
+  }
+
+  release(): void {
+    this.db.close();
+  }
+}
+
+function withApplicationName(url: string, name: string): string {
+  const u = new URL(url);
+  u.searchParams.set('application_name', name);
+  return u.toString();
+}
