@@ -5,7 +5,7 @@ import * as cheerio from 'cheerio';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
-import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, ROOT, runCli, tempDir, matrixEnv } from '../helpers/cli.js';
 import { startSmtp, type LocalSmtp } from '../helpers/smtp.js';
 
 /**
@@ -239,7 +239,7 @@ describe('the mail server down, a wrong password, a sender killed mid-delivery',
     expect(queued.length).toBe(1);
     smtp.holdMs = 4000;
     const before = smtp.received.length;
-    const child = spawn(process.execPath, [BIN, 'outbox', '--send', '--data-dir', dataDir], { cwd: ROOT, env: { ...process.env, ...env() }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'outbox', '--send', '--data-dir', dataDir], { cwd: ROOT, env: { ...process.env, ...matrixEnv(['--data-dir', dataDir]), ...env() }, stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 2500)); // the message is with the server, unanswered
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
@@ -143,14 +143,14 @@ describe('attachments rechecked with their postings', () => {
     const settings = join(dir, 'due.yaml');
     writeFileSync(settings, ['revisit: { hitsHours: 1, pinnedHours: 1, youngHours: 1, suspectedMinutes: 1 }', ''].join('\n'));
     const lastLook = (url: string, hoursAgo: number) => {
-      const db = new Database(join(data, 'xjwatch.db'));
+      const db = openCatalogue(data, { readonly: false });
       db.prepare(`UPDATE pages SET last_checked_at = ? WHERE url = ?`).run(new Date(Date.now() - hoursAgo * 3_600_000).toISOString(), url);
       db.close();
     };
     const checkedIn = async () => {
       const r = await runCli([...args.slice(0, -4), '--config', settings, '--recheck', 'due']);
       expect(r.code, r.stderr).toBe(0);
-      const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+      const db = openCatalogue(data);
       const urls = (db.prepare(`SELECT p.url FROM checks c JOIN pages p ON p.id = c.page_id WHERE c.run_id = (SELECT max(id) FROM runs)`).all() as { url: string }[]).map((x) => x.url);
       db.close();
       return urls;

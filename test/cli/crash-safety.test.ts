@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
-import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, runCli, tempDir, matrixEnv } from '../helpers/cli.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
 import { checkStore } from '../helpers/store-check.js';
 
@@ -20,7 +20,7 @@ describe('a crawl killed half-way', () => {
     const file = join(dir, 'county.yaml');
     writeFileSync(file, siteFile('county', fx.sites.county).replace('delayMs: 0', 'delayMs: 15'));
     const dataDir = join(dir, 'data');
-    const child = spawn(process.execPath, [BIN, 'crawl', file, '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [BIN, 'crawl', file, '--json', '--data-dir', dataDir], { env: { ...process.env, ...matrixEnv(['--data-dir', dataDir]) }, stdio: ['ignore', 'pipe', 'ignore'] });
     let firstOut = '';
     // kill it a little after its first event, whatever the machine's speed
     const firstEvent = new Promise<void>((r) => child.stdout.setEncoding('utf8').on('data', (d: string) => ((firstOut += d), r())));

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -26,7 +26,7 @@ describe('xjwatch demo', () => {
     expect(stated(r.stdout, /WARC 1\.1 records in (\d+) files/)).toBe(warcs.length);
 
     // every figure of the summary is what the data directory holds
-    const db = new Database(join(dataDir, 'xjwatch.db'), { readonly: true });
+    const db = openCatalogue(dataDir);
     const n = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     try {
       expect(stated(r.stdout, /(\d+) postings and \d+ attachments captured/)).toBe(n(`SELECT count(*) AS n FROM pages WHERE kind = 'posting' AND last_capture_id IS NOT NULL`));
@@ -82,7 +82,7 @@ describe('xjwatch demo', () => {
     // nothing the browser would have done is claimed
     for (const claim of [/passed in Chromium/, /Chromium rendered/, /screenshots? \(each/, /by Chromium\)/, /challenge_failed/, /cookies/]) expect(r.stdout).not.toMatch(claim);
     expect(r.stderr).not.toMatch(/passed in Chromium/);
-    const db = new Database(join(dataDir, 'xjwatch.db'), { readonly: true });
+    const db = openCatalogue(dataDir);
     try {
       expect((db.prepare(`SELECT count(*) AS n FROM fetches WHERE via = 'browser'`).get() as { n: number }).n).toBe(0);
       expect((db.prepare(`SELECT count(*) AS n FROM renderings WHERE png_sha256 IS NOT NULL`).get() as { n: number }).n).toBe(0);

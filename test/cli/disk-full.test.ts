@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -69,7 +69,7 @@ async function crawlIntoFullDisk(disk: keyof typeof disks, writing: RegExp): Pro
   // write that failed (a posting's transaction holds its fetch row and its attachment's) and the
   // one in flight (before, each later page failed to record and was retried: 146 requests for 41
   // fetches kept), and the site's 300 postings were far from done
-  const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+  const db = openCatalogue(data);
   const fetched = (db.prepare(`SELECT count(*) AS n FROM fetches`).get() as { n: number }).n;
   const run = db.prepare(`SELECT status, finished_at FROM runs ORDER BY id DESC LIMIT 1`).get() as { status: string | null; finished_at: string | null };
   db.close();
@@ -88,7 +88,7 @@ async function crawlIntoFullDisk(disk: keyof typeof disks, writing: RegExp): Pro
   expect(v.code, v.stdout + v.stderr).toBe(0);
   // and answers searches: for a word of a posting it kept (which postings were kept before the disk
   // filled depends on the order of the fetches)
-  const kept = new Database(join(data, 'xjwatch.db'), { readonly: true });
+  const kept = openCatalogue(data);
   const posting = kept.prepare(`SELECT p.url, c.title FROM captures c JOIN pages p ON p.id = c.page_id WHERE p.kind = 'posting' AND length(c.title) >= 4 ORDER BY c.id LIMIT 1`).get() as { url: string; title: string } | undefined;
   kept.close();
   expect(posting, 'no posting was kept before the disk filled').toBeDefined();

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
-import Database from 'better-sqlite3';
+import { openCatalogue, TEAM } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../src/fetch/chromium.js';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
@@ -386,7 +386,7 @@ describe('xjwatch verify --data-dir: the whole store', () => {
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.stdout).toContain('store intact');
 
-    const db = new Database(join(dataDir, 'xjwatch.db'));
+    const db = openCatalogue(dataDir, { readonly: false });
     const cap = db.prepare(`SELECT c.id, c.body_sha256, f.warc_file FROM captures c JOIN fetches f ON f.id = c.fetch_id ORDER BY c.id LIMIT 1`).get() as { id: number; body_sha256: string; warc_file: string };
     db.close();
     const blob = join('blobs', 'sha256', cap.body_sha256.slice(0, 2), cap.body_sha256.slice(2, 4), cap.body_sha256);
@@ -397,8 +397,8 @@ describe('xjwatch verify --data-dir: the whole store', () => {
     }
 
     // a row rewritten behind xjwatch's back (the tamperer must first drop the guard)
-    const w = new Database(join(dataDir, 'xjwatch.db'));
-    w.exec(`DROP TRIGGER custody_captures_frozen`);
+    const w = openCatalogue(dataDir, { readonly: false });
+    w.exec(`DROP TRIGGER custody_captures_frozen${TEAM ? ' ON captures' : ''}`);
     w.prepare(`UPDATE captures SET title = '改过的标题' WHERE id = ?`).run(cap.id);
     w.close();
     const row = await runCli(['verify', '--data-dir', dataDir]);
@@ -407,8 +407,8 @@ describe('xjwatch verify --data-dir: the whole store', () => {
 
     // a log rewritten after a bundle pinned its head
     const pinned = JSON.parse(readFileSync(join(dataDir, 'evidence', 'pinned', 'manifest.json'), 'utf8')).custody_head as { seq: number; hash: string };
-    const w2 = new Database(join(dataDir, 'xjwatch.db'));
-    w2.exec(`DROP TRIGGER custody_append_only`);
+    const w2 = openCatalogue(dataDir, { readonly: false });
+    w2.exec(`DROP TRIGGER custody_append_only${TEAM ? ' ON custody' : ''}`);
     w2.prepare(`UPDATE custody SET hash = ? WHERE seq = ?`).run('f'.repeat(64), pinned.seq);
     w2.close();
     const rewritten = await runCli(['verify', '--data-dir', dataDir]);

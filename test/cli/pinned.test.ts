@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
@@ -21,13 +21,13 @@ const site = (pinned: string[]) => {
   return file;
 };
 const checkedIn = (runId: number) => {
-  const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+  const db = openCatalogue(data);
   const rows = db.prepare(`SELECT p.url FROM checks c JOIN pages p ON p.id = c.page_id WHERE c.run_id = ?`).all(runId) as { url: string }[];
   db.close();
   return rows.map((r) => r.url);
 };
 const lastRun = () => {
-  const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+  const db = openCatalogue(data);
   const id = (db.prepare(`SELECT max(id) AS id FROM runs`).get() as { id: number }).id;
   db.close();
   return id;

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
@@ -33,7 +33,7 @@ const site = () => {
 const env = () => ({ XJWATCH_WAYBACK_URL: wb.url, XJWATCH_TSA_URLS: '' });
 const archiveAsked = () => wb.requests.filter((r) => r.includes('/cdx/') || r.includes('/web/')).length;
 const priorRows = (data: string) => {
-  const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+  const db = openCatalogue(data);
   const rows = db.prepare(`SELECT pc.*, c.title, c.at FROM prior_captures pc JOIN captures c ON c.id = pc.capture_id`).all() as { archived_at: string; archive_url: string; digest: string; title: string; at: string }[];
   db.close();
   return rows;

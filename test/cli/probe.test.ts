@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { startHttpProxy } from '../fixtures/http-proxy.js';
@@ -60,7 +60,7 @@ describe('xjwatch sites --probe', () => {
     const data = join(tempDir('xjwatch-probe-run-'), 'data');
     const probe = await runCli(['sites', '--probe', files.county, '--json', '--data-dir', data]);
     expect(probe.code, probe.stderr).toBe(0);
-    const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+    const db = openCatalogue(data);
     try {
       const run = db.prepare(`SELECT id, command, status, summary FROM runs`).all() as { id: number; command: string; status: string; summary: string }[];
       expect(run).toHaveLength(1);

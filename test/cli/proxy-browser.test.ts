@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
@@ -61,7 +61,7 @@ describe('the browser through a proxy', () => {
     expect(proxy.counts.tunnels).toBeGreaterThan(0);
     // (Chromium asks without the login first and answers the proxy's 407 with it, as HTTP authentication goes)
 
-    const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+    const db = openCatalogue(data);
     const rows = db.prepare('SELECT via, ip FROM fetches').all() as { via: string; ip: string | null }[];
     db.close();
     expect(rows.filter((x) => x.via === 'browser').length).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import type { FixtureSite } from '../../src/demo/sites/site.js';
@@ -56,7 +56,7 @@ const shape = (events: { kind: string; url: string; title?: string; terms?: { te
   events.map((e) => [e.kind, e.url, e.title ?? '', (e.terms ?? []).map((t) => `${t.term}×${t.count}`).join(' ')] as Shape).sort((a, b) => a[1].localeCompare(b[1]));
 
 function fetchRows(data: string): FetchRow[] {
-  const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+  const db = openCatalogue(data);
   try {
     return db.prepare('SELECT url, status, purpose, body_sha256, ip, error_kind, error, wire_bytes FROM fetches ORDER BY url, id').all() as FetchRow[];
   } finally {
@@ -65,7 +65,7 @@ function fetchRows(data: string): FetchRow[] {
 }
 
 function runSummary(data: string): { sites: { site: string; proxy?: string }[] } {
-  const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+  const db = openCatalogue(data);
   try {
     return JSON.parse((db.prepare('SELECT summary FROM runs ORDER BY id DESC LIMIT 1').get() as { summary: string }).summary);
   } finally {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
@@ -77,7 +77,7 @@ describe('pictures replayed from the WARC', () => {
     expect(canary.connections()).toBe(0);
     for (const r of REQUISITES) expect(county.hits.get(r), `${r} fetched again`).toBe(1);
 
-    const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+    const db = openCatalogue(data);
     const pictures = db
       .prepare(`SELECT r.problem, r.png_sha256 FROM renderings r JOIN pages p ON p.id = r.page_id WHERE p.url = ? AND r.what = 'capture' ORDER BY r.id`)
       .all(url) as { problem: string; png_sha256: string }[];

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSiteFile, type Site } from '../../src/config/site-file.js';
 import { DestoonSite } from '../../src/demo/sites/destoon.js';
@@ -131,8 +132,8 @@ beforeAll(async () => {
     run(shipped.filter((s) => !s.code).map((s) => s.id), MAX_PAGES, join(dir, 'data')),
     run(coded.map((s) => s.id), 1, join(dir, 'coded')),
   ]);
-  db = new Database(join(dir, 'data', 'xjwatch.db'), { readonly: true });
-  codedDb = new Database(join(dir, 'coded', 'xjwatch.db'), { readonly: true });
+  db = openCatalogue(join(dir, 'data'));
+  codedDb = openCatalogue(join(dir, 'coded'));
 }, 420_000);
 
 afterAll(async () => {

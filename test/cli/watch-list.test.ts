@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm, type FixtureSite } from '../../src/demo/sites/site.js';
@@ -25,7 +25,7 @@ const listed: { site: FixtureSite; url: string }[] = [];
 const path = (url: string) => new URL(url).pathname + new URL(url).search;
 /** requests for the listed page itself (a control may share its path: PublicInfoShow.aspx?ID=…) */
 const asked = (l: { site: FixtureSite; url: string }) => l.site.log.filter((e) => e.path === path(l.url)).length;
-const db = () => new Database(join(data, 'xjwatch.db'), { readonly: true });
+const db = () => openCatalogue(data);
 const lastRun = () => {
   const d = db();
   const id = (d.prepare(`SELECT max(id) AS id FROM runs`).get() as { id: number }).id;

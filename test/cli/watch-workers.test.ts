@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm, type FixtureSite } from '../../src/demo/sites/site.js';
@@ -78,7 +78,7 @@ afterAll(async () => {
 });
 
 function dbCount(sql: string, ...params: unknown[]): number {
-  const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+  const db = openCatalogue(data);
   try {
     return (db.prepare(sql).get(...params) as { n: number }).n;
   } finally {
@@ -172,8 +172,8 @@ describe('xjwatch watch with watch.workers: 2', () => {
     expect(await second.stop()).toBe(0);
 
     expect((await checkStore(data)).problems).toEqual([]);
-    const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
-    const twice = db.prepare(`SELECT kind, url, count(*) AS n FROM events WHERE page_id IS NOT NULL AND kind IN ('new_posting', 'deleted') GROUP BY kind, url HAVING n > 1`).all();
+    const db = openCatalogue(data);
+    const twice = db.prepare(`SELECT kind, url, count(*) AS n FROM events WHERE page_id IS NOT NULL AND kind IN ('new_posting', 'deleted') GROUP BY kind, url HAVING count(*) > 1`).all();
     const eventsAfter = (db.prepare(`SELECT count(*) AS n FROM events`).get() as { n: number }).n;
     db.close();
     expect(twice).toEqual([]);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
@@ -73,7 +73,7 @@ describe('xjwatch watch', () => {
 
   it('after kill -9 and a restart: nothing torn, nothing reported or mailed twice, due work resumed', async () => {
     const county = fx.sites.county;
-    const before = new Database(join(data, 'xjwatch.db'), { readonly: true });
+    const before = openCatalogue(data);
     const eventsBefore = (before.prepare(`SELECT count(*) AS n FROM events`).get() as { n: number }).n;
     before.close();
     // a new posting arrives while the watcher is down, another once it is back
@@ -84,7 +84,7 @@ describe('xjwatch watch', () => {
     await first.exited;
     const second = new Watching([...args, '--now']);
     await second.until('the posting that arrived meanwhile', () => {
-      const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
+      const db = openCatalogue(data);
       const n = (db.prepare(`SELECT count(*) AS n FROM events WHERE kind = 'new_posting' AND url = ?`).get(county.postingUrl(county.posting(9001)!)) as { n: number }).n;
       db.close();
       return n === 1;
@@ -92,8 +92,8 @@ describe('xjwatch watch', () => {
     await second.until('a run after the restart', () => /county: run ok/.test(second.stderr), 60_000);
     second.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
-    const db = new Database(join(data, 'xjwatch.db'), { readonly: true });
-    const dup = db.prepare(`SELECT kind, url, count(*) AS n FROM events WHERE page_id IS NOT NULL AND kind IN ('new_posting', 'deleted') GROUP BY kind, url HAVING n > 1`).all();
+    const db = openCatalogue(data);
+    const dup = db.prepare(`SELECT kind, url, count(*) AS n FROM events WHERE page_id IS NOT NULL AND kind IN ('new_posting', 'deleted') GROUP BY kind, url HAVING count(*) > 1`).all();
     const after = (db.prepare(`SELECT count(*) AS n FROM events`).get() as { n: number }).n;
     db.close();
     expect(dup).toEqual([]);

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openCatalogue } from '../helpers/catalogue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
-import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, runCli, tempDir, matrixEnv } from '../helpers/cli.js';
 
 let fx: RunningFixtures;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ describe('one writer per data directory', () => {
     // slow and polite, so that the first crawl is still running when the others start
     writeFileSync(file, siteFile('county', fx.sites.county).replace('delayMs: 0', 'delayMs: 200'));
     const dataDir = join(dir, 'data');
-    const first = spawn(process.execPath, [BIN, 'crawl', file, '--json', '--no-screenshots', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const first = spawn(process.execPath, [BIN, 'crawl', file, '--json', '--no-screenshots', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...matrixEnv(['--data-dir', dataDir]) } });
     let firstOut = '';
     const firstEvent = new Promise<void>((r) => first.stdout.setEncoding('utf8').on('data', (d: string) => ((firstOut += d), r())));
     const firstDone = new Promise<number | null>((r) => first.on('close', r));
@@ -43,9 +43,9 @@ describe('one writer per data directory', () => {
     expect(second.json).toEqual([]);
     const firstEvents = firstOut.split('\n').filter(Boolean).map((l) => JSON.parse(l));
     expect(firstEvents.length).toBe(fx.sites.county.postings.filter(mentionsTrackedTerm).length);
-    const db = new Database(join(dataDir, 'xjwatch.db'), { readonly: true });
+    const db = openCatalogue(dataDir);
     try {
-      const twice = db.prepare(`SELECT count(*) AS n FROM (SELECT c.page_id FROM captures c JOIN pages p ON p.id = c.page_id WHERE p.kind != 'list' GROUP BY c.page_id, c.body_sha256 HAVING count(*) > 1)`).get() as { n: number };
+      const twice = db.prepare(`SELECT count(*) AS n FROM (SELECT c.page_id FROM captures c JOIN pages p ON p.id = c.page_id WHERE p.kind != 'list' GROUP BY c.page_id, c.body_sha256 HAVING count(*) > 1) AS twice`).get() as { n: number };
       expect(twice.n).toBe(0);
     } finally {
       db.close();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import Database from 'better-sqlite3';
+import { openCatalogue, TEAM } from './catalogue.js';
 import { WARCParser } from 'warcio';
 
 /**
@@ -12,8 +12,9 @@ import { WARCParser } from 'warcio';
  */
 export async function checkStore(dataDir: string): Promise<{ problems: string[]; fetches: number; captures: number }> {
   const problems: string[] = [];
-  const db = new Database(join(dataDir, 'xjwatch.db'), { readonly: true });
-  const ic = db.pragma('integrity_check', { simple: true });
+  const db = openCatalogue(dataDir);
+  // SQLite's own check of its file (a database server keeps its own pages)
+  const ic = TEAM ? 'ok' : db.pragma('integrity_check', { simple: true });
   if (ic !== 'ok') problems.push(`integrity_check: ${ic}`);
   const fetches = db.prepare('SELECT id, url, body_sha256, warc_file, warc_offset, warc_length, error_kind FROM fetches').all() as {
     id: number; url: string; body_sha256: string | null; warc_file: string; warc_offset: number; warc_length: number; error_kind: string | null;

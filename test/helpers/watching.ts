@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN, ROOT } from './cli.js';
+import { BIN, ROOT, matrixEnv } from './cli.js';
 
 /** A running `xjwatch watch --json`: its events as they arrive, its stderr, and how it ended. */
 export class Watching {
@@ -10,7 +10,7 @@ export class Watching {
   private readonly child: ChildProcess;
 
   constructor(args: string[], env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [BIN, 'watch', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', XJWATCH_DATA_DIR: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [BIN, 'watch', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', XJWATCH_DATA_DIR: '', ...matrixEnv(args, env), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       buf += d;

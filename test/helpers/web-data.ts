@@ -5,7 +5,7 @@ import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/dem
 import type { FixturePosting } from '../../src/demo/sites/corpus.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
 import { startCanary, type Canary } from './canary.js';
-import { BIN, runCli, tempDir } from './cli.js';
+import { BIN, runCli, tempDir, matrixEnv } from './cli.js';
 
 export const HOSTILE_TITLE = '<script>alert(1)</script>卫星工厂<img src=x onerror=alert(2)>\u202E取领';
 
@@ -83,7 +83,7 @@ export interface Served {
 
 /** `xjwatch serve` as a user starts it, on a free port; resolves once it says where it serves. */
 export function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, NO_COLOR: '1', ...matrixEnv(args, env), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);

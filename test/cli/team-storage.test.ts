@@ -1,0 +1,112 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
+import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
+import { freshTeamDatabase } from '../helpers/catalogue.js';
+import { BIN, runCli, tempDir } from '../helpers/cli.js';
+
+// What only team storage has: these run in the local project, against the test PostgreSQL
+// (XJWATCH_TEST_PG, started by test/helpers/global-services.ts), with URLs of their own.
+function database(name: string, ctype?: string): string {
+  const u = new URL(freshTeamDatabase(name, ctype));
+  // the test server trusts 127.0.0.1, so any password passes: it is there to be kept out of output
+  u.password = 'not-to-be-seen';
+  return u.toString();
+}
+
+const psql = (url: string, sql: string) => {
+  try {
+    execFileSync('psql', [url, '-XAtqv', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return '';
+  } catch (e) {
+    return String((e as { stderr?: string }).stderr);
+  }
+};
+
+let fx: RunningFixtures;
+let dir: string;
+let site: string;
+beforeAll(async () => {
+  fx = await startFixtureSites({ countyPostings: 24, hostile: false });
+  fx.sites.county.liveCounters = false;
+  dir = tempDir('xjwatch-team-');
+  site = join(dir, 'county.yaml');
+  writeFileSync(site, siteFile('county', fx.sites.county));
+});
+afterAll(async () => fx?.close());
+
+describe('team storage: XJWATCH_DATABASE_URL', () => {
+  it('refuses a database whose ctype would leave Chinese out of trigram search, naming the fix, and writes nothing', async () => {
+    const url = database('xjt_team_c_ctype', 'C');
+    const r = await runCli(['crawl', site, '--data-dir', join(dir, 'c'), '--no-screenshots'], { env: { XJWATCH_DATABASE_URL: url } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('has encoding UTF8 and ctype C: xjwatch needs UTF8 with a UTF-8 ctype');
+    expect(r.stderr).toContain("LC_CTYPE 'C.UTF-8'");
+    expect(r.stderr).not.toContain('not-to-be-seen');
+    expect(psql(url, 'SELECT 1 FROM captures')).toContain('relation "captures" does not exist');
+  });
+
+  it('refuses a URL that is not postgres://, and an object store it does not have yet', async () => {
+    const bad = await runCli(['events', '--data-dir', join(dir, 'c')], { env: { XJWATCH_DATABASE_URL: 'mysql://u:hidden@h/db' } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('XJWATCH_DATABASE_URL must be a postgres:// URL');
+    expect(bad.stderr).not.toContain('hidden');
+    const blobs = await runCli(['crawl', site, '--data-dir', join(dir, 'c')], { env: { XJWATCH_BLOBS: 's3://bucket/prefix' } });
+    expect(blobs.code).toBe(1);
+    expect(blobs.stderr).toContain('XJWATCH_BLOBS is set, but this xjwatch keeps blobs, WARC files and pictures in the data directory only');
+  });
+
+  it('is one catalogue for two data directories: one writer at a time across them, every reader sees all, the custody log is frozen', async () => {
+    const url = database('xjt_team_shared');
+    const env = { XJWATCH_DATABASE_URL: url };
+    const [a, b] = [join(dir, 'machine-a'), join(dir, 'machine-b')];
+    const empty = await runCli(['events', '--data-dir', b], { env });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/no xjwatch catalogue in the team database postgres:\/\/xjwatch:\*\*\*@127\.0\.0\.1:\d+\/xjt_team_shared/);
+
+    // a slow crawl from one machine's data directory holds the catalogue's writer lock
+    const slow = join(dir, 'slow.yaml');
+    writeFileSync(slow, siteFile('county', fx.sites.county).replace('delayMs: 0', 'delayMs: 150'));
+    const first = spawn(process.execPath, [BIN, 'crawl', slow, '--json', '--no-screenshots', '--data-dir', a], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+    let firstOut = '';
+    const firstEvent = new Promise<void>((r) => first.stdout.setEncoding('utf8').on('data', (d: string) => ((firstOut += d), r())));
+    const firstDone = new Promise<number | null>((r) => first.on('close', r));
+    await firstEvent;
+    const refused = await runCli(['crawl', site, '--no-wait', '--json', '--data-dir', b], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`the team catalogue postgres://xjwatch:\\*\\*\\*@127\\.0\\.0\\.1:\\d+/xjt_team_shared is being written by another xjwatch run: pid ${first.pid}, \`crawl`));
+    expect(refused.stdout).toBe('');
+    expect(await firstDone).toBe(0);
+    const verified = await runCli(['verify', '--data-dir', a], { env });
+    expect(verified.code, verified.stdout).toBe(0);
+
+    // the other machine's crawl then finds nothing new: the postings are the catalogue's, not a folder's
+    const second = await runCli(['crawl', site, '--json', '--no-screenshots', '--data-dir', b], { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.json).toEqual([]);
+    const news = firstOut.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string });
+    expect(news.filter((e) => e.kind === 'new_posting')).toHaveLength(fx.sites.county.postings.filter(mentionsTrackedTerm).length);
+    const seen = await runCli(['events', '--json', '--kind', 'new_posting', '--data-dir', b], { env });
+    expect(seen.json).toHaveLength(news.filter((e) => e.kind === 'new_posting').length);
+    const found = await runCli(['search', '扶贫车间', '--json', '--data-dir', b], { env });
+    expect(found.code).toBe(0);
+    expect(found.json.length).toBeGreaterThan(0);
+    for (const hit of found.json) expect(hit.snippet).toContain('扶贫车间');
+
+    // the custody log and the rows it covers refuse every change, whoever asks
+    expect(psql(url, `UPDATE captures SET title = 'x'`)).toContain('rows in the custody log are never changed: captures');
+    expect(psql(url, `DELETE FROM custody`)).toContain('the custody log is append-only');
+    expect(psql(url, `TRUNCATE custody`)).toContain('the custody log is append-only');
+    // each machine's blobs are in its own folder until the object store lands: verify on one says
+    // which of the catalogue's blobs it does not hold
+    const verify = await runCli(['verify', '--data-dir', a], { env });
+    expect(verify.code, verify.stdout).toBe(1);
+    expect(verify.stdout).toMatch(/missing/i);
+
+    const doctor = await runCli(['doctor', '--data-dir', a], { env });
+    expect(doctor.stdout).toMatch(/postgres  PostgreSQL 15\.\d+.* at postgres:\/\/xjwatch:\*\*\*@127\.0\.0\.1:\d+\/xjt_team_shared, UTF-8 with pg_trgm, schema \d+, up to date/);
+    expect(doctor.stdout + doctor.stderr).not.toContain('not-to-be-seen');
+  }, 180_000);
+});
