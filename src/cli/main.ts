@@ -216,6 +216,14 @@ function machineCommands(program: Command): void {
 
   common(
     program
+      .command('migrate')
+      .description("copy the data directory's catalogue into an empty team PostgreSQL database and verify it there (rolled back unless every custody entry, blob and WARC file checks out)")
+      .option('--to <url>', 'the team catalogue, postgres://user@host:port/database (default XJWATCH_DATABASE_URL; a password is better given as PGPASSWORD)')
+      .option('--blobs <url>', 'the object store for blobs (s3://bucket/prefix): not built yet, refused'),
+  ).action(lazy(async () => (await import('./commands/migrate.js')).migrateCommand));
+
+  common(
+    program
       .command('demo')
       .description('offline demonstration: starts the bundled fixture sites and crawls them')
       .option('--keep-serving', 'leave the fixture sites running afterwards (Ctrl-C to stop)'),
