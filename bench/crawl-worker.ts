@@ -32,8 +32,9 @@ if (mode === 'xjwatch') {
   const seconds = (performance.now() - t1) / 1000;
   const runId = ctx.runId;
   ctx.finish('ok', {});
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(`${b}/xjwatch.db`, { readonly: true });
+  // the catalogue the run wrote: the data directory's file, or XJWATCH_DATABASE_URL's (bench/team)
+  const { openDb } = await import('../src/store/db.js');
+  const db = openDb(b!, { readonly: true });
   const rows = db.prepare('SELECT url, purpose FROM fetches WHERE run_id = ? ORDER BY id').all(runId) as { url: string; purpose: string }[];
   const bytes = (db.prepare('SELECT coalesce(sum(body_size), 0) AS n FROM fetches WHERE run_id = ?').get(runId) as { n: number }).n;
   const wireBytes = (db.prepare('SELECT coalesce(sum(wire_bytes), 0) AS n FROM fetches WHERE run_id = ?').get(runId) as { n: number }).n;

@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   soak: async () => (await import('./soak.js')).benchSoak(),
   attachments: async () => (await import('./attachments.js')).benchAttachments(),
   serve: async () => (await import('./serve.js')).benchServe(),
+  team: async () => (await import('./team.js')).benchTeam(),
 };
 
 const name = process.argv[2];
