@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
 import { freshTeamDatabase } from '../helpers/catalogue.js';
@@ -66,6 +66,11 @@ describe('team storage: XJWATCH_DATABASE_URL', () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/no xjwatch catalogue in the team database postgres:\/\/xjwatch:\*\*\*@127\.0\.0\.1:\d+\/xjt_team_shared/);
 
+    // another catalogue on the same server has its own writer lock held meanwhile (advisory locks
+    // are per database): it is not the holder to name
+    const other = spawn('psql', [database('xjt_team_other'), '-XAtqc', 'SELECT pg_advisory_lock(7301002); SELECT pg_sleep(60)'], { stdio: 'ignore' });
+    onTestFinished(() => void other.kill());
+    await new Promise((r) => setTimeout(r, 500));
     // a slow crawl from one machine's data directory holds the catalogue's writer lock
     const slow = join(dir, 'slow.yaml');
     writeFileSync(slow, siteFile('county', fx.sites.county).replace('delayMs: 0', 'delayMs: 150'));

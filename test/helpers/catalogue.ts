@@ -52,7 +52,7 @@ export function openCatalogue(dataDir: string, opts: { readonly?: boolean } = { 
 export function freshTeamDatabase(name: string, ctype = 'C.UTF-8'): string {
   const server = process.env.XJWATCH_TEST_PG;
   if (!server) throw new Error('XJWATCH_TEST_PG is not set: test/helpers/global-services.ts starts the test PostgreSQL');
-  execFileSync('psql', [server, '-XAtqc', `DROP DATABASE IF EXISTS ${name}`], { stdio: 'ignore' });
+  execFileSync('psql', [server, '-XAtqc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: 'ignore' });
   execFileSync('psql', [server, '-XAtqc', `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE '${ctype}' LC_CTYPE '${ctype}'`], { stdio: ['ignore', 'ignore', 'pipe'] });
   const u = new URL(server);
   u.pathname = `/${name}`;

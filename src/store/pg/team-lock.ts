@@ -32,7 +32,9 @@ export class TeamLock {
       const h = db
         .prepare(
           `SELECT a.application_name AS name, a.backend_start::text AS since FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-           WHERE l.locktype = 'advisory' AND l.objid = ${WRITER_LOCK} AND l.granted LIMIT 1`,
+           WHERE l.locktype = 'advisory' AND l.objid = ${WRITER_LOCK} AND l.granted
+             -- advisory locks are per database: the same key held in another catalogue on the server is not ours
+             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1`,
         )
         .get() as { name: string; since: string } | undefined;
       db.close();
