@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
@@ -91,6 +92,15 @@ describe('xjwatch migrate --to postgres://…', () => {
     expect(m.stdout).toContain(blob.split('/').pop()!.slice(0, 12));
     expect(scalar(url, 'SELECT count(*) FROM runs')).toBe('0');
     expect(scalar(url, 'SELECT count(*) FROM custody')).toBe('0');
+
+    // nor while a run writes the data directory (this test's own process stands for it)
+    writeFileSync(join(data, 'writer.lock'), `${JSON.stringify({ pid: process.pid, host: hostname(), command: 'crawl county.yaml', since: new Date().toISOString() })}\n`);
+    const busy = await runCli(['migrate', '--to', url, '--data-dir', data]);
+    rmSync(join(data, 'writer.lock'));
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain(`is being written by another xjwatch run: pid ${process.pid}, \`crawl county.yaml\``);
+    expect(busy.stderr).toContain('not migrated');
+    expect(busy.stderr).not.toContain('    at ');
 
     const s3 = await runCli(['migrate', '--to', url, '--blobs', 's3://bucket/prefix', '--data-dir', data]);
     expect(s3.code).toBe(2);

@@ -6,8 +6,8 @@ import { PgDb, redact } from '../../store/pg/connection.js';
 import { openPgDb } from '../../store/pg/database.js';
 import { TeamLock } from '../../store/pg/team-lock.js';
 import { catalogueUrl } from '../../store/storage-setting.js';
-import { WriterLock } from '../../store/writer-lock.js';
-import { existingDataDir, out, printJson, type CommonOptions } from '../common.js';
+import { DataDirBusy, WriterLock } from '../../store/writer-lock.js';
+import { existingDataDir, out, printJson, RuntimeFailure, type CommonOptions } from '../common.js';
 import { dim, green, red } from '../format.js';
 
 interface MigrateOptions extends CommonOptions {
@@ -29,16 +29,20 @@ export function migrateCommand(opts: MigrateOptions): number {
   // the source is the data directory's own file, whatever the environment names
   delete process.env.XJWATCH_DATABASE_URL;
   const dataDir = existingDataDir(opts);
-  const local = WriterLock.take(dataDir, 'migrate');
+  let local: WriterLock | undefined;
   let team: TeamLock | undefined;
   try {
+    local = WriterLock.take(dataDir, 'migrate');
     const got = TeamLock.take(to, 'migrate');
-    if (!(got instanceof TeamLock)) throw new StoreError(`the team catalogue ${redact(to)} is being written by pid ${got.pid} on ${got.host} (\`${got.command}\`): migrate moves into a catalogue nobody writes`);
+    if (!(got instanceof TeamLock)) throw new DataDirBusy(dataDir, got, redact(to));
     team = got;
     return migrate(dataDir, to, opts.json ?? false);
+  } catch (e) {
+    if (e instanceof DataDirBusy) throw new RuntimeFailure(`${e.message}; not migrated: migrate copies a catalogue nobody writes (stop that run, or wait for it)`);
+    throw e;
   } finally {
     team?.release();
-    local.release();
+    local?.release();
   }
 }
 
