@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 for the test suite, on 127.0.0.1 only. `start` prints
-# XJWATCH_TEST_PG=<url> (reusing the server it started before, if that one still answers), `url`
-# prints that URL while it runs, `stop` stops it and removes its data. test/helpers/global-services.ts
-# runs `start`; scripts/setup.sh installs postgresql-15 and postgresql-contrib.
+# The test suite's servers, on 127.0.0.1 only: a throwaway PostgreSQL 15 and an S3-compatible
+# object store (s3rver, scripts/s3-server.mjs). `start` prints XJWATCH_TEST_PG=<url> and
+# XJWATCH_TEST_S3=<endpoint> (reusing servers it started before, if they still answer), `url`
+# prints the PostgreSQL URL while it runs, `stop` stops both and removes their data.
+# test/helpers/global-services.ts runs `start`; scripts/setup.sh installs postgresql-15 and
+# postgresql-contrib, npm installs s3rver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -106,9 +108,40 @@ start() {
   printf 'XJWATCH_TEST_PG=%s\n' "$url"
 }
 
+# the object store: one bucket, xjwatch-test; each test keeps to a prefix of its own
+s3url=$state/s3.url
+s3pid=$state/s3.pid
+s3_running() {
+  [ -f "$s3url" ] && [ -f "$s3pid" ] && kill -0 "$(cat "$s3pid")" 2>/dev/null && taken "$(sed 's/.*://' "$s3url")"
+}
+s3_clean() {
+  [ ! -f "$s3pid" ] || kill "$(cat "$s3pid")" 2>/dev/null || true
+  rm -rf "$state/s3-data" "$s3url" "$s3pid"
+}
+s3_start() {
+  if s3_running; then printf 'XJWATCH_TEST_S3=%s\n' "$(cat "$s3url")"; return; fi
+  s3_clean
+  local port=59000
+  while taken "$port"; do
+    port=$((port + 1))
+    ((port < 59100)) || { say "no free TCP port in 59000-59099 on 127.0.0.1"; exit 1; }
+  done
+  mkdir -p "$state/s3-data"
+  nohup node scripts/s3-server.mjs "$state/s3-data" "$port" xjwatch-test >"$state/s3.log" 2>&1 9>&- &
+  echo $! >"$s3pid"
+  for _ in $(seq 1 100); do
+    taken "$port" && break
+    kill -0 "$(cat "$s3pid")" 2>/dev/null || { tail -n 20 "$state/s3.log" >&2; say "the S3 server (s3rver) did not start"; exit 1; }
+    sleep 0.1
+  done
+  taken "$port" || { say "the S3 server (s3rver) did not answer on 127.0.0.1:$port in 10 s"; exit 1; }
+  printf 'http://127.0.0.1:%s\n' "$port" >"$s3url"
+  printf 'XJWATCH_TEST_S3=%s\n' "$(cat "$s3url")"
+}
+
 case ${1:-} in
-  start) start ;;
-  stop) clean ;;
+  start) start; s3_start ;;
+  stop) clean; s3_clean ;;
   url) running || { say "no PostgreSQL started by scripts/services.sh is running"; exit 1; }; cat "$urlfile" ;;
   *) say "usage: bash scripts/services.sh start|stop|url"; exit 2 ;;
 esac

@@ -39,7 +39,7 @@ export interface DeliverResult {
 /** Forms the due mails, renders each once, and sends what is queued; never loses a mail. */
 export async function deliver(o: DeliverOptions): Promise<DeliverResult> {
   const outbox = new Outbox(o.db);
-  const blobs = new BlobStore(join(o.dataDir, 'blobs'));
+  const blobs = BlobStore.of(o.dataDir);
   outbox.formMails(Boolean(o.flush));
   const recipients = [...(o.extraRecipients ?? []), ...o.settings.mail.recipients];
   // a mail not rendered yet, or whose kept bytes are gone or damaged (blobs are not fsynced one

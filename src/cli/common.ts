@@ -5,7 +5,7 @@ import type { Site } from '../config/site-file.js';
 import { browserProxyProblem } from '../fetch/proxy/proxy-server.js';
 import { redact } from '../store/pg/connection.js';
 import { teamCatalogueMade } from '../store/pg/database.js';
-import { catalogueUrl } from '../store/storage-setting.js';
+import { catalogueUrl, objectStoreLocation } from '../store/storage-setting.js';
 import { VERSION } from '../version.js';
 
 export const EXIT_OK = 0;
@@ -31,6 +31,7 @@ export function existingDataDir(opts: CommonOptions): string {
   const dir = dataDirOf(opts);
   // a team catalogue is the database XJWATCH_DATABASE_URL names, not a file here
   const url = catalogueUrl();
+  objectStoreLocation(); // a malformed XJWATCH_BLOBS is named before any reading
   if (url && !teamCatalogueMade(url)) {
     throw new InputError(`no xjwatch catalogue in the team database ${redact(url)} (run \`xjwatch crawl\` first, or unset XJWATCH_DATABASE_URL)`, undefined, undefined, 'XJWATCH_DATABASE_URL');
   }

@@ -119,15 +119,33 @@ export async function teamCatalogueCheck(): Promise<Check[]> {
     return [{ check: 'postgres', status: 'fail', detail: (e as Error).message, fix: 'set XJWATCH_DATABASE_URL to postgres://user@host:port/database, or unset it for the local catalogue' }];
   }
   if (!url) return [];
+  return [await postgresCheck(url), ...(await objectStoreCheck())];
+}
+
+async function postgresCheck(url: string): Promise<Check> {
   const { redact } = await import('../store/pg/connection.js');
   try {
     const { teamCatalogueReport } = await import('../store/pg/database.js');
     const r = teamCatalogueReport(url);
-    if (!r.trigram) return [{ check: 'postgres', status: 'fail', detail: `PostgreSQL ${r.server} at ${redact(url)} has no pg_trgm (search over Chinese text needs it)`, fix: 'install postgresql-contrib on the database server' }];
+    if (!r.trigram) return { check: 'postgres', status: 'fail', detail: `PostgreSQL ${r.server} at ${redact(url)} has no pg_trgm (search over Chinese text needs it)`, fix: 'install postgresql-contrib on the database server' };
     const schema = r.schema === r.of ? `schema ${r.schema}, up to date` : r.schema === 0 ? 'empty: the first run makes the schema' : `schema ${r.schema} of ${r.of}: the next run brings it up to date`;
-    return [{ check: 'postgres', status: 'ok', detail: `PostgreSQL ${r.server} at ${redact(url)}, UTF-8 with pg_trgm, ${schema}` }];
+    return { check: 'postgres', status: 'ok', detail: `PostgreSQL ${r.server} at ${redact(url)}, UTF-8 with pg_trgm, ${schema}` };
   } catch (e) {
-    return [{ check: 'postgres', status: 'fail', detail: (e as Error).message, fix: 'check XJWATCH_DATABASE_URL, that the server runs and lets this machine in' }];
+    return { check: 'postgres', status: 'fail', detail: (e as Error).message, fix: 'check XJWATCH_DATABASE_URL, that the server runs and lets this machine in' };
+  }
+}
+
+/** The team object store, when XJWATCH_BLOBS names one: the bucket answers a read with these keys. */
+async function objectStoreCheck(): Promise<Check[]> {
+  const { objectStore } = await import('../store/objects/object-store.js');
+  const fix = 'check XJWATCH_BLOBS (s3://bucket/prefix), AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+  try {
+    const store = objectStore();
+    if (!store) return [{ check: 'objects', status: 'warn', detail: "XJWATCH_BLOBS is not set: blobs, WARC files and pictures stay in this machine's data directory, so other machines see the catalogue but not the captures", fix: 'set XJWATCH_BLOBS=s3://bucket/prefix for the team object store' }];
+    store.checkSync();
+    return [{ check: 'objects', status: 'ok', detail: `${store.name}: the bucket answers with these keys (writes are first tried by a run)` }];
+  } catch (e) {
+    return [{ check: 'objects', status: 'fail', detail: (e as Error).message, fix }];
   }
 }
 

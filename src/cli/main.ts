@@ -219,7 +219,7 @@ function machineCommands(program: Command): void {
       .command('migrate')
       .description("copy the data directory's catalogue into an empty team PostgreSQL database and verify it there (rolled back unless every custody entry, blob and WARC file checks out)")
       .option('--to <url>', 'the team catalogue, postgres://user@host:port/database (default XJWATCH_DATABASE_URL; a password is better given as PGPASSWORD)')
-      .option('--blobs <url>', 'the object store for blobs (s3://bucket/prefix): not built yet, refused'),
+      .option('--blobs <url>', 'also send blobs, WARC files and pictures to the object store s3://bucket/prefix (default: XJWATCH_BLOBS; keys from the AWS_* variables), and re-hash them there')
   ).action(lazy(async () => (await import('./commands/migrate.js')).migrateCommand));
 
   common(

@@ -26,6 +26,12 @@ export async function openWriterRun(dataDir: string, command: string, opts: { wa
  */
 export function writeFailure(e: unknown, dataDir: string): RuntimeFailure | undefined {
   if (!(e instanceof WriteFailure)) return undefined;
+  if (e.code === 'XJ_OBJECT_STORE') {
+    const why = e.cause instanceof Error ? e.cause.message : String(e.cause);
+    return new RuntimeFailure(
+      `the run stopped: ${why}. What was recorded before is kept and consistent (\`xjwatch verify --data-dir ${dataDir}\` checks it). Check XJWATCH_BLOBS and the AWS_* variables (\`xjwatch doctor\`), and run again.`,
+    );
+  }
   let free = '';
   try {
     const fs = statfsSync(dataDir);

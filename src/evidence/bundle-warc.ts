@@ -1,9 +1,9 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { WARCRecord, WARCSerializer } from 'warcio';
 import type { FetchRecord } from '../store/rows.js';
 import { readSlice } from './warc-record.js';
+import { localCopy } from '../store/objects/local-copy.js';
 
 export interface CopiedRecord {
   exchange: string;
@@ -46,7 +46,7 @@ export async function writeBundleWarc(dataDir: string, path: string, fetches: Fe
     );
     put(zlib.gzipSync(await WARCSerializer.serialize(info, { gzip: false, digest: { algo: 'sha-256', prefix: 'sha256:', base32: false } })));
     for (const f of [...fetches].sort((a, b) => a.at.localeCompare(b.at) || a.id - b.id)) {
-      const src = join(dataDir, f.warc_file);
+      const src = localCopy(dataDir, f.warc_file);
       const start = offset;
       const members = [{ offset, length: f.warc_length }];
       put(readSlice(src, f.warc_offset, f.warc_length));

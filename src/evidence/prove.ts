@@ -61,7 +61,7 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
   mkdirSync(tmp, { recursive: true });
   try {
     const files = new BundleFiles(tmp);
-    const blobs = new BlobStore(join(opts.dataDir, 'blobs'));
+    const blobs = BlobStore.of(opts.dataDir);
     const glosses = new Map(opts.terms.map((t) => [t.term, t.gloss]));
 
     const allFetches = new Map<number, FetchRecord>();

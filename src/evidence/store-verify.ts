@@ -5,6 +5,8 @@ import type { Db } from '../store/db.js';
 import { GENESIS } from '../store/custody.js';
 import { custodyHashAt, custodyLog, fetchesInWarc, hashedTexts, loggedTableRows, namedBlobs, rowRecordOf, warcFilesOfFetches, warcSeals } from '../store/integrity-reads.js';
 import { fileSha256 } from '../store/warc-writer.js';
+import { objectStore, type ObjectStore } from '../store/objects/object-store.js';
+import { localCopy } from '../store/objects/local-copy.js';
 import { listFiles } from './files.js';
 import { parseRecord, readSlice } from './warc-record.js';
 
@@ -27,15 +29,20 @@ type Counts = StoreVerification['counts'];
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
-/** Re-hashes the whole data directory: the custody log, every row it covers, every blob, every WARC file. */
-export function verifyStore(dataDir: string, db: Db): StoreVerification {
+/**
+ * Re-hashes the whole data directory: the custody log, every row it covers, every blob, every WARC
+ * file. In team storage the files re-hashed are the object store's (`store`), and this machine's
+ * copies of them as well: a copy is what its readers serve.
+ */
+export function verifyStore(dataDir: string, db: Db, store: ObjectStore | undefined = objectStore()): StoreVerification {
   const problems: Finding[] = [];
   const notes: Finding[] = [];
   const counts = { logEntries: 0, rows: 0, blobs: 0, warcFiles: 0, records: 0 };
   const head = checkLog(db, problems, counts);
   checkPinnedHeads(dataDir, db, problems, notes);
-  checkBlobs(dataDir, db, problems, counts);
-  checkWarcFiles(dataDir, db, problems, notes, counts);
+  if (store) checkStoredBlobs(dataDir, db, store, problems, counts);
+  else checkBlobs(dataDir, db, problems, counts);
+  checkWarcFiles(dataDir, db, problems, notes, counts, store);
   return { problems, notes, counts, head };
 }
 
@@ -101,23 +108,57 @@ function checkBlobs(dataDir: string, db: Db, problems: Finding[], counts: Counts
   for (const s of namedBlobs(db)) if (!present.has(s)) problems.push({ path: relative(dataDir, join(blobRoot, s.slice(0, 2), s.slice(2, 4), s)), problem: 'missing' });
 }
 
+/**
+ * Every blob the catalogue names, fetched from the object store and re-hashed against its name;
+ * then this machine's copies, which must hash to their names too.
+ */
+function checkStoredBlobs(dataDir: string, db: Db, store: ObjectStore, problems: Finding[], counts: Counts): void {
+  for (const s of namedBlobs(db)) {
+    counts.blobs++;
+    const now = store.hashSync(BlobRel(s));
+    if (!now) problems.push({ path: `${store.key(BlobRel(s))} (object store)`, problem: 'missing' });
+    else if (now.sha256 !== s) problems.push({ path: `${store.key(BlobRel(s))} (object store)`, problem: 'its bytes no longer hash to its name' });
+  }
+  const blobRoot = join(dataDir, 'blobs', 'sha256');
+  for (const p of existsSync(blobRoot) ? listFiles(blobRoot).map((f) => join(blobRoot, f)) : []) {
+    if (p.includes('.tmp-')) continue;
+    if (sha(readFileSync(p)) !== p.slice(p.lastIndexOf('/') + 1)) problems.push({ path: relative(dataDir, p), problem: "this machine's copy no longer hashes to its name" });
+  }
+}
+
+const BlobRel = (s: string) => `blobs/sha256/${s.slice(0, 2)}/${s.slice(2, 4)}/${s}`;
+
 /** WARC files: sealed ones by their whole-file hash; the records of any that fail or were never sealed, one by one. */
-function checkWarcFiles(dataDir: string, db: Db, problems: Finding[], notes: Finding[], counts: Counts): void {
+function checkWarcFiles(dataDir: string, db: Db, problems: Finding[], notes: Finding[], counts: Counts, store: ObjectStore | undefined): void {
   const sealed = new Map(warcSeals(db).map((r) => [r.file, r]));
   const files = new Set([...sealed.keys(), ...warcFilesOfFetches(db)]);
   for (const file of files) {
-    const path = join(dataDir, file);
     counts.warcFiles++;
+    const seal = sealed.get(file);
+    if (store) {
+      const now = store.hashSync(file);
+      if (!now) {
+        problems.push({ path: `${store.key(file)} (object store)`, problem: seal ? 'missing' : 'missing (its run was interrupted before the file was sent; the machine that ran it sends it at its next run)' });
+        continue;
+      }
+      if (seal && (now.sha256 !== seal.sha256 || now.size !== seal.size)) problems.push({ path: `${store.key(file)} (object store)`, problem: `altered: SHA-256 ${now.sha256} (${now.size} bytes), sealed as ${seal.sha256} (${seal.size} bytes)` });
+      const copy = join(dataDir, file);
+      if (seal && existsSync(copy)) {
+        const mine = fileSha256(copy);
+        if (mine.sha256 !== seal.sha256) problems.push({ path: file, problem: `this machine's copy is altered: SHA-256 ${mine.sha256}, sealed as ${seal.sha256}` });
+      }
+      if (seal && now.sha256 === seal.sha256 && now.size === seal.size) continue;
+    }
+    const path = store ? localCopy(dataDir, file, store) : join(dataDir, file);
     if (!existsSync(path)) {
       problems.push({ path: file, problem: 'missing' });
       continue;
     }
-    const seal = sealed.get(file);
-    if (seal) {
+    if (seal && !store) {
       const now = fileSha256(path);
       if (now.sha256 === seal.sha256 && now.size === seal.size) continue;
       problems.push({ path: file, problem: `altered: SHA-256 ${now.sha256} (${now.size} bytes), sealed as ${seal.sha256} (${seal.size} bytes)` });
-    } else notes.push({ path: file, problem: 'never sealed (its run was interrupted); its records are checked one by one' });
+    } else if (!seal) notes.push({ path: file, problem: 'never sealed (its run was interrupted); its records are checked one by one' });
     checkRecords(db, file, path, problems, counts);
   }
   const warcRoot = join(dataDir, 'warc');

@@ -2,6 +2,7 @@ import { BlobStore } from '../store/blobs.js';
 import { Catalogue } from '../store/catalogue.js';
 import type { Db } from '../store/db.js';
 import { Recorder } from '../store/recorder.js';
+import { objectStore } from '../store/objects/object-store.js';
 import { WarcWriter } from '../store/warc-writer.js';
 import { shareDb, type SharedDb } from '../store/shared-db.js';
 import { asWriteFailure, isCatalogueError, type WriteFailure, type WriteGate } from '../store/write-failure.js';
@@ -37,7 +38,7 @@ export class RunContext {
       this.db = this.shared.db;
       this.gate = this.shared.gate;
       this.catalogue = new Catalogue(this.db, this.gate);
-      this.blobs = new BlobStore(join(dataDir, 'blobs'), this.gate);
+      this.blobs = BlobStore.of(dataDir, this.gate);
       this.runId = this.catalogue.beginRun(command, this.startedAt);
     } catch (e) {
       this.shared.release();
@@ -48,7 +49,11 @@ export class RunContext {
       dataDir,
       `xjwatch-${stamp}-run${this.runId}-${process.pid}`,
       `xjwatch/${VERSION}`,
-      (file, sha256, size) => this.catalogue.sealWarc(this.runId, file, sha256, size),
+      (file, sha256, size) => {
+        this.catalogue.sealWarc(this.runId, file, sha256, size);
+        // sealed, then sent: a file in the team's store is whole (a failed send is retried by the next run)
+        objectStore()?.putFileSync(file, join(dataDir, file));
+      },
       this.gate,
     );
     this.recorder = new Recorder(this.blobs, this.warc, this.catalogue, this.runId);

@@ -3,13 +3,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomicAsync } from './atomic.js';
+import { objectStore, type ObjectStore } from './objects/object-store.js';
 import type { WriteGate } from './write-failure.js';
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Raw bodies stored once each under their SHA-256: blobs/sha256/ab/cd/abcd…; never overwritten. */
+/**
+ * Raw bodies stored once each under their SHA-256: blobs/sha256/ab/cd/abcd…; never overwritten.
+ * In team storage the same path in the object store is the blob, and the folder its local copy.
+ */
 export class BlobStore {
   /** blobs written or being written in this process */
   private readonly pending = new Map<string, Promise<void>>();
@@ -19,14 +23,25 @@ export class BlobStore {
   constructor(
     readonly root: string,
     private readonly gate?: WriteGate,
+    private readonly remote?: ObjectStore,
   ) {}
+
+  /** The data directory's blobs, and the team's object store when XJWATCH_BLOBS names one. */
+  static of(dataDir: string, gate?: WriteGate): BlobStore {
+    return new BlobStore(join(dataDir, 'blobs'), gate, objectStore());
+  }
 
   pathOf(sha: string): string {
     return join(this.root, 'sha256', sha.slice(0, 2), sha.slice(2, 4), sha);
   }
 
+  /** blobs/sha256/ab/cd/abcd…: the same under a data directory and in the object store */
+  static relOf(sha: string): string {
+    return `blobs/sha256/${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}`;
+  }
+
   has(sha: string): boolean {
-    return this.pending.has(sha) || existsSync(this.pathOf(sha));
+    return this.pending.has(sha) || existsSync(this.pathOf(sha)) || this.remote?.headSync(BlobStore.relOf(sha)) !== undefined;
   }
 
   /**
@@ -42,6 +57,9 @@ export class BlobStore {
       this.gate?.check();
       const path = this.pathOf(sha);
       p = existsSync(path) ? Promise.resolve() : this.ensureDir(dirname(path)).then(() => writeFileAtomicAsync(path, data, { fsync: false }));
+      // kept only once the team's store has it too: a catalogue row must not name a blob only this machine holds
+      const remote = this.remote;
+      if (remote) p = p.then(() => remote.putBytes(BlobStore.relOf(sha), data));
       const gate = this.gate;
       if (gate) p = p.catch((e: unknown) => Promise.reject(gate.failed(e, 'a blob')));
       this.pending.set(sha, p);
@@ -50,8 +68,11 @@ export class BlobStore {
     return sha;
   }
 
+  /** The bytes; in team storage fetched (and hash-checked) into the folder when another machine wrote them. */
   get(sha: string): Buffer {
-    return readFileSync(this.pathOf(sha));
+    const path = this.pathOf(sha);
+    if (this.remote && !existsSync(path)) this.remote.fetchSync(BlobStore.relOf(sha), path, sha);
+    return readFileSync(path);
   }
 
   private ensureDir(dir: string): Promise<unknown> {

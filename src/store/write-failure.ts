@@ -6,13 +6,14 @@ import type { Db } from './db-type.js';
  * Error codes that mean the data directory takes no more writes: full, over quota, read-only, or
  * failing. Retrying cannot help, and going on would only fail again page after page.
  */
-const CANNOT_WRITE = /^(ENOSPC|EDQUOT|EROFS|EIO|SQLITE_FULL|SQLITE_IOERR(_\w+)?|SQLITE_READONLY(_\w+)?)$/;
+const CANNOT_WRITE = /^(ENOSPC|EDQUOT|EROFS|EIO|SQLITE_FULL|SQLITE_IOERR(_\w+)?|SQLITE_READONLY(_\w+)?|XJ_OBJECT_STORE)$/;
 
 /** What a cannot-write code means, in words. */
 export function cannotWriteReason(code: string): string {
   if (code === 'ENOSPC' || code === 'SQLITE_FULL') return 'the disk is full';
   if (code === 'EDQUOT') return 'the disk quota is used up';
   if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return 'the file system is read-only';
+  if (code === 'XJ_OBJECT_STORE') return "the team's object store did not take the write";
   return 'the disk failed a write (an I/O error)';
 }
 
@@ -26,7 +27,9 @@ export class WriteFailure extends Error {
     readonly target: string,
     cause: unknown,
   ) {
-    super(`${cannotWriteReason(code)} (${code}, writing ${target})`, { cause });
+    // the object store's own answer says which store and why; a disk's code says it all
+    const why = code === 'XJ_OBJECT_STORE' && cause instanceof Error ? `: ${cause.message}` : '';
+    super(`${cannotWriteReason(code)} (${code}, writing ${target})${why}`, { cause });
   }
 }
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { redact } from './pg/connection.js';
 import { TeamLock } from './pg/team-lock.js';
 import { catalogueUrl } from './storage-setting.js';
+import { objectStore } from './objects/object-store.js';
+import { sendUnsentWarcs } from './objects/local-copy.js';
 
 /** Who writes a data directory now: kept in `<data-dir>/writer.lock` while a run lasts. */
 export interface LockHolder {
@@ -42,7 +44,11 @@ export class WriterLock {
   ) {}
 
   /** Takes the lock, or throws DataDirBusy naming its holder. */
-  static take(dir: string, command: string): WriterLock {
+  /**
+   * `team: false`: not the team catalogue's writer lock (a watcher on the team's job queue, whose
+   * jobs take it shared, one by one: team-queue.ts).
+   */
+  static take(dir: string, command: string, opts: { team?: boolean } = {}): WriterLock {
     mkdirSync(dir, { recursive: true });
     const path = join(dir, FILE);
     const me: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
@@ -55,7 +61,8 @@ export class WriterLock {
           // a hard link is created whole or not at all: of two runs starting at once exactly one
           // gets it, and nobody ever reads a half-written lock
           linkSync(tmp, path);
-          return new WriterLock(path, text).withTeamLock(dir, command).keepFresh();
+          const lock = new WriterLock(path, text);
+          return (opts.team === false ? lock : lock.withTeamLock(dir, command)).withUnsentFilesSent(dir).keepFresh();
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         }
@@ -70,11 +77,11 @@ export class WriterLock {
   }
 
   /** Takes the lock, waiting for the holder to finish; `onWait` is told once, with why. */
-  static async wait(dir: string, command: string, onWait: (busy: DataDirBusy) => void, pollMs = 1000): Promise<WriterLock> {
+  static async wait(dir: string, command: string, onWait: (busy: DataDirBusy) => void, pollMs = 1000, opts: { team?: boolean } = {}): Promise<WriterLock> {
     let told = false;
     for (;;) {
       try {
-        return WriterLock.take(dir, command);
+        return WriterLock.take(dir, command, opts);
       } catch (e) {
         if (!(e instanceof DataDirBusy)) throw e;
         if (!told) onWait(e);
@@ -106,6 +113,22 @@ export class WriterLock {
       throw new DataDirBusy(dir, got, redact(url));
     }
     this.team = got;
+    return this;
+  }
+
+  /**
+   * In team storage, the WARC files a killed run of this data directory never sent to the object
+   * store go now: the lock says no run of this folder is writing them.
+   */
+  private withUnsentFilesSent(dir: string): this {
+    const store = objectStore();
+    if (!store) return this;
+    try {
+      sendUnsentWarcs(dir, store);
+    } catch (e) {
+      this.release();
+      throw e;
+    }
     return this;
   }
 

@@ -66,7 +66,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const ctx: WebContext = {
     db: o.db,
     dataDir: o.dataDir,
-    blobs: new BlobStore(`${o.dataDir}/blobs`),
+    blobs: BlobStore.of(o.dataDir),
     terms: o.terms,
     settings: o.settings,
     tz: o.tz,

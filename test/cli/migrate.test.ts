@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
-import { freshTeamDatabase } from '../helpers/catalogue.js';
+import { randomBytes } from 'node:crypto';
+import { freshTeamDatabase, objectStoreEnv } from '../helpers/catalogue.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 // `xjwatch migrate`: a local data directory into a team database of the test PostgreSQL
@@ -32,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => fx?.close());
 
-describe('xjwatch migrate --to postgres://…', () => {
+describe('xjwatch migrate --to postgres://… [--blobs s3://…]', () => {
   it('moves a data directory into an empty team catalogue, verified there; every reader then answers as before, and runs go on', async () => {
     const data = join(dir, 'data');
     const county = fx.sites.county;
@@ -52,18 +53,27 @@ describe('xjwatch migrate --to postgres://…', () => {
       ]).then((rs) => rs.map((r) => ({ code: r.code, stdout: r.stdout })));
     const local = await reads();
 
-    const m = await runCli(['migrate', '--to', url, '--data-dir', data]);
+    const store = objectStoreEnv(`migrate-${randomBytes(4).toString('hex')}`);
+    const { XJWATCH_BLOBS: _blobs, ...keys } = store;
+    const m = await runCli(['migrate', '--to', url, '--blobs', store.XJWATCH_BLOBS, '--data-dir', data], { env: keys });
     expect(m.code, m.stdout + m.stderr).toBe(0);
-    expect(m.stdout).toMatch(/migrated and verified in postgres:\/\/.*: \d+ custody entries re-derived from the \d+ rows they cover, chain head [0-9a-f]{64} as here; \d+ blobs and \d+ WARC files/);
+    expect(m.stdout).toMatch(/files: \d+ sent, 0 already in the object store/);
+    expect(m.stdout).toMatch(/migrated and verified in postgres:\/\/.*: \d+ custody entries re-derived from the \d+ rows they cover, chain head [0-9a-f]{64} as here; \d+ blobs and \d+ WARC files re-hashed in s3:\/\/xjwatch-test\/migrate-/);
+    expect(m.stdout + m.stderr).not.toContain('S3RVER');
     expect(m.stdout).toMatch(/captures: \d+ row\(s\)/);
     // the data directory is untouched (its catalogue answers as before below): still a working local one
     expect(files(data)).toEqual(before);
     expect(await reads()).toEqual(local);
 
-    const env = { XJWATCH_DATABASE_URL: url };
+    const env = { XJWATCH_DATABASE_URL: url, ...store };
     expect(await reads(env)).toEqual(local);
     const verify = await runCli(['verify', '--data-dir', data], { env });
     expect(verify.code, verify.stdout).toBe(0);
+    // another machine, with nothing of its own: every blob and WARC file re-hashed in the store
+    const elsewhere = join(dir, 'elsewhere');
+    const far = await runCli(['verify', '--json', '--data-dir', elsewhere], { env });
+    expect(far.code, far.stdout).toBe(0);
+    expect(far.stdout).toContain('"blobs":');
 
     // the team catalogue takes new runs: ids go on past the copied ones, the log's chain with them
     county.add({ ...withTerm[2]!, paragraphs: [...withTerm[2]!.paragraphs], id: 9100, title: '关于扶贫车间建设的通知（新）', views: 1 });
@@ -102,9 +112,9 @@ describe('xjwatch migrate --to postgres://…', () => {
     expect(busy.stderr).toContain('not migrated');
     expect(busy.stderr).not.toContain('    at ');
 
-    const s3 = await runCli(['migrate', '--to', url, '--blobs', 's3://bucket/prefix', '--data-dir', data]);
+    const s3 = await runCli(['migrate', '--to', url, '--blobs', 'https://bucket/prefix', '--data-dir', data]);
     expect(s3.code).toBe(2);
-    expect(s3.stderr).toContain('the object store is not built yet');
+    expect(s3.stderr).toContain('must be s3://bucket/prefix');
     const none = await runCli(['migrate', '--data-dir', data], { env: { XJWATCH_DATABASE_URL: '' } });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('--to');

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
-import { freshTeamDatabase } from '../helpers/catalogue.js';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
+import { freshTeamDatabase, objectStoreEnv } from '../helpers/catalogue.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
 
 // What only team storage has: these run in the local project, against the test PostgreSQL
@@ -48,19 +51,32 @@ describe('team storage: XJWATCH_DATABASE_URL', () => {
     expect(psql(url, 'SELECT 1 FROM captures')).toContain('relation "captures" does not exist');
   });
 
-  it('refuses a URL that is not postgres://, and an object store it does not have yet', async () => {
+  it('refuses a URL that is not postgres://, an object store without a team catalogue, a bad s3:// URL, a missing bucket and wrong keys', async () => {
     const bad = await runCli(['events', '--data-dir', join(dir, 'c')], { env: { XJWATCH_DATABASE_URL: 'mysql://u:hidden@h/db' } });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('XJWATCH_DATABASE_URL must be a postgres:// URL');
     expect(bad.stderr).not.toContain('hidden');
-    const blobs = await runCli(['crawl', site, '--data-dir', join(dir, 'c')], { env: { XJWATCH_BLOBS: 's3://bucket/prefix' } });
-    expect(blobs.code).toBe(1);
-    expect(blobs.stderr).toContain('XJWATCH_BLOBS is set, but this xjwatch keeps blobs, WARC files and pictures in the data directory only');
+    const alone = await runCli(['crawl', site, '--data-dir', join(dir, 'c')], { env: { XJWATCH_BLOBS: 's3://bucket/prefix' } });
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toContain('XJWATCH_BLOBS is set but XJWATCH_DATABASE_URL is not');
+    const url = database('xjt_team_refusals');
+    const store = objectStoreEnv(`refusals-${randomBytes(4).toString('hex')}`);
+    const shape = await runCli(['events', '--data-dir', join(dir, 'c')], { env: { XJWATCH_DATABASE_URL: url, ...store, XJWATCH_BLOBS: 'http://bucket/x' } });
+    expect(shape.code).toBe(1);
+    expect(shape.stderr).toContain('XJWATCH_BLOBS must be s3://bucket/prefix');
+    // a run whose first blob the store refuses halts as on a full disk, naming the store and why
+    const nobucket = await runCli(['crawl', site, '--no-screenshots', '--data-dir', join(dir, 'nobucket')], { env: { XJWATCH_DATABASE_URL: url, ...store, XJWATCH_BLOBS: 's3://no-such-bucket/x' } });
+    expect(nobucket.code).toBe(1);
+    expect(nobucket.stderr).toMatch(/the run stopped: the object store s3:\/\/no-such-bucket\/x\/ at http:\/\/127\.0\.0\.1:\d+ did not take blobs\/sha256\/.*NoSuchBucket/);
+    const doctor = await runCli(['doctor', '--data-dir', join(dir, 'nobucket')], { env: { XJWATCH_DATABASE_URL: url, ...store, AWS_SECRET_ACCESS_KEY: 'wrong-secret' } });
+    expect(doctor.stdout).toMatch(/objects +.*access refused \(HTTP 403, SignatureDoesNotMatch\)/);
+    expect(doctor.stdout + doctor.stderr).not.toContain('wrong-secret');
   });
 
-  it('is one catalogue for two data directories: one writer at a time across them, every reader sees all, the custody log is frozen', async () => {
+  it('is one catalogue and one object store for two data directories: one writer at a time across them, every reader sees all, the custody log is frozen', async () => {
     const url = database('xjt_team_shared');
-    const env = { XJWATCH_DATABASE_URL: url };
+    const store = objectStoreEnv(`shared-${randomBytes(4).toString('hex')}`);
+    const env = { XJWATCH_DATABASE_URL: url, ...store };
     const [a, b] = [join(dir, 'machine-a'), join(dir, 'machine-b')];
     const empty = await runCli(['events', '--data-dir', b], { env });
     expect(empty.code).toBe(2);
@@ -104,14 +120,34 @@ describe('team storage: XJWATCH_DATABASE_URL', () => {
     expect(psql(url, `UPDATE captures SET title = 'x'`)).toContain('rows in the custody log are never changed: captures');
     expect(psql(url, `DELETE FROM custody`)).toContain('the custody log is append-only');
     expect(psql(url, `TRUNCATE custody`)).toContain('the custody log is append-only');
-    // each machine's blobs are in its own folder until the object store lands: verify on one says
-    // which of the catalogue's blobs it does not hold
-    const verify = await runCli(['verify', '--data-dir', a], { env });
-    expect(verify.code, verify.stdout).toBe(1);
-    expect(verify.stdout).toMatch(/missing/i);
+    // both machines' files are in the object store: verify from either re-hashes all of them there
+    for (const d of [a, b]) {
+      const v = await runCli(['verify', '--data-dir', d], { env });
+      expect(v.code, v.stdout).toBe(0);
+    }
+    // machine b reads a posting machine a captured: its body comes from the store into b's copy
+    const posting = (news.find((e) => e.kind === 'new_posting') as unknown as { url: string }).url;
+    const shown = await runCli(['history', posting, '--json', '--data-dir', b], { env });
+    expect(shown.code, shown.stderr).toBe(0);
+    const bundle = join(dir, 'bundle-from-b');
+    const proved = await runCli(['prove', posting, '--out', bundle, '--data-dir', b], { env });
+    expect(proved.code, proved.stderr).toBe(0);
+    expect(readdirSync(bundle)).toContain('SHA256SUMS');
+    // an object altered in the store is named by verify on any machine
+    const blobOfA = readdirSync(join(a, 'blobs', 'sha256'), { recursive: true, withFileTypes: true }).find((e) => e.isFile())!;
+    const s3 = new S3Client({ endpoint: store.AWS_ENDPOINT_URL_S3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const key = `${store.XJWATCH_BLOBS.replace('s3://xjwatch-test/', '')}/blobs/sha256/${blobOfA.name.slice(0, 2)}/${blobOfA.name.slice(2, 4)}/${blobOfA.name}`;
+    await s3.send(new PutObjectCommand({ Bucket: 'xjwatch-test', Key: key, Body: 'rewritten' }));
+    const tampered = await runCli(['verify', '--data-dir', b], { env });
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toContain(`xjwatch-test/${key}`.replace('xjwatch-test/', ''));
+    expect(tampered.stdout).toContain('its bytes no longer hash to its name');
+    expect(existsSync(join(b, 'blobs'))).toBe(true);
 
     const doctor = await runCli(['doctor', '--data-dir', a], { env });
     expect(doctor.stdout).toMatch(/postgres  PostgreSQL 15\.\d+.* at postgres:\/\/xjwatch:\*\*\*@127\.0\.0\.1:\d+\/xjt_team_shared, UTF-8 with pg_trgm, schema \d+, up to date/);
+    expect(doctor.stdout).toMatch(/objects +s3:\/\/xjwatch-test\/shared-[0-9a-f]+\/ at http:\/\/127\.0\.0\.1:\d+: the bucket answers/);
     expect(doctor.stdout + doctor.stderr).not.toContain('not-to-be-seen');
+    expect(doctor.stdout + doctor.stderr).not.toContain('S3RVER');
   }, 180_000);
 });

@@ -10,8 +10,9 @@ const { PgDb } = (await import(pathToFileURL(resolve(import.meta.dirname, '../..
 
 /**
  * The storage matrix: with XJWATCH_TEST_STORAGE=team, every data directory a test makes has its
- * own PostgreSQL database on the test server (scripts/services.sh, XJWATCH_TEST_PG), and the CLI
- * runs with XJWATCH_DATABASE_URL naming it; otherwise the catalogue is the SQLite file.
+ * own PostgreSQL database on the test server (scripts/services.sh, XJWATCH_TEST_PG) and its own
+ * prefix in the test object store (XJWATCH_TEST_S3), and the CLI runs with XJWATCH_DATABASE_URL
+ * and XJWATCH_BLOBS naming them; otherwise the catalogue is the SQLite file and the files the folder.
  */
 export const TEAM = process.env.XJWATCH_TEST_STORAGE === 'team';
 
@@ -38,7 +39,18 @@ export function databaseUrlOf(dataDir: string): string | undefined {
 /** The environment a CLI run on `dataDir` needs for the matrix (nothing in local mode). */
 export function storageEnv(dataDir: string | undefined): Record<string, string> {
   if (!TEAM || !dataDir) return {};
-  return { XJWATCH_DATABASE_URL: databaseUrlOf(dataDir)! };
+  const url = databaseUrlOf(dataDir)!;
+  return { XJWATCH_DATABASE_URL: url, ...objectStoreEnv(new URL(url).pathname.slice(1)) };
+}
+
+/**
+ * A prefix of its own in the test object store (scripts/services.sh: s3rver on 127.0.0.1, bucket
+ * xjwatch-test, its keys S3RVER/S3RVER), as the environment a CLI run needs.
+ */
+export function objectStoreEnv(prefix: string): Record<string, string> {
+  const endpoint = process.env.XJWATCH_TEST_S3;
+  if (!endpoint) throw new Error('XJWATCH_TEST_S3 is not set: test/helpers/global-services.ts starts the test object store');
+  return { XJWATCH_BLOBS: `s3://xjwatch-test/${prefix}`, AWS_ENDPOINT_URL_S3: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 }
 
 /** A data directory's catalogue, opened as a reader (or writer) would: SQLite's file or its team database. */

@@ -4,6 +4,7 @@ import { InputError } from '../../config/errors.js';
 import { verifyBundle } from '../../evidence/bundle-verify.js';
 import { openZipBundle, type ZipSource } from '../../evidence/bundle-zip.js';
 import { verifyStore, type Finding } from '../../evidence/store-verify.js';
+import { objectStore } from '../../store/objects/object-store.js';
 import { openDb } from '../../store/db.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
 import { dim, green, red, yellow } from '../format.js';
@@ -77,10 +78,12 @@ export async function verifyCommand(dir: string | undefined, opts: VerifyOptions
   const dataDir = existingDataDir(opts);
   const db = openDb(dataDir);
   try {
-    const v = verifyStore(dataDir, db);
+    const store = objectStore();
+    const v = verifyStore(dataDir, db, store);
     const c = v.counts;
     if (!opts.json) out(dim(`custody log: ${c.logEntries} entries over ${c.rows} rows; ${c.blobs} blobs; ${c.warcFiles} WARC files (${c.records} records read one by one); head ${v.head}`));
-    return report(v.problems, v.notes, opts.json, { ...c, head: v.head }, 'store intact: every blob, WARC file and logged row is as it was written');
+    const where = store ? ` (the files as ${store.name} holds them, and this machine's copies)` : '';
+    return report(v.problems, v.notes, opts.json, { ...c, head: v.head, ...(store ? { objects: store.name } : {}) }, `store intact: every blob, WARC file and logged row is as it was written${where}`);
   } finally {
     db.close();
   }
