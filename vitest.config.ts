@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Files with no team-mode twin: about SQLite's own file (a database server has no file to delete
 // under a run, and its disk is its own), or team storage's own tests, which name their databases.
-const LOCAL_ONLY = ['test/cli/disk-full.test.ts', 'test/cli/demo.test.ts', 'test/cli/team-storage.test.ts', 'test/cli/migrate.test.ts'];
+const LOCAL_ONLY = ['test/cli/disk-full.test.ts', 'test/cli/demo.test.ts', 'test/cli/team-storage.test.ts', 'test/cli/migrate.test.ts', 'test/cli/team-watchers.test.ts'];
 
 // The CLI files `npm test` runs again with the catalogue in PostgreSQL: detection (every check and
 // event), the watcher (a kill -9 and its restart) and the web view (every read). The whole CLI

@@ -93,7 +93,8 @@ export class Outbox {
       const row = this.store.lease(m.id);
       if (row.state !== 'queued') return false;
       const now = new Date().toISOString();
-      if (row.lease_pid && row.lease_pid !== process.pid && row.lease_until && row.lease_until > now && processAlive(row.lease_pid)) return false;
+      // a lease held on another machine lasts its term: that machine's pids cannot be asked
+      if (row.lease_pid && row.lease_pid !== process.pid && row.lease_until && row.lease_until > now && (this.store.shared || processAlive(row.lease_pid))) return false;
       this.store.setLease(m.id, process.pid, new Date(Date.now() + leaseMs).toISOString());
       return true;
     });

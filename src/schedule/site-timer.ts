@@ -24,8 +24,8 @@ export class SiteTimer {
     return this.at;
   }
 
-  /** Fires `onDue` once, at the schedule's first date from now. */
-  arm(onDue: () => void): void {
+  /** Fires `onDue` once, at the schedule's first date from now (given that date). */
+  arm(onDue: (due: Date) => void): void {
     this.disarm();
     const at = this.time.sendAt().toJSDate();
     this.at = at;
@@ -37,7 +37,7 @@ export class SiteTimer {
       }
       this.timer = undefined;
       this.at = undefined;
-      onDue();
+      onDue(at);
     };
     wait();
   }

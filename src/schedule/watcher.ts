@@ -34,6 +34,11 @@ export interface WatcherOptions {
   /** a write to the data directory failed for good: the watcher stops (nothing more can be kept) */
   onWriteFailure: (failure: unknown) => void;
   /**
+   * Team storage: a site falling due is queued on the team's job queue (`due`: the date, or a
+   * `now@…` window for --now) instead of run here; the run comes back as a job (`runJob`).
+   */
+  enqueue?: (site: Site, due: string) => void;
+  /**
    * false: the outbox period, the machine checks and the delivery at the stop are another
    * thread's (a worker of watch-pool.ts); `deliver` is still called after each run.
    */
@@ -93,17 +98,52 @@ export class Watcher {
 
   /** Arms every site's schedule and the outbox; with `now`, every site also runs at once. */
   start(now = false): void {
+    const enqueue = this.opts.enqueue;
     for (const site of this.opts.sites) {
       this.timers.set(site.id, new SiteTimer(site.schedule, site.timezone));
-      if (now) this.run(site, false);
+      if (now && enqueue) enqueue(site, nowWindow());
+      if (now && !enqueue) this.run(site, false);
       else this.arm(site);
     }
     this.machine?.start();
   }
 
-  /** The site's next scheduled run; armed again when a run ends, so runs of a site never overlap. */
+  /**
+   * The site's next scheduled run; armed again when a run ends, so runs of a site never overlap.
+   * Queued instead, it is armed again at once: the queue keeps a site's runs apart (one per host).
+   */
   private arm(site: Site): void {
-    if (!this.stopping) this.timers.get(site.id)?.arm(() => this.run(site, true));
+    if (this.stopping) return;
+    const enqueue = this.opts.enqueue;
+    this.timers.get(site.id)?.arm((due) => {
+      if (!enqueue) return this.run(site, true);
+      enqueue(site, due.toISOString());
+      this.arm(site);
+    });
+  }
+
+  /** A job of the team's queue: the site's run, here and now. 'interrupted' when the watcher stops. */
+  async runJob(site: Site): Promise<RunStatus> {
+    if (this.stopping || this.running.has(site.id)) return 'interrupted';
+    let resolve!: () => void;
+    const entry: { ctx?: RunContext; since: string; done: Promise<void> } = { since: new Date().toISOString(), done: new Promise((r) => (resolve = r)) };
+    this.running.set(site.id, entry);
+    let status: RunStatus = 'interrupted';
+    try {
+      const release = await this.slots.acquire();
+      try {
+        if (this.stopping) return status;
+        entry.ctx = RunContext.open(this.opts.dataDir, `watch ${site.id}`);
+        status = await this.runSite(site, entry.ctx);
+      } finally {
+        release();
+      }
+    } finally {
+      this.running.delete(site.id);
+      resolve();
+    }
+    if (!this.stopping) await this.deliver();
+    return status;
   }
 
   private run(site: Site, jitter: boolean): void {
@@ -176,7 +216,7 @@ export class Watcher {
     if (!this.stopping) await this.deliver();
   }
 
-  private async runSite(site: Site, ctx: RunContext): Promise<void> {
+  private async runSite(site: Site, ctx: RunContext): Promise<RunStatus> {
     this.opts.arm(ctx);
     let outcomes: SiteOutcome[] = [];
     let status: RunStatus = 'failed';
@@ -217,11 +257,21 @@ export class Watcher {
       if (ctx.halted || failure instanceof CatalogueGone) this.opts.onWriteFailure(failure);
       else this.opts.log(`${site.id}: the run failed: ${(failure as Error).message ?? String(failure)}`);
     }
+    return status;
   }
 
   private deliver(): Promise<void> {
     return this.machine ? this.machine.deliver() : this.opts.deliver().catch((e) => this.opts.log(`mail: ${(e as Error).message}`));
   }
+}
+
+/**
+ * The due date of a --now run on the team's queue: the quarter hour it was asked in, so that
+ * watchers started together with --now queue one run of each site, not one each.
+ */
+function nowWindow(at = Date.now()): string {
+  const q = 15 * 60_000;
+  return `now@${new Date(Math.floor(at / q) * q).toISOString()}`;
 }
 
 /** At most `n` site runs at once; the rest wait their turn in order. */

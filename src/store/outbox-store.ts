@@ -1,4 +1,5 @@
 import { PreparedStatements, type Db, type Statement } from './db.js';
+import { dialectOf, sqlFor } from './dialect.js';
 import type { AlertRecord, EventRecord, MailRecord } from './rows.js';
 
 export type PendingAlert = Pick<AlertRecord, 'id' | 'event_id' | 'recipient' | 'send' | 'due_at'>;
@@ -66,8 +67,17 @@ export class OutboxStore {
       : (this.stmt(`SELECT * FROM mails WHERE state = 'queued' AND next_try_at <= ? ORDER BY id`).all(dueBy) as MailRecord[]);
   }
 
+  /** The mail's lease, locked until the transaction ends (PostgreSQL's BEGIN alone locks nothing). */
   lease(mailId: number): MailLease {
-    return this.stmt(`SELECT state, lease_pid, lease_until FROM mails WHERE id = ?`).get(mailId) as MailLease;
+    return this.stmt(sqlFor(this.db, { sqlite: `SELECT state, lease_pid, lease_until FROM mails WHERE id = ?`, pg: `SELECT state, lease_pid, lease_until FROM mails WHERE id = ? FOR UPDATE` })).get(mailId) as MailLease;
+  }
+
+  /**
+   * Whether the outbox is shared by processes on several machines (the team catalogue): a lease's
+   * pid then says nothing about whether its holder lives, and only its end date counts.
+   */
+  get shared(): boolean {
+    return dialectOf(this.db) === 'pg';
   }
 
   setLease(mailId: number, pid: number, until: string): void {

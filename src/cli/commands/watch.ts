@@ -1,11 +1,14 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { resolveRunTargets, runTargetDirs } from '../../config/run-targets.js';
-import { listSiteFiles } from '../../config/site-file.js';
+import { listSiteFiles, type Site } from '../../config/site-file.js';
 import { listWatchLists } from '../../config/watch-list.js';
 import type { XjEvent } from '../../detect/events.js';
 import { Watcher, type RunStatus, type WatcherOptions } from '../../schedule/watcher.js';
 import { planWorkers, WatcherPool } from '../../schedule/watch-pool.js';
+import type { TeamQueue } from '../../schedule/team-queue.js';
+import { redact } from '../../store/pg/connection.js';
+import { catalogueUrl } from '../../store/storage-setting.js';
 import type { SiteOutcome } from '../../schedule/site-outcome.js';
 import { writeFileAtomic } from '../../store/atomic.js';
 import { DataDirBusy, WriterLock } from '../../store/writer-lock.js';
@@ -49,9 +52,12 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
   const { terms } = loadTerms(opts.terms);
   const alerting = alertingFor(dataDir, opts);
   const command = `watch ${ids.join(' ')}`;
+  // team storage: runs come from the team's job queue, each taking the team's writer lock shared
+  const team = catalogueUrl();
+  const lockOpts = { team: !team };
   let lock: WriterLock;
   try {
-    lock = opts.wait === false ? WriterLock.take(dataDir, command) : await WriterLock.wait(dataDir, command, (busy) => err(`xjwatch: ${busy.message}; waiting for it to finish (--no-wait exits instead)`));
+    lock = opts.wait === false ? WriterLock.take(dataDir, command, lockOpts) : await WriterLock.wait(dataDir, command, (busy) => err(`xjwatch: ${busy.message}; waiting for it to finish (--no-wait exits instead)`), 1000, lockOpts);
   } catch (e) {
     if (e instanceof DataDirBusy) throw new RuntimeFailure(`${e.message}; not started (--no-wait). One watcher per data directory.`);
     throw writeFailure(e, dataDir) ?? e;
@@ -86,10 +92,20 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
       failed ??= failure;
       resolveDone();
     },
+    ...(team
+      ? {
+          enqueue: (site: Site, due: string) =>
+            void queue
+              ?.enqueue(site, due)
+              .then((queued) => queued && err(`xjwatch: ${site.id}: run due ${due} queued for the team's watchers`))
+              .catch((e: Error) => err(`xjwatch: ${site.id}: could not queue the run due ${due}: ${safe(e.message)}`)),
+        }
+      : {}),
   };
+  let queue: TeamQueue | undefined;
   const shares = planWorkers(sites, alerting.settings.watch);
   const watcher =
-    shares.length > 1
+    !team && shares.length > 1
       ? new WatcherPool({
           ...wiring,
           shares,
@@ -124,6 +140,26 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (team && watcher instanceof Watcher) {
+    try {
+      const { TeamQueue } = await import('../../schedule/team-queue.js');
+      queue = await TeamQueue.start({
+        url: team,
+        sites,
+        concurrency: alerting.settings.watch.concurrency,
+        runSite: (site) => watcher.runJob(site),
+        log: (line) => err(`xjwatch: ${safe(line)}`),
+        onLost: (problem) => {
+          failed ??= new RuntimeFailure(`${problem}: the other watchers now take this one's jobs, so it stopped. What was recorded is kept, and a restart resumes.`);
+          resolveDone();
+        },
+      });
+    } catch (e) {
+      lock.release();
+      throw new RuntimeFailure(`the team's job queue in ${redact(team)} could not be started: ${(e as Error).message}`);
+    }
+    err(`xjwatch: on the team's job queue in ${redact(team)}: ${sites.length} site(s) taken here, one run at a time per host across all watchers`);
+  }
   watcher.start(Boolean(opts.now));
   heartbeat();
   const beat = setInterval(() => heartbeat(), HEARTBEAT_MS);
@@ -133,7 +169,7 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
   await done;
   clearInterval(beat);
   clearTimeout(beatSoon);
-  const clean = await watcher.stop(GRACE_MS);
+  const [clean] = await Promise.all([watcher.stop(GRACE_MS), queue?.stop()]);
   heartbeat({ stopped_at: new Date().toISOString() });
   lock.release();
   process.off('SIGINT', onSignal);

@@ -46,6 +46,23 @@ export class TeamLock {
     }
   }
 
+  /**
+   * The same lock shared: a job of the team's queue holds it while it runs, so jobs run side by
+   * side on many machines while an ad hoc `crawl` or `check` (which takes it whole) waits for
+   * them, and they for it. Undefined while a whole holder has it.
+   */
+  static tryShared(url: string, command: string): TeamLock | undefined {
+    const db = new PgDb(withApplicationName(url, `xjwatch:${process.pid}:${hostname()}:${command}`.slice(0, 63)));
+    try {
+      if ((db.prepare(`SELECT pg_try_advisory_lock_shared(${WRITER_LOCK}) AS got`).get() as { got: number }).got) return new TeamLock(db);
+      db.close();
+      return undefined;
+    } catch (e) {
+      db.close();
+      throw e instanceof StoreError ? e : new StoreError(`cannot take the writer lock of the team catalogue ${redact(url)}: ${(e as Error).message}`);
+    }
+  }
+
   release(): void {
     this.db.close();
   }
