@@ -7,6 +7,7 @@ import { custodyHashAt, custodyLog, fetchesInWarc, hashedTexts, loggedTableRows,
 import { fileSha256 } from '../store/warc-writer.js';
 import { objectStore, type ObjectStore } from '../store/objects/object-store.js';
 import { localCopy } from '../store/objects/local-copy.js';
+import { BlobStore } from '../store/blobs.js';
 import { listFiles } from './files.js';
 import { parseRecord, readSlice } from './warc-record.js';
 
@@ -115,9 +116,9 @@ function checkBlobs(dataDir: string, db: Db, problems: Finding[], counts: Counts
 function checkStoredBlobs(dataDir: string, db: Db, store: ObjectStore, problems: Finding[], counts: Counts): void {
   for (const s of namedBlobs(db)) {
     counts.blobs++;
-    const now = store.hashSync(BlobRel(s));
-    if (!now) problems.push({ path: `${store.key(BlobRel(s))} (object store)`, problem: 'missing' });
-    else if (now.sha256 !== s) problems.push({ path: `${store.key(BlobRel(s))} (object store)`, problem: 'its bytes no longer hash to its name' });
+    const now = store.hashSync(BlobStore.relOf(s));
+    if (!now) problems.push({ path: `${store.key(BlobStore.relOf(s))} (object store)`, problem: 'missing' });
+    else if (now.sha256 !== s) problems.push({ path: `${store.key(BlobStore.relOf(s))} (object store)`, problem: 'its bytes no longer hash to its name' });
   }
   const blobRoot = join(dataDir, 'blobs', 'sha256');
   for (const p of existsSync(blobRoot) ? listFiles(blobRoot).map((f) => join(blobRoot, f)) : []) {
@@ -125,8 +126,6 @@ function checkStoredBlobs(dataDir: string, db: Db, store: ObjectStore, problems:
     if (sha(readFileSync(p)) !== p.slice(p.lastIndexOf('/') + 1)) problems.push({ path: relative(dataDir, p), problem: "this machine's copy no longer hashes to its name" });
   }
 }
-
-const BlobRel = (s: string) => `blobs/sha256/${s.slice(0, 2)}/${s.slice(2, 4)}/${s}`;
 
 /** WARC files: sealed ones by their whole-file hash; the records of any that fail or were never sealed, one by one. */
 function checkWarcFiles(dataDir: string, db: Db, problems: Finding[], notes: Finding[], counts: Counts, store: ObjectStore | undefined): void {

@@ -54,18 +54,23 @@ function hashing(hash: ReturnType<typeof createHash>, counted: { size: number })
   });
 }
 
+/** The object's answer, its body still to read; undefined when there is none. */
+async function getObject(s3: S3Client, bucket: string, key: string) {
+  try {
+    return await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (e) {
+    if (absent(e)) return undefined;
+    throw e;
+  }
+}
+
 /**
  * Copies the object into a local file (whole or absent: a temporary file renamed into place),
  * hashing it on the way. With `sha256`, bytes that do not hash to it are not kept.
  */
 export async function download(s3: S3Client, bucket: string, key: string, path: string, sha256?: string): Promise<{ sha256: string; size: number } | undefined> {
-  let r;
-  try {
-    r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  } catch (e) {
-    if (absent(e)) return undefined;
-    throw e;
-  }
+  const r = await getObject(s3, bucket, key);
+  if (!r) return undefined;
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const hash = createHash('sha256');
@@ -83,13 +88,8 @@ export async function download(s3: S3Client, bucket: string, key: string, path: 
 
 /** SHA-256 and size of the object as the store gives it now, or undefined when there is none. */
 export async function hashObject(s3: S3Client, bucket: string, key: string): Promise<{ sha256: string; size: number } | undefined> {
-  let r;
-  try {
-    r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  } catch (e) {
-    if (absent(e)) return undefined;
-    throw e;
-  }
+  const r = await getObject(s3, bucket, key);
+  if (!r) return undefined;
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of r.Body as AsyncIterable<Buffer>) {
