@@ -1,13 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 // Files with no team-mode twin: about SQLite's own file (a database server has no file to delete
-// under a run, and its disk is its own), or team storage's own tests, which name their databases.
-const LOCAL_ONLY = ['test/cli/disk-full.test.ts', 'test/cli/demo.test.ts', 'test/cli/team-storage.test.ts', 'test/cli/migrate.test.ts', 'test/cli/team-watchers.test.ts'];
+// under a run, and its disk is its own), the watcher's worker threads (in team storage a watcher
+// takes jobs from the team's queue instead), or team storage's own tests, which name their databases.
+const LOCAL_ONLY = ['test/cli/disk-full.test.ts', 'test/cli/demo.test.ts', 'test/cli/watch-workers.test.ts', 'test/cli/team-storage.test.ts', 'test/cli/migrate.test.ts', 'test/cli/team-watchers.test.ts'];
 
 // The CLI files `npm test` runs again with the catalogue in PostgreSQL: detection (every check and
 // event), the watcher (a kill -9 and its restart) and the web view (every read). The whole CLI
 // suite in team mode adds 11 minutes on two cores, past the suite's 15-minute budget beside the
-// local half; XJWATCH_TEST_TEAM=all runs all of it (every file passed there on 2026-12-02).
+// local half; XJWATCH_TEST_TEAM=all runs all of it.
 // team-storage.test.ts and migrate.test.ts, in the local project, test what only team mode has.
 const TEAM_SUITE = [
   'detection', 'serve', 'watch',

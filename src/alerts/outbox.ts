@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Recipient } from '../config/settings.js';
 import type { Db } from '../store/db.js';
@@ -93,9 +94,10 @@ export class Outbox {
       const row = this.store.lease(m.id);
       if (row.state !== 'queued') return false;
       const now = new Date().toISOString();
-      // a lease held on another machine lasts its term: that machine's pids cannot be asked
-      if (row.lease_pid && row.lease_pid !== process.pid && row.lease_until && row.lease_until > now && (this.store.shared || processAlive(row.lease_pid))) return false;
-      this.store.setLease(m.id, process.pid, new Date(Date.now() + leaseMs).toISOString());
+      // a lease taken on another machine (a team's shared outbox) lasts its term: its pid cannot be asked here
+      const here = !row.lease_host || row.lease_host === hostname();
+      if (row.lease_pid && !(here && row.lease_pid === process.pid) && row.lease_until && row.lease_until > now && (!here || processAlive(row.lease_pid))) return false;
+      this.store.setLease(m.id, process.pid, hostname(), new Date(Date.now() + leaseMs).toISOString());
       return true;
     });
   }

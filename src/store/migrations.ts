@@ -309,6 +309,9 @@ export const MIGRATIONS: Migration[] = [
     reason TEXT,
     PRIMARY KEY (posting_id, url)
   );`,
+  // 10: the host a mail's lease was taken on (issue 17): outboxes shared by several machines ask
+  // the holder's pid only when it runs here; a lease from another machine lasts its term.
+  `ALTER TABLE mails ADD COLUMN lease_host TEXT;`,
 ];
 
 /** Runs one step on a connection of `dialect` (inside the caller's transaction). */

@@ -1,9 +1,9 @@
 import { PreparedStatements, type Db, type Statement } from './db.js';
-import { dialectOf, sqlFor } from './dialect.js';
+import { sqlFor } from './dialect.js';
 import type { AlertRecord, EventRecord, MailRecord } from './rows.js';
 
 export type PendingAlert = Pick<AlertRecord, 'id' | 'event_id' | 'recipient' | 'send' | 'due_at'>;
-export type MailLease = Pick<MailRecord, 'state' | 'lease_pid' | 'lease_until'>;
+export type MailLease = Pick<MailRecord, 'state' | 'lease_pid' | 'lease_host' | 'lease_until'>;
 
 /** The outbox's tables (alerts, mails): what alerts/outbox.ts decides, written and read here. */
 export class OutboxStore {
@@ -69,24 +69,18 @@ export class OutboxStore {
 
   /** The mail's lease, locked until the transaction ends (PostgreSQL's BEGIN alone locks nothing). */
   lease(mailId: number): MailLease {
-    return this.stmt(sqlFor(this.db, { sqlite: `SELECT state, lease_pid, lease_until FROM mails WHERE id = ?`, pg: `SELECT state, lease_pid, lease_until FROM mails WHERE id = ? FOR UPDATE` })).get(mailId) as MailLease;
+    return this.stmt(sqlFor(this.db, { sqlite: `SELECT state, lease_pid, lease_host, lease_until FROM mails WHERE id = ?`, pg: `SELECT state, lease_pid, lease_host, lease_until FROM mails WHERE id = ? FOR UPDATE` })).get(mailId) as MailLease;
   }
 
-  /**
-   * Whether the outbox is shared by processes on several machines (the team catalogue): a lease's
-   * pid then says nothing about whether its holder lives, and only its end date counts.
-   */
-  get shared(): boolean {
-    return dialectOf(this.db) === 'pg';
-  }
 
-  setLease(mailId: number, pid: number, until: string): void {
-    this.stmt(`UPDATE mails SET lease_pid = ?, lease_until = ? WHERE id = ?`).run(pid, until, mailId);
+
+  setLease(mailId: number, pid: number, host: string, until: string): void {
+    this.stmt(`UPDATE mails SET lease_pid = ?, lease_host = ?, lease_until = ? WHERE id = ?`).run(pid, host, until, mailId);
   }
 
   /** Sent: counted as a try, its error and lease cleared. */
   markSent(mailId: number, at: string, via: string): void {
-    this.stmt(`UPDATE mails SET state = 'sent', sent_at = ?, sent_via = ?, attempts = attempts + 1, last_error = NULL, lease_pid = NULL, lease_until = NULL WHERE id = ?`).run(at, via, mailId);
+    this.stmt(`UPDATE mails SET state = 'sent', sent_at = ?, sent_via = ?, attempts = attempts + 1, last_error = NULL, lease_pid = NULL, lease_host = NULL, lease_until = NULL WHERE id = ?`).run(at, via, mailId);
   }
 
   attempts(mailId: number): number {
@@ -95,7 +89,7 @@ export class OutboxStore {
 
   /** A failed try: when to try again, and the lease given up. */
   markFailed(mailId: number, attempts: number, error: string, nextTryAt: string): void {
-    this.stmt(`UPDATE mails SET attempts = ?, last_error = ?, next_try_at = ?, lease_pid = NULL, lease_until = NULL WHERE id = ?`).run(attempts, error, nextTryAt, mailId);
+    this.stmt(`UPDATE mails SET attempts = ?, last_error = ?, next_try_at = ?, lease_pid = NULL, lease_host = NULL, lease_until = NULL WHERE id = ?`).run(attempts, error, nextTryAt, mailId);
   }
 
   /** Every mail with the number of events it carries. */

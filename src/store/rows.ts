@@ -206,6 +206,7 @@ export interface MailRecord {
   sent_at: string | null;
   sent_via: string | null;
   lease_pid: number | null;
+  lease_host: string | null;
   lease_until: string | null;
 }
 
