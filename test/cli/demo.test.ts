@@ -68,12 +68,16 @@ describe('xjwatch demo', () => {
     expect(sites.json.map((x) => x.id)).toEqual(expect.arrayContaining(['county', 'prefecture', 'regional', 'aspnet', 'ruishu', 'jslist', 'wall']));
   }, 320_000);
 
-  it('without a browser: says so first, naming the path and the fix, skips what needs it, claims nothing it did not do, exit 1', async () => {
+  it('without a browser: says so first, naming the path and the fix, skips what needs it, claims nothing it did not do, exit 1; team storage set, it stays in its own folder', async () => {
     const dataDir = join(tempDir('xjwatch-demo-nobrowser-'), 'demo');
-    const r = await runCli(['demo', '--data-dir', dataDir], { timeoutMs: 300_000, env: { XJWATCH_CHROMIUM: '/nonexistent/chromium' } });
+    // team variables naming servers that are not there: the tour must not try them
+    const team = { XJWATCH_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', XJWATCH_BLOBS: 's3://no-team-bucket/x', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1' };
+    const r = await runCli(['demo', '--data-dir', dataDir], { timeoutMs: 300_000, env: { XJWATCH_CHROMIUM: '/nonexistent/chromium', ...team } });
     expect(r.code).toBe(1);
+    expect(r.stderr).toContain('XJWATCH_DATABASE_URL and XJWATCH_BLOBS are set: the demo keeps its catalogue and files in its own folder');
+    expect(existsSync(join(dataDir, 'xjwatch.db'))).toBe(true);
     // the second line of the run, before any site is served or crawled
-    const first = r.stderr.split('\n').slice(0, 3).join('\n');
+    const first = r.stderr.split('\n').slice(0, 4).join('\n');
     expect(first).toContain('The browser cannot start');
     expect(first).toContain('/nonexistent/chromium');
     expect(first).toContain('npm run setup');

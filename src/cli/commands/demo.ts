@@ -39,9 +39,10 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   err(bold('xjwatch demo') + dim(' — imitation government sites on 127.0.0.1, nothing leaves this machine'));
   // the imitation sites' pages are not a team's evidence: the tour keeps its catalogue in its own
   // folder (`xjwatch migrate` can move that into team storage afterwards)
-  if (process.env.XJWATCH_DATABASE_URL) {
-    delete process.env.XJWATCH_DATABASE_URL;
-    err(dim('XJWATCH_DATABASE_URL is set: the demo keeps its catalogue in its own folder, not in the team database.'));
+  const team = ['XJWATCH_DATABASE_URL', 'XJWATCH_BLOBS'].filter((k) => process.env[k]?.trim());
+  if (team.length) {
+    for (const k of team) delete process.env[k];
+    err(dim(`${team.join(' and ')} ${team.length > 1 ? 'are' : 'is'} set: the demo keeps its catalogue and files in its own folder, not in team storage.`));
   }
   // the browser first: which parts of the tour can be shown depends on it
   const browser = await probeChromium();
