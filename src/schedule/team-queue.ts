@@ -3,13 +3,15 @@ import { hostname } from 'node:os';
 import { Logger, run, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import type { Site } from '../config/site-file.js';
-import { freeDeadWorkersJobs, holdWorkerLock, prepareQueueTables, queueSiteRun } from '../store/pg/job-queue.js';
+import { forgetPastDueRuns, freeDeadWorkersJobs, holdWorkerLock, prepareQueueTables, queueSiteRun } from '../store/pg/job-queue.js';
 import { TeamLock } from '../store/pg/team-lock.js';
 import type { RunStatus } from './watcher.js';
 
 /** Tries before a site run is given up (a watcher stopped or killed mid-run gives it back). */
 const MAX_ATTEMPTS = 5;
 const REAP_EVERY_MS = 2000;
+/** past due dates are forgotten every this many reaps (about ten minutes) */
+const FORGET_EVERY = 300;
 
 export interface TeamQueueOptions {
   url: string;
@@ -41,6 +43,7 @@ export class TeamQueue {
   private reaper: NodeJS.Timeout | undefined;
   private livenessClient: pg.PoolClient | undefined;
   private stopped = false;
+  private reaps = 0;
 
   private constructor(
     private readonly opts: TeamQueueOptions,
@@ -56,6 +59,7 @@ export class TeamQueue {
     const q = new TeamQueue(opts, pool);
     try {
       await prepareQueueTables(pool);
+      await forgetPastDueRuns(pool);
       const events = new EventEmitter() as WorkerEvents;
       events.on('pool:create', ({ workerPool }) => void q.holdLiveness(workerPool.id));
       const taskList: Record<string, Task> = {};
@@ -130,6 +134,7 @@ export class TeamQueue {
 
   private async reap(): Promise<void> {
     try {
+      if (++this.reaps % FORGET_EVERY === 0) await forgetPastDueRuns(this.pool);
       const dead = await freeDeadWorkersJobs(this.pool);
       if (dead.length) this.opts.log(`job queue: freed the jobs of ${dead.length} stopped worker(s), for another try`);
     } catch (e) {

@@ -21,22 +21,28 @@ const rows = (url: string, sql: string) =>
 
 let fx: RunningFixtures;
 let dir: string;
-const ids = ['county', 'regional', 'aspnet', 'jeecms', 'destoon'] as const;
+const fixtures = ['county', 'regional', 'aspnet', 'jeecms', 'destoon'] as const;
+// county-home: a second site on county's host, whose runs the host's queue must keep apart from county's
+const ids = [...fixtures, 'county-home'];
 const files: string[] = [];
+const YEARLY = 'schedule: "0 0 0 1 1 *"\ntimezone: Asia/Urumqi';
 beforeAll(async () => {
   fx = await startFixtureSites({ countyPostings: 40, hostile: false, families: true });
   fx.sites.county.liveCounters = false;
   dir = tempDir('xjwatch-watchers-');
-  for (const id of ids) {
+  for (const id of fixtures) {
     const site = fx.sites[id] as FixtureSite;
     // once a year (New Year's midnight), so that in the test only --now's run is due; county slow
     // enough to be killed mid-run
-    let text = siteFile(id, site).replace(/^screenshots: .*$/m, 'schedule: "0 0 0 1 1 *"\ntimezone: Asia/Urumqi\nscreenshots: false');
+    let text = siteFile(id, site).replace(/^screenshots: .*$/m, `${YEARLY}\nscreenshots: false`);
     if (id === 'county') text = text.replace('delayMs: 0', 'delayMs: 150');
     const file = join(dir, `${id}.yaml`);
     writeFileSync(file, text);
     files.push(file);
   }
+  const home = join(dir, 'county-home.yaml');
+  writeFileSync(home, ['id: county-home', 'name: 县政府首页', `home: ${fx.sites.county.base}/`, YEARLY, 'rate: { perHost: 1, delayMs: 150 }', 'screenshots: false', `pinned: ["${fx.sites.county.base}/index.htm"]`, ''].join('\n'));
+  files.push(home);
 });
 afterAll(async () => fx?.close());
 
@@ -85,6 +91,10 @@ describe('two watchers on the team job queue', () => {
       if (cut.length) expect(Date.parse(of.find((r) => r[1] === 'ok')![2]!)).toBeGreaterThanOrEqual(killedAt.getTime());
     }
     expect(runs.filter((r) => r[0] === 'watch county' && r[1] === 'running')).toHaveLength(1);
+    // county and county-home share a host: their runs never overlap, whichever watchers ran them
+    // (the killed run counts as lasting until the kill)
+    const spans = rows(url, `SELECT started_at, coalesce(finished_at, '') FROM runs WHERE command IN ('watch county', 'watch county-home') ORDER BY started_at`).map(([from, to]) => [Date.parse(from!), to ? Date.parse(to) : killedAt.getTime()] as const);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
 
     // either machine sees everything
     for (const d of [a, b]) {
@@ -94,9 +104,12 @@ describe('two watchers on the team job queue', () => {
     }
     // the killed machine's unsent WARC file goes to the store when it starts again; then the
     // store verifies from the other machine
+    // (and a watcher starting forgets due dates older than two days: the table stays small)
+    rows(url, `INSERT INTO xjwatch_queued_runs (site_id, due, queued_at, queued_by) VALUES ('county', 'long ago', now() - interval '3 days', 'test') RETURNING 1`);
     const again = new Watching([...files, '--json', '--data-dir', victim === wa ? a : b], env);
     await again.until('the restart', () => again.stderr.includes("on the team's job queue"));
     expect(await again.stop()).toBe(0);
+    expect(rows(url, `SELECT count(*) FROM xjwatch_queued_runs`)[0]![0]).toBe(String(ids.length));
     const v = await runCli(['verify', '--data-dir', survivor === wa ? a : b], { env });
     expect(v.code, v.stdout).toBe(0);
   }, 300_000);

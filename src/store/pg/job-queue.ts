@@ -45,6 +45,14 @@ export async function queueSiteRun(pool: pg.Pool, job: { site: string; due: stri
 }
 
 /**
+ * Forgets due runs queued more than two days ago: a watcher asks for a date only when it falls
+ * due, so a date that old is never asked for again, and the table stays the size of two days.
+ */
+export async function forgetPastDueRuns(pool: pg.Pool): Promise<void> {
+  await pool.query(`DELETE FROM xjwatch_queued_runs WHERE queued_at < now() - interval '2 days'`);
+}
+
+/**
  * A worker pool's sign of life: a session lock on its id, held by a connection of its own for
  * as long as the process lives. Killed, crashed or cut off, the connection goes and the lock with it.
  */
