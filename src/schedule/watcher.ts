@@ -101,9 +101,12 @@ export class Watcher {
     const enqueue = this.opts.enqueue;
     for (const site of this.opts.sites) {
       this.timers.set(site.id, new SiteTimer(site.schedule, site.timezone));
-      if (now && enqueue) enqueue(site, nowWindow());
-      if (now && !enqueue) this.run(site, false);
-      else this.arm(site);
+      if (now && !enqueue) {
+        this.run(site, false); // armed when the run ends
+        continue;
+      }
+      if (now) enqueue!(site, nowWindow());
+      this.arm(site);
     }
     this.machine?.start();
   }

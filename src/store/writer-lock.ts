@@ -43,10 +43,10 @@ export class WriterLock {
     private readonly token: string,
   ) {}
 
-  /** Takes the lock, or throws DataDirBusy naming its holder. */
   /**
-   * `team: false`: not the team catalogue's writer lock (a watcher on the team's job queue, whose
-   * jobs take it shared, one by one: team-queue.ts).
+   * Takes the lock, or throws DataDirBusy naming its holder. `team: false`: without the team
+   * catalogue's writer lock (a watcher on the team's job queue, whose jobs take it shared, one by
+   * one: team-queue.ts).
    */
   static take(dir: string, command: string, opts: { team?: boolean } = {}): WriterLock {
     mkdirSync(dir, { recursive: true });
@@ -124,7 +124,7 @@ export class WriterLock {
     const store = objectStore();
     if (!store) return this;
     try {
-      sendUnsentWarcs(dir, store);
+      sendUnsentWarcs(dir, store, processAlive);
     } catch (e) {
       this.release();
       throw e;

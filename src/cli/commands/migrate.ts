@@ -31,9 +31,10 @@ export function migrateCommand(opts: MigrateOptions): number {
   if (!to) throw new InputError('names no team catalogue: give --to postgres://user@host:port/database (or set XJWATCH_DATABASE_URL)', undefined, undefined, '--to');
   let where;
   try {
-    where = opts.blobs ? parseObjectStoreUrl(opts.blobs, '--blobs') : objectStoreLocation({ XJWATCH_DATABASE_URL: to, XJWATCH_BLOBS: process.env.XJWATCH_BLOBS });
+    where = opts.blobs ? parseObjectStoreUrl(opts.blobs, 'it') : objectStoreLocation({ XJWATCH_DATABASE_URL: to, XJWATCH_BLOBS: process.env.XJWATCH_BLOBS });
   } catch (e) {
-    throw new InputError((e as Error).message.replace(/^--blobs /, ''), opts.blobs, undefined, '--blobs');
+    // a malformed XJWATCH_BLOBS names itself; a malformed --blobs is named here
+    throw opts.blobs ? new InputError((e as Error).message, undefined, undefined, '--blobs') : e;
   }
   const store = where ? new ObjectStore(where) : undefined;
   // the source is the data directory's own file and folder, whatever the environment names

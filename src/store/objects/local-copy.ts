@@ -13,28 +13,19 @@ export function localCopy(dataDir: string, rel: string, store: ObjectStore | und
   return path;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /**
  * WARC files of this data directory that the object store lacks: a run killed before its file
  * was sealed (and uploaded), or an upload that failed. The writer of each is named in the file
- * name (…-run<id>-<pid>-NNNNN.warc.gz); files whose writer still runs are left to it. Returns the
- * files sent.
+ * name (…-run<id>-<pid>-NNNNN.warc.gz); files whose writer still runs (`running`) are left to it.
+ * Returns the files sent.
  */
-export function sendUnsentWarcs(dataDir: string, store: ObjectStore): string[] {
+export function sendUnsentWarcs(dataDir: string, store: ObjectStore, running: (pid: number) => boolean): string[] {
   const root = join(dataDir, 'warc');
   const sent: string[] = [];
   for (const day of existsSync(root) ? readdirSync(root) : []) {
     for (const name of readdirSync(join(root, day))) {
       const m = /-run\d+-(\d+)-\d{5}\.warc\.gz$/.exec(name);
-      if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+      if (!m || Number(m[1]) === process.pid || running(Number(m[1]))) continue;
       const rel = `warc/${day}/${name}`;
       if (store.putFileSync(rel, join(root, day, name)) === 'written') sent.push(rel);
     }
