@@ -60,6 +60,10 @@ export interface BrowserResult {
   refused?: string[];
 }
 
+// Chromium starting, and a new page opening, on a machine busy with other work can take far longer
+// than Crawlee's 15 s: a time-out there ends the browser path for the run, and a run's pictures go
+const LAUNCH_TIMEOUT_MS = 60_000;
+
 export interface BrowserOptions {
   userAgent: string;
   sink: ExchangeSink;
@@ -174,9 +178,9 @@ export class BrowserFetcher {
           useIncognitoPages: false,
           userAgent: this.opts.userAgent,
           // a copy: Crawlee appends to the array it is given
-          launchOptions: { headless: true, args: [...CHROMIUM_ARGS], executablePath, timeout: 20_000, serviceWorkers: 'block' } as object,
+          launchOptions: { headless: true, args: [...CHROMIUM_ARGS], executablePath, timeout: LAUNCH_TIMEOUT_MS, serviceWorkers: 'block' } as object,
         },
-        browserPoolOptions: { useFingerprints: false, retireBrowserAfterPageCount: 500, maxOpenPagesPerBrowser: 4, closeInactiveBrowserAfterSecs: 600 },
+        browserPoolOptions: { operationTimeoutSecs: LAUNCH_TIMEOUT_MS / 1000, useFingerprints: false, retireBrowserAfterPageCount: 500, maxOpenPagesPerBrowser: 4, closeInactiveBrowserAfterSecs: 600 },
         keepAlive: true,
         maxConcurrency: 4,
         // pages arrive one by one while the crawler idles: pick each up at once, four at a time
