@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import type { TsaSetting } from '../config/settings.js';
 import { InputError } from '../config/errors.js';
 import type { Term } from '../terms/types.js';
 import { BlobStore } from '../store/blobs.js';
 import type { Db } from '../store/db.js';
+import { recordBundle } from '../store/bundle-records.js';
 import { custodyEntryOf, custodyHead, warcFileIds } from '../store/evidence-reads.js';
 import type { FetchRecord } from '../store/rows.js';
 import { VERSION } from '../version.js';
@@ -38,6 +40,8 @@ export interface ProveResult {
   stamps: StampRecord[];
   wayback: WaybackResult[];
   files: number;
+  /** the .zip as kept in the catalogue (a blob, in the team's object store too), or why it could not be */
+  kept: { id: number; sha256: string; size: number } | { problem: string };
 }
 
 const SOFTWARE = `xjwatch/${VERSION}`;
@@ -123,10 +127,27 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
     const stamps = await stampBundle(tmp, opts.tsas);
     renameSync(tmp, dir);
     const zip = await zipBundle(dir);
-    return { dir, zip, pages: evidence.map((ev, i) => ({ url: ev.page.url, verdict: verdictOf(evidence[i]!) })), stamps, wayback, files: listFiles(dir).length };
+    const proved = evidence.map((ev) => ({ url: ev.page.url, verdict: verdictOf(ev) }));
+    const count = listFiles(dir).length;
+    return { dir, zip, pages: proved, stamps, wayback, files: count, kept: await keepBundle(opts, blobs, { dir, zip, madeAt, files: count, pages: proved }) };
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/**
+ * The .zip kept as a blob and the bundle recorded in the catalogue, so that what was handed over
+ * stays on record (a teammate's machine lists and serves it). The bundle is whole on disk
+ * whatever happens here: a failure is reported, not thrown.
+ */
+async function keepBundle(opts: ProveOptions, blobs: BlobStore, b: { dir: string; zip: string; madeAt: string; files: number; pages: { url: string; verdict: BundleVerdict }[] }): Promise<ProveResult['kept']> {
+  try {
+    const { sha256, size } = await blobs.putFile(b.zip);
+    const id = recordBundle(opts.db, { name: basename(b.dir), made_at: b.madeAt, host: hostname(), zip_sha256: sha256, zip_size: size, files: b.files }, b.pages.map((p) => ({ url: p.url, verdict: p.verdict.name })));
+    return { id, sha256, size };
+  } catch (e) {
+    return { problem: (e as Error).message };
   }
 }
 

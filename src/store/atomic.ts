@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { copyFile, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 const tmpName = (path: string) => `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -41,4 +41,19 @@ export async function writeFileAtomicAsync(path: string, data: Uint8Array, opts:
   }
   await fh.close();
   await rename(tmp, path);
+}
+
+/** A copy of a file on disk, with the same guarantee: aside, flushed, then renamed into place. */
+export async function copyFileAtomic(from: string, path: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = tmpName(path);
+  try {
+    await copyFile(from, tmp);
+    const fh = await open(tmp, 'r+');
+    await fh.sync().finally(() => fh.close());
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }

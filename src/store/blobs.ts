@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeFileAtomicAsync } from './atomic.js';
+import { copyFileAtomic, writeFileAtomicAsync } from './atomic.js';
+import { fileSha256 } from './warc-writer.js';
 import { objectStore, type ObjectStore } from './objects/object-store.js';
 import type { WriteGate } from './write-failure.js';
 
@@ -68,11 +69,29 @@ export class BlobStore {
     return sha;
   }
 
+  /**
+   * A file on disk (a bundle's .zip) stored as a blob, copied rather than read whole; returns its
+   * SHA-256 and size once it is kept here and, in team storage, in the object store.
+   */
+  async putFile(file: string): Promise<{ sha256: string; size: number }> {
+    const kept = fileSha256(file);
+    this.gate?.check();
+    const path = this.pathOf(kept.sha256);
+    if (!existsSync(path)) await copyFileAtomic(file, path);
+    this.remote?.putFileSync(BlobStore.relOf(kept.sha256), path);
+    return kept;
+  }
+
   /** The bytes; in team storage fetched (and hash-checked) into the folder when another machine wrote them. */
   get(sha: string): Buffer {
+    return readFileSync(this.localPath(sha));
+  }
+
+  /** The blob's file on this machine: in team storage fetched (and hash-checked) first when another machine wrote it. */
+  localPath(sha: string): string {
     const path = this.pathOf(sha);
     if (this.remote && !existsSync(path)) this.remote.fetchSync(BlobStore.relOf(sha), path, sha);
-    return readFileSync(path);
+    return path;
   }
 
   private ensureDir(dir: string): Promise<unknown> {

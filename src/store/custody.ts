@@ -21,6 +21,9 @@ export const CUSTODY_COLUMNS: Record<string, readonly string[]> = {
   requisites: ['id', 'capture_id', 'url', 'fetch_id'],
   // which captures are an archive's, where from and when it saw the page (schema step 7)
   prior_captures: ['id', 'capture_id', 'archive', 'archive_url', 'archived_at', 'original_url', 'archive_status', 'digest', 'lookup_fetch_id'],
+  // the evidence bundles made, their .zip's hash, and the pages each proves (schema step 11)
+  bundles: ['id', 'name', 'made_at', 'host', 'zip_sha256', 'zip_size', 'files'],
+  bundle_pages: ['id', 'bundle_id', 'page_id', 'verdict'],
 };
 
 export const GENESIS = '0'.repeat(64);

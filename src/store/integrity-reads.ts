@@ -37,9 +37,11 @@ export function custodyHashAt(db: Db): (seq: number) => string | undefined {
   return (seq) => (stmt.get(seq) as { hash: string } | undefined)?.hash;
 }
 
-/** Every blob the catalogue names: fetched bodies, screenshots, PDF prints. */
+/** Every blob the catalogue names: fetched bodies, screenshots, PDF prints, bundles' .zip files. */
 export function namedBlobs(db: Db): string[] {
-  return (db.prepare(`SELECT body_sha256 AS s FROM fetches WHERE body_sha256 IS NOT NULL UNION SELECT png_sha256 FROM renderings WHERE png_sha256 IS NOT NULL UNION SELECT pdf_sha256 FROM renderings WHERE pdf_sha256 IS NOT NULL`).all() as { s: string }[]).map((r) => r.s);
+  return (
+    db.prepare(`SELECT body_sha256 AS s FROM fetches WHERE body_sha256 IS NOT NULL UNION SELECT png_sha256 FROM renderings WHERE png_sha256 IS NOT NULL UNION SELECT pdf_sha256 FROM renderings WHERE pdf_sha256 IS NOT NULL UNION SELECT zip_sha256 FROM bundles`).all() as { s: string }[]
+  ).map((r) => r.s);
 }
 
 export function warcSeals(db: Db): Pick<WarcFileRecord, 'file' | 'sha256' | 'size'>[] {

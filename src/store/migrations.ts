@@ -312,6 +312,33 @@ export const MIGRATIONS: Migration[] = [
   // 10: the host a mail's lease was taken on (issue 17): outboxes shared by several machines ask
   // the holder's pid only when it runs here; a lease from another machine lasts its term.
   `ALTER TABLE mails ADD COLUMN lease_host TEXT;`,
+  // 11: evidence bundles made (issue 17, item 3): each bundle's .zip kept as a blob (in the team's
+  // object store too), and which pages it proves with the verdict it gave. In the custody log:
+  // what was handed to a third party, when and from where, is part of the record.
+  {
+    sql: `
+    CREATE TABLE bundles (
+      id INTEGER PRIMARY KEY,
+      -- the bundle folder's name (its .zip is NAME.zip)
+      name TEXT NOT NULL,
+      made_at TEXT NOT NULL,
+      host TEXT NOT NULL,
+      zip_sha256 TEXT NOT NULL,
+      zip_size INTEGER NOT NULL,
+      files INTEGER NOT NULL
+    );
+    CREATE INDEX bundles_name ON bundles(name);
+    CREATE TABLE bundle_pages (
+      id INTEGER PRIMARY KEY,
+      bundle_id INTEGER NOT NULL REFERENCES bundles(id),
+      page_id INTEGER NOT NULL REFERENCES pages(id),
+      verdict TEXT NOT NULL,
+      UNIQUE (bundle_id, page_id)
+    );
+    CREATE INDEX bundle_pages_page ON bundle_pages(page_id);
+    `,
+    custody: ['bundles', 'bundle_pages'],
+  },
 ];
 
 /** Runs one step on a connection of `dialect` (inside the caller's transaction). */

@@ -250,3 +250,14 @@ export interface OperatorProblemRecord {
   event_id: number | null;
   summary: string;
 }
+
+/** An evidence bundle made (schema step 11): its .zip is the blob zip_sha256. */
+export interface BundleRecord {
+  id: number;
+  name: string;
+  made_at: string;
+  host: string;
+  zip_sha256: string;
+  zip_size: number;
+  files: number;
+}

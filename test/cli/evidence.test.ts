@@ -82,6 +82,34 @@ describe('a page captured, then deleted and confirmed (404)', () => {
     expect(m.pages[0]).toMatchObject({ url: url(HARD), verdict: 'gone-hard', deleted: true, reason: 'http_404', confirmed_on: 2 });
   });
 
+  it('keeps what was handed over: its .zip a blob the catalogue names and history lists, the record frozen in the custody log, a lost .zip named by verify', async () => {
+    const zip = readFileSync(`${bundle}.zip`);
+    const zipSha = createHash('sha256').update(zip).digest('hex');
+    expect(proved.stdout).toMatch(new RegExp(`kept in the catalogue as bundle #\\d+: its \\.zip is blob sha256:${zipSha}`));
+    const blob = join('blobs', 'sha256', zipSha.slice(0, 2), zipSha.slice(2, 4), zipSha);
+    expect(readFileSync(join(dataDir, blob)).equals(zip)).toBe(true);
+    const h = await runCli(['history', url(HARD), '--json', '--data-dir', dataDir]);
+    expect(h.json.filter((r) => r.type === 'bundle')).toEqual([expect.objectContaining({ name: 'hard', zip: { sha256: zipSha, size: zip.length }, urls: [url(HARD)] })]);
+    const shown = await runCli(['history', url(HARD), '--data-dir', dataDir]);
+    expect(shown.stdout).toMatch(new RegExp(`bundle #\\d+ hard on .+: \\d+ files, \\.zip sha256:${zipSha}`));
+    const db = openCatalogue(dataDir, { readonly: false });
+    const id = (db.prepare(`SELECT id FROM bundles WHERE zip_sha256 = ?`).get(zipSha) as { id: number }).id;
+    expect(db.prepare(`SELECT count(*) AS n FROM custody WHERE tbl IN ('bundles', 'bundle_pages') AND row_id IN (SELECT ? UNION SELECT id FROM bundle_pages WHERE bundle_id = ?)`).get(id, id)).toEqual({ n: 2 });
+    expect(() => db.prepare(`UPDATE bundles SET name = 'other' WHERE id = ?`).run(id)).toThrow(/never changed: bundles/);
+    db.close();
+    // the kept .zip lost: verify names it, and the bundle's folder is no help (the catalogue keeps its own copy)
+    const moved = join(work, 'zip-aside');
+    cpSync(join(dataDir, blob), moved);
+    rmSync(join(dataDir, blob));
+    try {
+      const v = await runCli(['verify', '--data-dir', dataDir]);
+      expect(v.code, v.stdout).toBe(1);
+      expect(v.stdout).toMatch(new RegExp(`${blob}.*missing`));
+    } finally {
+      cpSync(moved, join(dataDir, blob));
+    }
+  });
+
   it('holds its captures as WACZ: the bundle WARC, an index of its responses and hashes that hold; a forged index is caught even with the sums rewritten', async () => {
     const out = tempDir('xjwatch-wacz-');
     expect(sh(`unzip -q ${join(bundle, 'captures.wacz')} -d wacz`, out).status).toBe(0);

@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { freshTeamDatabase, objectStoreEnv } from '../helpers/catalogue.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { serve } from '../helpers/web-data.js';
 
 // What only team storage has: these run in the local project, against the test PostgreSQL
 // (XJWATCH_TEST_PG, started by test/helpers/global-services.ts), with URLs of their own.
@@ -133,6 +135,18 @@ describe('team storage: XJWATCH_DATABASE_URL', () => {
     const proved = await runCli(['prove', posting, '--out', bundle, '--data-dir', b], { env });
     expect(proved.code, proved.stderr).toBe(0);
     expect(readdirSync(bundle)).toContain('SHA256SUMS');
+    // what b handed over is on record for the team: a's view lists it and serves its .zip from the
+    // object store (a never had it), verified as it stands
+    const web = await serve(['--data-dir', a], env);
+    onTestFinished(() => void web.stop());
+    const pageId = (await (await fetch(`${web.url}/api/v1/pages?url=${encodeURIComponent(posting)}`)).json()).id as number;
+    const listed = (await (await fetch(`${web.url}/api/v1/bundles?page=${pageId}`)).json()).bundles as { name: string; host: string; sha256: string; download: string }[];
+    expect(listed).toEqual([expect.objectContaining({ name: 'bundle-from-b', host: hostname() })]);
+    const zipped = Buffer.from(await (await fetch(`${web.url}${listed[0]!.download}`)).arrayBuffer());
+    expect(zipped.equals(readFileSync(`${bundle}.zip`))).toBe(true);
+    const report = await (await fetch(`${web.url}/bundle/bundle-from-b`)).text();
+    expect(report).toContain('every file hashes as listed');
+    await web.stop();
     // an object altered in the store is named by verify on any machine
     const blobOfA = readdirSync(join(a, 'blobs', 'sha256'), { recursive: true, withFileTypes: true }).find((e) => e.isFile())!;
     const s3 = new S3Client({ endpoint: store.AWS_ENDPOINT_URL_S3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });

@@ -1,4 +1,5 @@
 import { openDb } from '../../store/db.js';
+import { bundlesOfUrl } from '../../store/bundle-records.js';
 import { attachmentsOf, history, hitsWithPlaces, renderingsOf, requisitesFor, type AttachmentOf } from '../../store/queries.js';
 import { existingDataDir, out, printJson, safe, type CommonOptions } from '../common.js';
 import { bold, dim, red } from '../format.js';
@@ -37,6 +38,7 @@ export function historyCommand(url: string, opts: CommonOptions): number {
       for (const q of requisitesFor(db, url)) {
         printJson({ type: 'requisite', of: { capture: numbers.get(q.capture_id) ?? null }, url: q.url, at: q.at, status: q.status, sha256: q.sha256, size: q.size, warc: { file: q.warc_file, offset: q.warc_offset, length: q.warc_length } });
       }
+      for (const b of bundlesOfUrl(db, url)) printJson({ type: 'bundle', id: b.id, name: b.name, made_at: b.made_at, host: b.host, zip: { sha256: b.zip_sha256, size: b.zip_size }, files: b.files, urls: b.urls });
       for (const r of renderingsOf(db, url)) {
         printJson({ type: 'rendering', at: r.at, of: r.what === 'capture' ? { capture: numbers.get(r.capture_id!) ?? null } : 'present answer', png: r.png_sha256, pdf: r.pdf_sha256, ...(r.problem ? { problem: r.problem } : {}) });
       }
@@ -84,6 +86,11 @@ export function historyCommand(url: string, opts: CommonOptions): number {
         for (const p of problems) out(`      ${red(safe(p))}`);
         for (const t of terms) out(`      ${bold(t.term)} ×${t.count}${t.places.length ? ` at ${safe(t.places.join(', '))}` : ''}  ${dim(safe(t.snippet))}`);
       }
+    }
+    const bundles = bundlesOfUrl(db, url);
+    if (bundles.length) {
+      out('  evidence bundles made of it (`xjwatch serve` offers each .zip):');
+      for (const b of bundles) out(`    ${b.made_at}  bundle #${b.id} ${safe(b.name)} on ${safe(b.host)}: ${b.files} files, .zip sha256:${b.zip_sha256}  ${b.zip_size} B${b.urls.length > 1 ? dim(`  (with ${b.urls.length - 1} other page(s))`) : ''}`);
     }
     return 0;
   } finally {

@@ -27,7 +27,7 @@ export async function proveCommand(urls: string[], opts: ProveOptions): Promise<
     const r = await prove({ dataDir, db, urls, out: resolve(opts.out), terms, tsas: opts.tsas ?? settings.timestamps, ...(opts.wayback || settings.wayback ? { wayback: waybackOptions() } : {}) });
     const stamped = r.stamps.filter((s) => s.ok);
     if (opts.json) {
-      printJson({ bundle: r.dir, zip: r.zip, files: r.files, pages: r.pages.map((p) => ({ url: p.url, verdict: p.verdict.name, headline: p.verdict.headline })), timestamps: r.stamps, ...(r.wayback.length ? { wayback: r.wayback } : {}) });
+      printJson({ bundle: r.dir, zip: r.zip, files: r.files, pages: r.pages.map((p) => ({ url: p.url, verdict: p.verdict.name, headline: p.verdict.headline })), timestamps: r.stamps, kept: r.kept, ...(r.wayback.length ? { wayback: r.wayback } : {}) });
       return 0;
     }
     out(bold(`Evidence bundle: ${r.dir}`) + dim(`  (${r.files} files; also ${r.zip})`));
@@ -41,6 +41,8 @@ export async function proveCommand(urls: string[], opts: ProveOptions): Promise<
     for (const s of r.stamps.filter((x) => !x.ok)) out(yellow(`  time-stamp authority ${safe(s.tsa)} failed: ${safe(s.problem ?? '')}`));
     if (r.stamps.length && !stamped.length) out(yellow(`  not time-stamped: the bundle is complete otherwise; retry with \`xjwatch stamp ${shellQuote(r.dir)}\``));
     for (const w of r.wayback) out(w.status === 'success' ? `  Internet Archive: ${safe(w.capture ?? '')}` : yellow(`  Internet Archive ${w.status}: ${safe(w.problem ?? '')}`));
+    if ('problem' in r.kept) out(yellow(`  the bundle is whole, but its .zip could not be kept in the catalogue: ${safe(r.kept.problem)}`));
+    else out(`  kept in the catalogue as bundle #${r.kept.id}: its .zip is blob sha256:${r.kept.sha256}; \`xjwatch history <URL>\` lists it`);
     out(dim(`  check it as a third party would: cd ${shellQuote(r.dir)} && sha256sum -c SHA256SUMS   (VERIFY.md has the rest); open report.html`));
     return 0;
   } finally {

@@ -13,7 +13,7 @@ export interface PgSql {
 }
 
 /** Tables whose rows have an `id` the writer needs back (every `id INTEGER PRIMARY KEY` of the schema). */
-const ID_TABLES = new Set(['runs', 'pages', 'fetches', 'captures', 'renderings', 'checks', 'events', 'mails', 'alerts', 'requisites', 'prior_captures', 'warc_files']);
+const ID_TABLES = new Set(['runs', 'pages', 'fetches', 'captures', 'renderings', 'checks', 'events', 'mails', 'alerts', 'requisites', 'prior_captures', 'warc_files', 'bundles', 'bundle_pages']);
 
 export function toPg(sql: string): PgSql {
   let out = '';

@@ -94,14 +94,14 @@ export async function apiRoutes(app: FastifyInstance, ctx: WebContext): Promise<
     },
   );
 
-  app.get<{ Querystring: { page?: number } }>('/bundles', { schema: { summary: 'evidence bundles built from the view, newest first', tags: ['evidence'], querystring: { type: 'object', properties: { page: { type: 'integer', minimum: 1 } } }, response: ok('{bundles: [...]}') } }, async (req) => ({
-    bundles: bundlesOf(ctx.dataDir, req.query.page).map((b) => ({ ...b, view: `/bundle/${b.name}`, download: b.zip ? `/bundle/${b.name}/download` : null })),
+  app.get<{ Querystring: { page?: number } }>('/bundles', { schema: { summary: 'evidence bundles made (from the view or `xjwatch prove`, on any machine of the team), newest first', tags: ['evidence'], querystring: { type: 'object', properties: { page: { type: 'integer', minimum: 1 } } }, response: ok('{bundles: [...]}') } }, async (req) => ({
+    bundles: bundlesOf(ctx.dataDir, ctx.db, req.query.page),
   }));
 
   app.get<{ Params: { name: string } }>('/bundles/:name', { schema: { summary: "a bundle's pages and verdicts, and what verifying it now finds", tags: ['evidence'], params: { type: 'object', required: ['name'], properties: { name: str('bundle name') } }, response: ok('{pages, verification}') } }, async (req) => {
-    const b = await bundleReport(ctx.dataDir, req.params.name);
+    const b = await bundleReport(ctx, req.params.name);
     if (!b) throw notFound(`no bundle "${req.params.name}"`);
-    return { name: req.params.name, made_at: b.madeAt, pages: b.pages, verification: b.verification, download: b.zip ? `/bundle/${req.params.name}/download` : null };
+    return { name: req.params.name, made_at: b.madeAt, pages: b.pages, verification: b.verification, download: b.zip ? `/bundle/${encodeURIComponent(req.params.name)}/download` : null };
   });
 
   app.post<{ Params: { id: number } }>('/pages/:id/bundle', { schema: { summary: 'build an evidence bundle of the page (xjwatch prove); needs the X-CSRF-Token of the view or a JSON body from this origin', tags: ['evidence'], params: idParam, response: ok('{name, pages, stamps}') } }, async (req) => {

@@ -79,7 +79,7 @@ export async function postingRoutes(app: FastifyInstance, ctx: WebContext): Prom
       verdict,
       events,
       cite,
-      bundles: bundlesOf(ctx.dataDir, page.id),
+      bundles: bundlesOf(ctx.dataDir, ctx.db, page.id),
       tz: ctx.tz,
       when,
     });
