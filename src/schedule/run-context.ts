@@ -7,6 +7,7 @@ import { WarcWriter } from '../store/warc-writer.js';
 import { shareDb, type SharedDb } from '../store/shared-db.js';
 import { asWriteFailure, isCatalogueError, type WriteFailure, type WriteGate } from '../store/write-failure.js';
 import { WriterLock, type DataDirBusy } from '../store/writer-lock.js';
+import { interruptAbandonedRuns } from '../store/run-records.js';
 import { join } from 'node:path';
 import { VERSION } from '../version.js';
 
@@ -114,6 +115,8 @@ export class RunContext {
     try {
       const ctx = new RunContext(dataDir, command);
       ctx.lock = lock;
+      // the runs a killed writer left 'running' end as interrupted now that one writer is sure
+      interruptAbandonedRuns(ctx.db);
       return ctx;
     } catch (e) {
       lock.release();

@@ -3,14 +3,14 @@ import { hostname } from 'node:os';
 import { Logger, run, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import type { Site } from '../config/site-file.js';
-import { forgetPastDueRuns, freeDeadWorkersJobs, holdWorkerLock, prepareQueueTables, queueSiteRun } from '../store/pg/job-queue.js';
+import { endDeadRuns, forgetPastDueRuns, freeDeadWorkersJobs, holdWorkerLock, prepareQueueTables, queueSiteRun } from '../store/pg/job-queue.js';
 import { TeamLock } from '../store/pg/team-lock.js';
 import type { RunStatus } from './watcher.js';
 
 /** Tries before a site run is given up (a watcher stopped or killed mid-run gives it back). */
 const MAX_ATTEMPTS = 5;
 const REAP_EVERY_MS = 2000;
-/** past due dates are forgotten every this many reaps (about ten minutes) */
+/** past due dates are forgotten, and dead processes' runs ended, every this many reaps (about ten minutes) */
 const FORGET_EVERY = 300;
 
 export interface TeamQueueOptions {
@@ -60,6 +60,7 @@ export class TeamQueue {
     try {
       await prepareQueueTables(pool);
       await forgetPastDueRuns(pool);
+      await endDeadRuns(pool);
       const events = new EventEmitter() as WorkerEvents;
       events.on('pool:create', ({ workerPool }) => void q.holdLiveness(workerPool.id));
       const taskList: Record<string, Task> = {};
@@ -134,7 +135,7 @@ export class TeamQueue {
 
   private async reap(): Promise<void> {
     try {
-      if (++this.reaps % FORGET_EVERY === 0) await forgetPastDueRuns(this.pool);
+      if (++this.reaps % FORGET_EVERY === 0) await Promise.all([forgetPastDueRuns(this.pool), endDeadRuns(this.pool)]);
       const dead = await freeDeadWorkersJobs(this.pool);
       if (dead.length) this.opts.log(`job queue: freed the jobs of ${dead.length} stopped worker(s), for another try`);
     } catch (e) {

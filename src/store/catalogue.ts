@@ -1,6 +1,7 @@
 import { PreparedStatements, type Db, type Statement } from './db.js';
 import { sqlFor } from './dialect.js';
 import type { PageRecord } from './rows.js';
+import { runHolder } from './run-holder.js';
 import type { WriteGate } from './write-failure.js';
 
 /** A fetch as the crawl writes it; read back, it is a FetchRecord (rows.ts). */
@@ -142,7 +143,7 @@ export class Catalogue {
   }
 
   beginRun(command: string, at = new Date().toISOString()): number {
-    return Number(this.stmts.beginRun.run(at, command).lastInsertRowid);
+    return Number(this.stmts.beginRun.run(at, command, runHolder()).lastInsertRowid);
   }
 
   finishRun(id: number, status: string, summary: object): void {
@@ -324,7 +325,7 @@ function prepareStatements(db: Db) {
     knownUrls: db.prepare(`SELECT url FROM pages WHERE site_id = ? AND kind = ?`),
     upsertSite: db.prepare(`INSERT INTO sites (id, name, home, source, first_run_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, home = excluded.home, source = excluded.source, last_run_id = excluded.last_run_id`),
-    beginRun: db.prepare(`INSERT INTO runs (started_at, command) VALUES (?, ?)`),
+    beginRun: db.prepare(`INSERT INTO runs (started_at, command, holder) VALUES (?, ?, ?)`),
     finishRun: db.prepare(`UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?`),
   };
 }

@@ -339,6 +339,11 @@ export const MIGRATIONS: Migration[] = [
     `,
     custody: ['bundles', 'bundle_pages'],
   },
+  // 12: which process a run is (issue 17): the prefix its catalogue connections are named with,
+  // so that a run whose process was killed is found and ended as interrupted (run-records.ts)
+  // rather than shown running for ever; its own index, as those are all a search asks for.
+  `ALTER TABLE runs ADD COLUMN holder TEXT;
+  CREATE INDEX runs_running ON runs(status) WHERE status = 'running';`,
 ];
 
 /** Runs one step on a connection of `dialect` (inside the caller's transaction). */

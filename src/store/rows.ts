@@ -12,6 +12,8 @@ export interface RunRecord {
   status: string;
   /** JSON */
   summary: string | null;
+  /** the process that ran it (store/run-holder.ts); null for runs made before schema step 12 */
+  holder: string | null;
 }
 
 export interface SiteRecord {

@@ -6,6 +6,7 @@ import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/dem
 import { BIN, runCli, tempDir, matrixEnv } from '../helpers/cli.js';
 import { mentionsTrackedTerm } from '../../src/demo/sites/site.js';
 import { checkStore } from '../helpers/store-check.js';
+import { openCatalogue } from '../helpers/catalogue.js';
 
 let fx: RunningFixtures;
 beforeAll(async () => {
@@ -38,6 +39,10 @@ describe('a crawl killed half-way', () => {
 
     const rest = await runCli(['crawl', file, '--json', '--data-dir', dataDir]);
     expect(rest.code).toBe(0);
+    // the killed run is ended as interrupted by the next writer, not shown running for ever
+    const db = openCatalogue(dataDir);
+    expect((db.prepare(`SELECT status FROM runs ORDER BY id`).all() as { status: string }[]).map((r) => r.status)).toEqual(['interrupted', 'ok']);
+    db.close();
     const urls = [...printed, ...rest.json].map((e) => e.url);
     expect(new Set(urls).size).toBe(urls.length); // nothing printed twice
     const expected = fx.sites.county.postings.filter(mentionsTrackedTerm).map((p) => fx.sites.county.postingUrl(p));

@@ -86,14 +86,16 @@ describe('two watchers on the team job queue', () => {
     for (const id of ids) {
       const of = runs.filter((r) => r[0] === `watch ${id}`);
       expect(of.filter((r) => r[1] === 'ok')).toHaveLength(1);
-      const cut = of.filter((r) => r[1] === 'running');
+      const cut = of.filter((r) => r[1] === 'interrupted');
       expect(of).toHaveLength(1 + cut.length);
       if (cut.length) expect(Date.parse(of.find((r) => r[1] === 'ok')![2]!)).toBeGreaterThanOrEqual(killedAt.getTime());
     }
-    expect(runs.filter((r) => r[0] === 'watch county' && r[1] === 'running')).toHaveLength(1);
+    // the killed watcher's runs ended as interrupted once its death was seen, none left running
+    expect(runs.filter((r) => r[0] === 'watch county' && r[1] === 'interrupted')).toHaveLength(1);
+    expect(runs.filter((r) => r[1] === 'running')).toEqual([]);
     // county and county-home share a host: their runs never overlap, whichever watchers ran them
     // (the killed run counts as lasting until the kill)
-    const spans = rows(url, `SELECT started_at, coalesce(finished_at, '') FROM runs WHERE command IN ('watch county', 'watch county-home') ORDER BY started_at`).map(([from, to]) => [Date.parse(from!), to ? Date.parse(to) : killedAt.getTime()] as const);
+    const spans = rows(url, `SELECT started_at, CASE WHEN status = 'interrupted' THEN '' ELSE finished_at END FROM runs WHERE command IN ('watch county', 'watch county-home') ORDER BY started_at`).map(([from, to]) => [Date.parse(from!), to ? Date.parse(to) : killedAt.getTime()] as const);
     for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
 
     // either machine sees everything

@@ -13,6 +13,7 @@ import type { SiteOutcome } from '../../schedule/site-outcome.js';
 import { writeFileAtomic } from '../../store/atomic.js';
 import { DataDirBusy, WriterLock } from '../../store/writer-lock.js';
 import { openDb } from '../../store/db.js';
+import { endAbandonedRuns } from '../../store/run-records.js';
 import { siteOfPage } from '../../store/queries.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { alertingFor, armAlerts, sendAlerts, type MailOptions } from '../alerting.js';
@@ -60,6 +61,14 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
     lock = opts.wait === false ? WriterLock.take(dataDir, command, lockOpts) : await WriterLock.wait(dataDir, command, (busy) => err(`xjwatch: ${busy.message}; waiting for it to finish (--no-wait exits instead)`), 1000, lockOpts);
   } catch (e) {
     if (e instanceof DataDirBusy) throw new RuntimeFailure(`${e.message}; not started (--no-wait). One watcher per data directory.`);
+    throw writeFailure(e, dataDir) ?? e;
+  }
+  // the data directory's one writer now: a killed watcher's or crawl's runs end as interrupted
+  // (with a team catalogue the queue ends those of dead watchers: team-queue.ts)
+  try {
+    if (!team) endAbandonedRuns(dataDir);
+  } catch (e) {
+    lock.release();
     throw writeFailure(e, dataDir) ?? e;
   }
 

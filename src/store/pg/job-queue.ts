@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { ABANDONED_RUNS_PG } from '../run-records.js';
 
 // The team's job queue is graphile-worker's (its own schema, graphile_worker); these are the few
 // statements xjwatch adds around it: which due runs were queued, and which workers are dead.
@@ -52,6 +53,17 @@ export async function forgetPastDueRuns(pool: pg.Pool): Promise<void> {
   await pool.query(`DELETE FROM xjwatch_queued_runs WHERE queued_at < now() - interval '2 days'`);
 }
 
+/** Ends as interrupted the runs of processes gone (run-records.ts): a watcher's at its start and now and then, in case a death was seen before all of its connections had gone. */
+export async function endDeadRuns(pool: pg.Pool): Promise<number> {
+  try {
+    return (await pool.query(ABANDONED_RUNS_PG, [new Date().toISOString()])).rowCount ?? 0;
+  } catch (e) {
+    // a catalogue not made yet, or older than schema step 12: no run of it can be a dead one's
+    if (['42P01', '42703'].includes((e as { code?: string }).code ?? '')) return 0;
+    throw e;
+  }
+}
+
 /**
  * A worker pool's sign of life: a session lock on its id, held by a connection of its own for
  * as long as the process lives. Killed, crashed or cut off, the connection goes and the lock with it.
@@ -63,7 +75,7 @@ export async function holdWorkerLock(client: pg.PoolClient, poolId: string): Pro
 /**
  * Frees the jobs and host queues of dead workers, for the living to take: a pool is dead when its
  * lock can be taken. Locks younger than 5 s are left alone (a pool takes its lock just after it
- * starts). Returns the dead pools' ids.
+ * starts), and their runs end as interrupted. Returns the dead pools' ids.
  */
 export async function freeDeadWorkersJobs(pool: pg.Pool): Promise<string[]> {
   const c = await pool.connect();
@@ -82,6 +94,8 @@ export async function freeDeadWorkersJobs(pool: pg.Pool): Promise<string[]> {
       await c.query(`SELECT pg_notify('jobs:insert', '{"r":0,"count":1}')`);
     }
     await c.query('COMMIT');
+    // their runs too: status would show them running for ever
+    if (dead.length) await endDeadRuns(pool);
     return dead;
   } catch (e) {
     await c.query('ROLLBACK').catch(() => {});

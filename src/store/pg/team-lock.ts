@@ -1,6 +1,6 @@
-import { hostname } from 'node:os';
 import { StoreError } from '../db-type.js';
 import { PgDb, redact } from './connection.js';
+import { runHolder } from '../run-holder.js';
 
 /** Who holds a team catalogue's writer lock, as its connection names itself. */
 export interface TeamHolder {
@@ -11,7 +11,7 @@ export interface TeamHolder {
 }
 
 /** The key of the writer lock: one per database, whatever machine asks. */
-const WRITER_LOCK = 7_301_002;
+export const WRITER_LOCK = 7_301_002;
 
 /**
  * One writer at a time on a team catalogue, until runs share work through its job queue: two
@@ -24,7 +24,7 @@ export class TeamLock {
 
   /** Takes the lock, or returns who holds it. */
   static take(url: string, command: string): TeamLock | TeamHolder {
-    const name = `xjwatch:${process.pid}:${hostname()}:${command}`.slice(0, 63);
+    const name = `${runHolder()}${command}`.slice(0, 63);
     const db = new PgDb(withApplicationName(url, name));
     try {
       const got = (db.prepare(`SELECT pg_try_advisory_lock(${WRITER_LOCK}) AS got`).get() as { got: number }).got;
@@ -52,7 +52,7 @@ export class TeamLock {
    * them, and they for it. Undefined while a whole holder has it.
    */
   static tryShared(url: string, command: string): TeamLock | undefined {
-    const db = new PgDb(withApplicationName(url, `xjwatch:${process.pid}:${hostname()}:${command}`.slice(0, 63)));
+    const db = new PgDb(withApplicationName(url, `${runHolder()}${command}`.slice(0, 63)));
     try {
       if ((db.prepare(`SELECT pg_try_advisory_lock_shared(${WRITER_LOCK}) AS got`).get() as { got: number }).got) return new TeamLock(db);
       db.close();
