@@ -1,9 +1,11 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { WARCRecord, WARCSerializer } from 'warcio';
 import type { FetchRecord } from '../store/rows.js';
 import { readSlice } from './warc-record.js';
 import { localCopy } from '../store/objects/local-copy.js';
+import { StoreError } from '../store/db-type.js';
+import { objectStoreLocation } from '../store/storage-setting.js';
 
 export interface CopiedRecord {
   exchange: string;
@@ -47,6 +49,7 @@ export async function writeBundleWarc(dataDir: string, path: string, fetches: Fe
     put(zlib.gzipSync(await WARCSerializer.serialize(info, { gzip: false, digest: { algo: 'sha-256', prefix: 'sha256:', base32: false } })));
     for (const f of [...fetches].sort((a, b) => a.at.localeCompare(b.at) || a.id - b.id)) {
       const src = localCopy(dataDir, f.warc_file);
+      if (!existsSync(src)) throw new StoreError(missingWarc(f));
       const start = offset;
       const members = [{ offset, length: f.warc_length }];
       put(readSlice(src, f.warc_offset, f.warc_length));
@@ -60,4 +63,12 @@ export async function writeBundleWarc(dataDir: string, path: string, fetches: Fe
     closeSync(fd);
   }
   return out;
+}
+
+/** Why a record cannot be copied: its WARC file is on no disk this machine can read. */
+function missingWarc(f: FetchRecord): string {
+  const where = objectStoreLocation()
+    ? "neither in this data directory nor in the team's object store: the run that wrote it was interrupted before sending it, and its machine sends it when it next writes the catalogue"
+    : 'missing from this data directory';
+  return `cannot make the bundle: the WARC file ${f.warc_file}, which holds ${f.url} as fetched at ${f.at}, is ${where} (\`xjwatch verify --data-dir\` names every such file). Nothing was written.`;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteFile, startFixtureSites, type RunningFixtures } from '../../src/demo/sites/server.js';
@@ -104,8 +104,17 @@ describe('two watchers on the team job queue', () => {
       expect(found.code).toBe(0);
       expect(found.json.length).toBeGreaterThan(0);
     }
+    // a posting the killed run captured cannot be proved from the other machine while its WARC
+    // file is on the killed one alone: one line saying why, no stack, no half-made bundle
+    const cutShort = rows(url, `SELECT p.url FROM captures c JOIN pages p ON p.id = c.page_id JOIN runs r ON r.id = c.run_id WHERE r.status = 'interrupted' AND p.kind = 'posting' ORDER BY c.id LIMIT 1`)[0]![0]!;
+    const early = join(dir, 'early-bundle');
+    const refused = await runCli(['prove', cutShort, '--out', early, '--data-dir', survivor === wa ? a : b], { env });
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/cannot make the bundle: the WARC file warc\/\S+\.warc\.gz, which holds \S+ as fetched at \S+, is neither in this data directory nor in the team's object store/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(early)).toBe(false);
     // the killed machine's unsent WARC file goes to the store when it starts again; then the
-    // store verifies from the other machine
+    // store verifies from the other machine, and the posting can be proved
     // (and a watcher starting forgets due dates older than two days: the table stays small)
     rows(url, `INSERT INTO xjwatch_queued_runs (site_id, due, queued_at, queued_by) VALUES ('county', 'long ago', now() - interval '3 days', 'test') RETURNING 1`);
     const again = new Watching([...files, '--json', '--data-dir', victim === wa ? a : b], env);
@@ -114,5 +123,7 @@ describe('two watchers on the team job queue', () => {
     expect(rows(url, `SELECT count(*) FROM xjwatch_queued_runs`)[0]![0]).toBe(String(ids.length));
     const v = await runCli(['verify', '--data-dir', survivor === wa ? a : b], { env });
     expect(v.code, v.stdout).toBe(0);
+    const proved = await runCli(['prove', cutShort, '--out', early, '--data-dir', survivor === wa ? a : b], { env });
+    expect(proved.code, proved.stderr).toBe(0);
   }, 300_000);
 });
