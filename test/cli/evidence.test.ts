@@ -404,6 +404,31 @@ describe('bad input', () => {
     expect(notBundle.code).toBe(1);
     expect(notBundle.stdout).toContain('manifest.json');
   });
+
+  it('a WARC file gone from the data directory: one line naming it and what it holds (exit 1), no bundle, no stack; in team storage fetched back from the bucket', async () => {
+    const db = openCatalogue(dataDir);
+    const { warc_file: warc } = db.prepare(`SELECT f.warc_file FROM captures c JOIN pages p ON p.id = c.page_id JOIN fetches f ON f.id = c.fetch_id WHERE p.url = ? ORDER BY c.id LIMIT 1`).get(url(EDITED)) as { warc_file: string };
+    db.close();
+    const aside = join(work, 'warc-aside');
+    cpSync(join(dataDir, warc), aside);
+    rmSync(join(dataDir, warc));
+    try {
+      const r = await runCli(['prove', url(EDITED), '--out', join(work, 'no-warc'), '--data-dir', dataDir]);
+      if (TEAM) {
+        // in team storage the bucket has it: fetched back into the data directory, and the bundle made
+        expect(r.code, r.stderr).toBe(0);
+        expect(readFileSync(join(dataDir, warc)).equals(readFileSync(aside))).toBe(true);
+        return;
+      }
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`cannot make the bundle: the WARC file ${warc}, which holds ${url(EDITED)} as fetched at`);
+      expect(r.stderr).toContain('is missing from this data directory');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(join(work, 'no-warc'))).toBe(false);
+    } finally {
+      cpSync(aside, join(dataDir, warc));
+    }
+  });
 });
 
 describe('xjwatch verify --data-dir: the whole store', () => {

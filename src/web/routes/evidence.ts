@@ -47,14 +47,27 @@ export async function bundleReport(ctx: WebContext, name: string): Promise<Bundl
   const opened = await openZipBundle(zip);
   if ('refused' in opened) return { zip, wacz: null, madeAt: keptBundle(ctx.db, name)!.made_at, pages: [], verification: { problems: [{ path: `${name}.zip`, problem: opened.refused }], notes: [], files: 0, records: 0, stamps: [] } };
   const read = await opened.source.read('manifest.json', MAX_MANIFEST);
-  const manifest = read.bytes ? (JSON.parse(read.bytes.toString('utf8')) as { made_at: string; pages: ManifestPage[] }) : { made_at: keptBundle(ctx.db, name)!.made_at, pages: [] };
+  // a damaged manifest shows no pages; verifying names what is wrong with it
+  const manifest = manifestOf(read.bytes) ?? { made_at: keptBundle(ctx.db, name)!.made_at, pages: [] };
   return { zip, wacz: null, madeAt: manifest.made_at, pages: manifest.pages, verification: await verifyBundle(opened.source) };
+}
+
+function manifestOf(bytes: Buffer | undefined): { made_at: string; pages: ManifestPage[] } | undefined {
+  if (!bytes) return undefined;
+  try {
+    const m = JSON.parse(bytes.toString('utf8')) as { made_at?: unknown; pages?: unknown };
+    return typeof m.made_at === 'string' && Array.isArray(m.pages) ? { made_at: m.made_at, pages: m.pages as ManifestPage[] } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The kept .zip of the catalogue's bundle of that name, on this machine. */
 function keptZip(ctx: WebContext, name: string): string | undefined {
   const kept = keptBundle(ctx.db, name);
-  return kept ? ctx.blobs.localPath(kept.zip_sha256) : undefined;
+  const path = kept ? ctx.blobs.localPath(kept.zip_sha256) : undefined;
+  // neither here nor in the team's store (verify names it): nothing to show or serve
+  return path && existsSync(path) ? path : undefined;
 }
 
 /** The bundle's .zip to download: the folder's, or the one the catalogue keeps. */
@@ -91,7 +104,7 @@ export async function evidenceRoutes(app: FastifyInstance, ctx: WebContext): Pro
     const b = await bundleReport(ctx, req.params.name);
     if (!b) return ctx.render(reply.code(404), 'error', { title: 'Not found 未找到', message: `no bundle "${req.params.name}" in this catalogue` });
     const stamp = b.verification.stamps.find((s) => s.ok);
-    const last = b.pages[0]?.captures.at(-1);
+    const last = b.pages[0]?.captures?.at(-1);
     const cite = b.pages[0] && last ? { url: b.pages[0].url, shanghai: when(last.at, 'Asia/Shanghai'), sha256: last.sha256, tsa: stamp?.genTime ?? null } : undefined;
     const at = `/bundle/${encodeURIComponent(req.params.name)}`;
     return ctx.render(reply, 'bundle', { title: `Evidence 证据 — ${req.params.name}`, nav: 'timeline', name: req.params.name, b, cite, download: b.zip ? `${at}/download` : null, wacz: b.wacz ? `${at}/wacz` : null });
