@@ -97,14 +97,18 @@ describe('a page captured, then deleted and confirmed (404)', () => {
     expect(db.prepare(`SELECT count(*) AS n FROM custody WHERE tbl IN ('bundles', 'bundle_pages') AND row_id IN (SELECT ? UNION SELECT id FROM bundle_pages WHERE bundle_id = ?)`).get(id, id)).toEqual({ n: 2 });
     expect(() => db.prepare(`UPDATE bundles SET name = 'other' WHERE id = ?`).run(id)).toThrow(/never changed: bundles/);
     db.close();
-    // the kept .zip lost: verify names it, and the bundle's folder is no help (the catalogue keeps its own copy)
+    // the kept .zip lost here: verify names it, and the bundle's folder is no help (the catalogue keeps its own copy)
     const moved = join(work, 'zip-aside');
     cpSync(join(dataDir, blob), moved);
     rmSync(join(dataDir, blob));
     try {
       const v = await runCli(['verify', '--data-dir', dataDir]);
-      expect(v.code, v.stdout).toBe(1);
-      expect(v.stdout).toMatch(new RegExp(`${blob}.*missing`));
+      // in team storage the bucket's copy is the kept one: this machine's is only a local copy
+      if (TEAM) expect(v.code, v.stdout).toBe(0);
+      else {
+        expect(v.code, v.stdout).toBe(1);
+        expect(v.stdout).toMatch(new RegExp(`${blob}.*missing`));
+      }
     } finally {
       cpSync(moved, join(dataDir, blob));
     }
