@@ -33,13 +33,15 @@ export class RunContext {
   private readonly stopping = new AbortController();
   private stopSignal: AbortSignal | undefined;
 
-  private constructor(readonly dataDir: string, command: string) {
+  /** `writer`: the data directory's one writer, which first ends the runs a killed writer left 'running' */
+  private constructor(readonly dataDir: string, command: string, writer = false) {
     this.shared = shareDb(dataDir);
     try {
       this.db = this.shared.db;
       this.gate = this.shared.gate;
       this.catalogue = new Catalogue(this.db, this.gate);
       this.blobs = BlobStore.of(dataDir, this.gate);
+      if (writer) interruptAbandonedRuns(this.db);
       this.runId = this.catalogue.beginRun(command, this.startedAt);
     } catch (e) {
       this.shared.release();
@@ -113,10 +115,8 @@ export class RunContext {
       throw asWriteFailure(e, 'writer.lock') ?? e;
     }
     try {
-      const ctx = new RunContext(dataDir, command);
+      const ctx = new RunContext(dataDir, command, true);
       ctx.lock = lock;
-      // the runs a killed writer left 'running' end as interrupted now that one writer is sure
-      interruptAbandonedRuns(ctx.db);
       return ctx;
     } catch (e) {
       lock.release();

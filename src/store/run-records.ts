@@ -1,7 +1,6 @@
 import type { Db } from './db-type.js';
 import { openDb } from './db.js';
 import { dialectOf } from './dialect.js';
-import { runHolder } from './run-holder.js';
 import { WRITER_LOCK } from './pg/team-lock.js';
 
 /**
@@ -19,12 +18,14 @@ export const ABANDONED_RUNS_PG = `UPDATE runs SET status = 'interrupted', finish
 /**
  * Ends as interrupted the runs a killed or crashed process left 'running', so that `status` and
  * the view do not show them running for ever; returns how many. SQLite: called by the data
- * directory's one writer once it has the lock, when every run still 'running' but its own process's
- * is a dead one's. PostgreSQL: those whose process is gone (ABANDONED_RUNS_PG), safe at any time.
+ * directory's one writer once it has the lock and before its first run, when every run still
+ * 'running' is a dead one's (whatever its holder: a container's restarted watcher often has the
+ * same pid and host as the one killed). PostgreSQL: those whose process is gone
+ * (ABANDONED_RUNS_PG), safe at any time.
  */
 export function interruptAbandonedRuns(db: Db, at = new Date().toISOString()): number {
   if (dialectOf(db) === 'pg') return db.prepare(ABANDONED_RUNS_PG.replace('$1', '?')).run(at).changes;
-  return db.prepare(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' AND (holder IS NULL OR holder != ?)`).run(at, runHolder()).changes;
+  return db.prepare(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'`).run(at).changes;
 }
 
 /** The same on the data directory's catalogue, opened for it (a watcher, once it holds the lock). */
