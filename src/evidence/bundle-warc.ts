@@ -68,7 +68,7 @@ export async function writeBundleWarc(dataDir: string, path: string, fetches: Fe
 /** Why a record cannot be copied: its WARC file is on no disk this machine can read. */
 function missingWarc(f: FetchRecord): string {
   const where = objectStoreLocation()
-    ? "neither in this data directory nor in the team's object store: the run that wrote it was interrupted before sending it, and its machine sends it when it next writes the catalogue"
+    ? "neither in this data directory nor in the team's object store (most often a run interrupted before it sent the file: its machine sends it when it next writes the catalogue)"
     : 'missing from this data directory';
   return `cannot make the bundle: the WARC file ${f.warc_file}, which holds ${f.url} as fetched at ${f.at}, is ${where} (\`xjwatch verify --data-dir\` names every such file). Nothing was written.`;
 }
