@@ -11,7 +11,7 @@ const LOCAL_ONLY = ['test/cli/disk-full.test.ts', 'test/cli/demo.test.ts', 'test
 // local half; XJWATCH_TEST_TEAM=all runs all of it.
 // team-storage.test.ts and migrate.test.ts, in the local project, test what only team mode has.
 const TEAM_SUITE = [
-  'detection', 'serve', 'watch',
+  'detection', 'serve', 'watch', 'short-forms',
 ].map((f) => `test/cli/${f}.test.ts`);
 
 export default defineConfig({

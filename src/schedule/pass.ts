@@ -49,6 +49,8 @@ export interface PassOptions {
  */
 export async function runPass(ctx: RunContext, sites: Site[], opts: PassOptions): Promise<SiteOutcome[]> {
   const matcher = new TermMatcher(opts.terms);
+  // before any text of this run is stored: a search for a short term then reads the index
+  ctx.catalogue.indexShortForms(matcher.forms);
   // the sites' own code (crawlers/<name>.ts), each module loaded once
   const codes = new Map<string, SiteCode>();
   for (const s of sites) if (s.code && !codes.has(s.code)) codes.set(s.code, await loadSiteCode(s.code));

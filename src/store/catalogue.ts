@@ -2,6 +2,7 @@ import { PreparedStatements, type Db, type Statement } from './db.js';
 import { sqlFor } from './dialect.js';
 import type { PageRecord } from './rows.js';
 import { runHolder } from './run-holder.js';
+import { indexShortForms, recordShortHits } from './short-forms.js';
 import type { WriteGate } from './write-failure.js';
 
 /** A fetch as the crawl writes it; read back, it is a FetchRecord (rows.ts). */
@@ -142,6 +143,11 @@ export class Catalogue {
     return this.gate ? this.gate.write('the catalogue', fn) : fn();
   }
 
+  /** The run's tracked forms too short for trigrams are indexed over every text (short-forms.ts); returns those new to the catalogue. */
+  indexShortForms(forms: readonly string[]): string[] {
+    return this.write(() => indexShortForms(this.db, forms));
+  }
+
   beginRun(command: string, at = new Date().toISOString()): number {
     return Number(this.stmts.beginRun.run(at, command, runHolder()).lastInsertRowid);
   }
@@ -229,7 +235,10 @@ export class Catalogue {
     for (const h of c.hits) this.stmts.insertHit.run(captureId, h.term, h.count, h.snippet, JSON.stringify(h.forms), h.places?.length ? JSON.stringify(h.places) : null);
     if (c.searchText && c.kind !== 'list') {
       const prev = this.stmts.lastTextSha.get(page.id, captureId) as { text_sha256: string | null } | undefined;
-      if (!prev || prev.text_sha256 !== c.textSha256) this.stmts.insertText.run(captureId, c.title ?? '', c.searchText);
+      if (!prev || prev.text_sha256 !== c.textSha256) {
+        this.stmts.insertText.run(captureId, c.title ?? '', c.searchText);
+        recordShortHits(this.db, captureId);
+      }
     }
     return { pageId: page.id, captureId, created };
   }

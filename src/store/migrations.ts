@@ -344,6 +344,14 @@ export const MIGRATIONS: Migration[] = [
   // rather than shown running for ever; its own index, as those are all a search asks for.
   `ALTER TABLE runs ADD COLUMN holder TEXT;
   CREATE INDEX runs_running ON runs(status) WHERE status = 'running';`,
+  // 13: which searchable texts hold each tracked form too short for the trigram index (issue 17,
+  // item 2: two-character terms such as 教培 stay fast). A substring index, not term_hits: those
+  // count only the run's own terms, and the longest form at each place (教培 inside 教培中心 is a
+  // hit for 教培中心 alone). A form is indexed over every text when first listed (short-forms.ts),
+  // and each new text after that; a search uses it only for a listed form. Derived from `texts`,
+  // so not in the custody log.
+  `CREATE TABLE short_forms (form TEXT PRIMARY KEY, indexed_at TEXT NOT NULL);
+  CREATE TABLE short_hits (form TEXT NOT NULL, capture_id INTEGER NOT NULL, PRIMARY KEY (form, capture_id));`,
 ];
 
 /** Runs one step on a connection of `dialect` (inside the caller's transaction). */

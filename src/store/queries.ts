@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { dialectOf } from './dialect.js';
+import { isIndexedForm } from './short-forms.js';
 import type { CheckRecord, EventRecord, PageRecord, RenderingRecord } from './rows.js';
 
 export type EventRow = Pick<EventRecord, 'id' | 'kind' | 'site_id' | 'url' | 'at' | 'body'>;
@@ -114,7 +115,8 @@ export interface SearchRow {
 
 /**
  * Full-text search over normalised captured text. The trigram index answers queries of three or
- * more characters; shorter ones (many two-character Chinese words) are a scan of the same table.
+ * more characters; shorter ones (many two-character Chinese words) read the index of tracked
+ * short forms (short-forms.ts) when they are one, and are a scan of the same table otherwise.
  */
 export function search(db: Db, normalizedQuery: string, f: { site?: string; limit: number }): SearchRow[] {
   const q = normalizedQuery;
@@ -122,7 +124,11 @@ export function search(db: Db, normalizedQuery: string, f: { site?: string; limi
   const useIndex = [...q].length >= 3;
   const params: unknown[] = [];
   let where: string;
-  if (pg) {
+  if (!useIndex && isIndexedForm(db, q)) {
+    // a tracked short form: the texts that hold it were found as they were stored
+    where = `texts.rowid IN (SELECT capture_id FROM short_hits WHERE form = ?)`;
+    params.push(q);
+  } else if (pg) {
     // pg_trgm's index answers ILIKE (as FTS5's trigrams, blind to ASCII case); shorter queries scan
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where = `(texts.body ILIKE ? ESCAPE '\\' OR texts.title ILIKE ? ESCAPE '\\')`;

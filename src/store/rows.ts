@@ -263,3 +263,15 @@ export interface BundleRecord {
   zip_size: number;
   files: number;
 }
+
+/** A tracked form too short for trigrams, and when every text stored by then was indexed for it (schema step 13). */
+export interface ShortFormRecord {
+  form: string;
+  indexed_at: string;
+}
+
+/** A searchable text (`texts.rowid`, its capture's id) that holds a listed short form. */
+export interface ShortHitRecord {
+  form: string;
+  capture_id: number;
+}

@@ -38,10 +38,13 @@ interface Node {
 export class TermMatcher {
   private readonly root: Node = { next: new Map() };
   readonly terms: readonly Term[];
+  /** every term and variant as normalised text, as the matcher and search compare it */
+  readonly forms: readonly string[];
 
   constructor(terms: readonly Term[]) {
     this.terms = terms;
     const seen = new Map<string, string>();
+    this.forms = [];
     for (const t of terms) {
       for (const raw of [t.term, ...t.variants]) {
         const text = normalizeText(raw);
@@ -52,6 +55,7 @@ export class TermMatcher {
           continue;
         }
         seen.set(text, t.term);
+        (this.forms as string[]).push(text);
         let node = this.root;
         for (const ch of text) {
           let child = node.next.get(ch);

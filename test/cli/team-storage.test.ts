@@ -166,3 +166,74 @@ describe('team storage: XJWATCH_DATABASE_URL', () => {
     expect(doctor.stdout + doctor.stderr).not.toContain('S3RVER');
   }, 180_000);
 });
+
+describe('team storage: the short-form index with writers on several machines', () => {
+  const WRITER = join(import.meta.dirname, '../../dist/test/fixtures/short-forms-writer.js');
+  const query = (url: string, sql: string) => execFileSync('psql', [url, '-XAtqc', sql], { encoding: 'utf8' }).trim();
+  const writer = (url: string, ...args: string[]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, [WRITER, ...args], { env: { ...process.env, XJWATCH_DATABASE_URL: url } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('exit', (code) => resolve({ code, out, err }));
+    });
+
+  /**
+   * Another machine's writer is in the middle of `held` (its transaction open in psql) when this
+   * one starts `args`: whether this one waited for it (seen in pg_locks), and how it ended once
+   * the other committed.
+   */
+  async function meanwhile(url: string, held: string, ...args: string[]) {
+    const session = spawn('psql', [url, '-XAtq', '-v', 'ON_ERROR_STOP=1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let said = '';
+    session.stdout.on('data', (d: Buffer) => (said += d.toString()));
+    session.stderr.on('data', (d: Buffer) => (said += d.toString()));
+    session.stdin.write(`${held}\nSELECT 'held';\n`);
+    for (let i = 0; i < 300 && !said.includes('held'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(said).toBe('held\n');
+    let ended = false;
+    const done = writer(url, ...args).finally(() => (ended = true));
+    const waiting = () => Number(query(url, `SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'short_forms' AND NOT l.granted`));
+    let waited = false;
+    for (let i = 0; i < 300 && !ended && !(waited = waiting() > 0); i++) await new Promise((r) => setTimeout(r, 100));
+    const closed = new Promise((r) => session.on('exit', r));
+    session.stdin.end('COMMIT;\n');
+    await closed;
+    return { waited, ...(await done) };
+  }
+
+  it('listing a form waits for a text being stored elsewhere, and storing a text waits for a form being listed: the index misses neither', async () => {
+    const url = database('xjt_short_forms_race');
+    expect((await writer(url, 'list')).code).toBe(0); // the schema, as any writer makes it
+    // a text is stored (its hits found under the share lock) while this machine lists 维权
+    const listing = await meanwhile(
+      url,
+      `BEGIN; INSERT INTO texts (rowid, title, body) VALUES (900001, '', '县教培中心学员家属维权');
+       LOCK TABLE short_forms IN SHARE MODE;
+       INSERT INTO short_hits (form, capture_id) SELECT f.form, t.rowid FROM short_forms f JOIN texts t ON t.rowid = 900001 WHERE strpos(t.body, f.form) > 0;`,
+      'list', '维权',
+    );
+    expect(listing).toMatchObject({ waited: true, code: 0, out: '["维权"]\n' });
+    expect(query(url, `SELECT capture_id FROM short_hits WHERE form = '维权'`)).toBe('900001');
+    // 劳改 is listed (its old texts scanned) while this machine stores a text that holds it
+    const storing = await meanwhile(
+      url,
+      `BEGIN; LOCK TABLE short_forms IN SHARE ROW EXCLUSIVE MODE;
+       INSERT INTO short_forms (form, indexed_at) VALUES ('劳改', now()::text);
+       INSERT INTO short_hits (form, capture_id) SELECT '劳改', rowid FROM texts WHERE strpos(body, '劳改') > 0;`,
+      'store', '900002', '曾在劳改农场',
+    );
+    expect(storing).toMatchObject({ waited: true, code: 0, out: 'stored\n' });
+    expect(query(url, `SELECT form || ' ' || capture_id FROM short_hits ORDER BY form, capture_id`).split('\n')).toEqual(['劳改 900002', '维权 900001']);
+    // two machines list 援疆 at once: the second waits, finds it listed and lists nothing
+    const twice = await meanwhile(
+      url,
+      `BEGIN; LOCK TABLE short_forms IN SHARE ROW EXCLUSIVE MODE;
+       INSERT INTO short_forms (form, indexed_at) VALUES ('援疆', now()::text);`,
+      'list', '援疆', '维权',
+    );
+    expect(twice).toMatchObject({ waited: true, code: 0, out: '[]\n' });
+  }, 120_000);
+});
