@@ -124,9 +124,15 @@ export function search(db: Db, normalizedQuery: string, f: { site?: string; limi
   const useIndex = [...q].length >= 3;
   const params: unknown[] = [];
   let where: string;
+  // the newest texts first, in the order the index walks: FTS5 returns MATCH rows by rowid
+  // without a sort (ordering by captures' id, the same number, sorted every match: 3× slower)
+  let from = 'texts';
+  let newest = 'texts.rowid';
   if (!useIndex && isIndexedForm(db, q)) {
     // a tracked short form: the texts that hold it were found as they were stored
-    where = `texts.rowid IN (SELECT capture_id FROM short_hits WHERE form = ?)`;
+    from = 'short_hits h JOIN texts ON texts.rowid = h.capture_id';
+    newest = 'h.capture_id';
+    where = 'h.form = ?';
     params.push(q);
   } else if (pg) {
     // pg_trgm's index answers ILIKE (as FTS5's trigrams, blind to ASCII case); shorter queries scan
@@ -151,8 +157,8 @@ export function search(db: Db, normalizedQuery: string, f: { site?: string; limi
               coalesce(c.published, (SELECT published FROM pages WHERE id = p.parent_id)) AS published, c.at, c.body_sha256 AS sha256, texts.body,
               (SELECT url FROM pages WHERE id = p.parent_id) AS parent_url,
               tp.segments, CASE WHEN tp.segments IS NULL THEN NULL ELSE c.text END AS text
-       FROM texts JOIN captures c ON c.id = texts.rowid JOIN pages p ON p.id = c.page_id LEFT JOIN text_places tp ON tp.capture_id = c.id
-       WHERE ${where} ORDER BY c.id DESC LIMIT 5000`,
+       FROM ${from} JOIN captures c ON c.id = texts.rowid JOIN pages p ON p.id = c.page_id LEFT JOIN text_places tp ON tp.capture_id = c.id
+       WHERE ${where} ORDER BY ${newest} DESC LIMIT 5000`,
     )
     .all(...params) as SearchRow[];
   // the newest matching capture of each page, most recently published first (an attachment
