@@ -11,6 +11,9 @@ import { interruptAbandonedRuns } from '../store/run-records.js';
 import { join } from 'node:path';
 import { VERSION } from '../version.js';
 
+/** How long a WARC file stays open in team storage before it is sealed and sent. */
+const TEAM_WARC_SEAL_MS = 5 * 60_000;
+
 /**
  * Everything one run writes to: the catalogue, the blob store, this run's WARC file. The first
  * write that fails for good (a full, read-only or failing disk) halts the run: `halted` holds it,
@@ -58,6 +61,9 @@ export class RunContext {
         objectStore()?.putFileSync(file, join(dataDir, file));
       },
       this.gate,
+      // in team storage a file reaches the bucket, where teammates read it, when it is sealed: a
+      // long run seals one every few minutes, so a machine lost mid-run takes little with it
+      objectStore() ? TEAM_WARC_SEAL_MS : undefined,
     );
     this.recorder = new Recorder(this.blobs, this.warc, this.catalogue, this.runId);
   }

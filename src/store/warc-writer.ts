@@ -67,7 +67,11 @@ export class WarcWriter {
     private readonly onSealed?: (file: string, sha256: string, size: number) => void,
     /** a run's: a failed write closes it, and no record is written once it is closed */
     private readonly gate?: WriteGate,
+    /** a file is sealed once this old, at the next exchange (team storage: teammates read a file only once it is sealed and sent) */
+    private readonly sealAfterMs?: number,
   ) {}
+
+  private openedAt = 0;
 
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -93,6 +97,7 @@ export class WarcWriter {
       Object.assign(warcHeaders, proxyHeaders(ex));
       if (res.truncated) warcHeaders['WARC-Truncated'] = res.truncated;
       out.response = await this.append(
+        true,
         WARCRecord.create(
           { url: ex.url, date, type: 'response', warcVersion: 'WARC/1.1', keepHeadersCase: true, statusline: `HTTP/${ex.httpVersion} ${res.status} ${res.statusText}`.trimEnd(), httpHeaders: headers, warcHeaders },
           [res.body],
@@ -105,6 +110,7 @@ export class WarcWriter {
     if (ex.ip) reqHeaders['WARC-IP-Address'] = ex.ip;
     Object.assign(reqHeaders, proxyHeaders(ex));
     out.request = await this.append(
+      !out.response,
       WARCRecord.create(
         { url: ex.url, date, type: 'request', warcVersion: 'WARC/1.1', keepHeadersCase: true, statusline: `${ex.method} ${u.pathname}${u.search} HTTP/${ex.httpVersion === '1.0' ? '1.0' : '1.1'}`, httpHeaders: ex.requestHeaders, warcHeaders: reqHeaders },
         // a POST's body is part of what was asked: a JSON API's list page is named by it
@@ -121,6 +127,7 @@ export class WarcWriter {
       };
       const body = encoder.encode(Object.entries(fields).map(([k, v]) => `${k}: ${v.replace(/[\r\n]+/g, ' ')}\r\n`).join(''));
       out.metadata = await this.append(
+        false,
         WARCRecord.create(
           { url: ex.url, date, type: 'metadata', warcVersion: 'WARC/1.1', warcHeaders: { 'Content-Type': 'application/warc-fields', 'WARC-Concurrent-To': ex.response ? responseId : requestId } },
           [body],
@@ -165,7 +172,11 @@ export class WarcWriter {
     }
   }
 
-  private async append(record: WARCRecord, payload: Uint8Array): Promise<WarcLocation> {
+  /**
+   * `first`: the exchange's first record, the only one that may start a new file: a fetch row
+   * names one file for its response, request and metadata records.
+   */
+  private async append(first: boolean, record: WARCRecord, payload: Uint8Array): Promise<WarcLocation> {
     // Digests with Node's native SHA-256 over exactly the bytes warcio will write (hex, so that
     // they compare directly with `sha256sum`); warcio then skips its own, much slower, hashing.
     const type = record.warcType;
@@ -184,7 +195,7 @@ export class WarcWriter {
     if (this.sealed) throw new Error('the run\'s WARC file is already sealed: nothing more is recorded in this run');
     this.gate?.check();
     try {
-      if (this.fd === undefined || this.offset > ROLLOVER_BYTES) await this.rotate();
+      if (this.fd === undefined || (first && (this.offset > ROLLOVER_BYTES || (this.sealAfterMs !== undefined && Date.now() - this.openedAt >= this.sealAfterMs)))) await this.rotate();
       return this.writeMember(gz);
     } catch (e) {
       this.broken = e;
@@ -212,6 +223,7 @@ export class WarcWriter {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, `${this.name}-${String(this.serial++).padStart(5, '0')}.warc.gz`);
     this.fd = openSync(this.path, 'a');
+    this.openedAt = Date.now();
     this.offset = statSync(this.path).size;
     const info = WARCRecord.createWARCInfo(
       { filename: basename(this.path), warcVersion: 'WARC/1.1', date: now.toISOString() },

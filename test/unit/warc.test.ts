@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { WARCParser } from 'warcio';
 import { sha256Hex } from '../../src/store/blobs.js';
-import { WarcWriter } from '../../src/store/warc-writer.js';
+import { fileSha256, WarcWriter } from '../../src/store/warc-writer.js';
 import type { Exchange } from '../../src/fetch/exchange.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -65,5 +65,33 @@ describe('WARC writer', () => {
     expect(metas[0]).toContain('fetch-error: too_large');
     expect(metas[1]).toContain('fetch-error: refused');
     expect(failed.response).toBeUndefined();
+  });
+
+  it('seals a file once it is older than asked, at the next exchange: its records never split across files', async () => {
+    const dir = tempDir();
+    const sealed: { file: string; sha256: string; size: number }[] = [];
+    const w = new WarcWriter(dir, 'test', 'xjwatch/test', (file, sha256, size) => sealed.push({ file, sha256, size }), undefined, 40);
+    const a = await w.writeExchange(exchange());
+    const b = await w.writeExchange(exchange({ id: '00000000-0000-4000-8000-000000000002' }));
+    expect(b.request.file).toBe(a.request.file); // young enough: the same file
+    expect(sealed).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
+    const c = await w.writeExchange(exchange({ id: '00000000-0000-4000-8000-000000000003', error: { kind: 'refused', message: 'ECONNREFUSED' }, response: undefined }));
+    // the old file sealed whole, with the hash and size a verifier will find
+    expect(sealed).toEqual([{ file: a.request.file, ...fileSha256(join(dir, a.request.file)) }]);
+    expect(c.request.file).not.toBe(a.request.file);
+    expect(c.metadata!.file).toBe(c.request.file);
+    expect((await records(join(dir, a.request.file))).map((r) => r.type)).toEqual(['warcinfo', 'response', 'request', 'response', 'request']);
+    expect((await records(join(dir, c.request.file))).map((r) => r.type)).toEqual(['warcinfo', 'request', 'metadata']);
+    // sealing every exchange's file at once still keeps each exchange's records in one file
+    const every = new WarcWriter(tempDir(), 'test', 'xjwatch/test', undefined, undefined, 0);
+    const d = await every.writeExchange(exchange({ error: { kind: 'too_large', message: 'cut' } }));
+    const e = await every.writeExchange(exchange({ id: '00000000-0000-4000-8000-000000000004' }));
+    expect(new Set([d.response!.file, d.request.file, d.metadata!.file]).size).toBe(1);
+    expect(e.response!.file).toBe(e.request.file);
+    expect(e.request.file).not.toBe(d.request.file);
+    w.close();
+    every.close();
+    expect(sealed).toHaveLength(2);
   });
 });
