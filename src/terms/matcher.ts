@@ -44,7 +44,7 @@ export class TermMatcher {
   constructor(terms: readonly Term[]) {
     this.terms = terms;
     const seen = new Map<string, string>();
-    this.forms = [];
+    const forms: string[] = [];
     for (const t of terms) {
       for (const raw of [t.term, ...t.variants]) {
         const text = normalizeText(raw);
@@ -55,7 +55,7 @@ export class TermMatcher {
           continue;
         }
         seen.set(text, t.term);
-        (this.forms as string[]).push(text);
+        forms.push(text);
         let node = this.root;
         for (const ch of text) {
           let child = node.next.get(ch);
@@ -65,6 +65,7 @@ export class TermMatcher {
         node.form = { text, term: t.term };
       }
     }
+    this.forms = forms;
   }
 
   /** The longest form that starts at `i`, if any. */

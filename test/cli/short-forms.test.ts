@@ -70,6 +70,19 @@ describe('search for a tracked two-character term', () => {
     expect(after.forms.every((f) => [...f].length < 3)).toBe(true);
     expect(after.hits).toBeGreaterThanOrEqual(scanned.length);
     expect(urls(await search('教培'))).toEqual(scanned);
+    // and it is the index that answers: a text's entry taken out, its posting is not found
+    const gone = scanned[0]!;
+    const db = openCatalogue(dataDir, { readonly: false });
+    const ids = (db.prepare(`SELECT h.capture_id AS id FROM short_hits h JOIN captures c ON c.id = h.capture_id JOIN pages p ON p.id = c.page_id WHERE h.form = '教培' AND p.url = ?`).all(gone) as { id: number }[]).map((r) => Number(r.id));
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) db.prepare(`DELETE FROM short_hits WHERE form = '教培' AND capture_id = ?`).run(id);
+    try {
+      expect(urls(await search('教培'))).toEqual(scanned.filter((u) => u !== gone));
+    } finally {
+      for (const id of ids) db.prepare(`INSERT INTO short_hits (form, capture_id) VALUES ('教培', ?)`).run(id);
+      db.close();
+    }
+    expect(urls(await search('教培'))).toEqual(scanned);
   });
 
   it('texts stored after it is tracked are indexed as they are stored', async () => {
