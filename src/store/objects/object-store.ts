@@ -3,8 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createSyncFn } from 'synckit';
 import { StoreError } from '../db-type.js';
 import { objectStoreLocation, type ObjectStoreLocation } from '../storage-setting.js';
-import { endpointOf, s3Client } from './s3-client.js';
-import { describeS3Error, putIfAbsent } from './s3-ops.js';
+import { endpointOf } from './s3-config.js';
 import type { ObjectAnswer, ObjectCall, ObjectOp } from './s3-worker.js';
 
 /** The object store could not be reached or refused a call; names the store, never the keys. */
@@ -47,6 +46,8 @@ export class ObjectStore {
 
   /** Writes the bytes under `rel` unless something is there already (the keys are content addresses). */
   async putBytes(rel: string, bytes: Uint8Array): Promise<void> {
+    // the SDK is loaded on the first write: a tenth of a second at the start of every command that writes nothing
+    const [{ s3Client }, { describeS3Error, putIfAbsent }] = await Promise.all([import('./s3-client.js'), import('./s3-ops.js')]);
     this.async_ ??= s3Client(this.env);
     try {
       await putIfAbsent(this.async_, this.location.bucket, this.key(rel), { bytes });

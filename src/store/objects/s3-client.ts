@@ -1,36 +1,9 @@
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-
-/**
- * The S3 client as the AWS SDK's standard variables describe it: AWS_ENDPOINT_URL_S3 (or
- * AWS_ENDPOINT_URL), AWS_REGION, and the keys through the SDK's own credential chain, so nothing
- * secret passes through xjwatch's settings. A named endpoint is an S3-compatible server: those
- * want path-style addresses (bucket in the path, not the host name) and no checksums beyond the
- * ones S3 requires (the SDK's default CRC32 trailers are refused by many). xjwatch checks SHA-256
- * itself on every read.
- */
-export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientConfig {
-  const endpoint = env.AWS_ENDPOINT_URL_S3?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined;
-  const id = env.AWS_ACCESS_KEY_ID?.trim();
-  const secret = env.AWS_SECRET_ACCESS_KEY?.trim();
-  return {
-    // keys in the variables are used as they are; otherwise the SDK's chain (profile files, SSO, instance roles)
-    ...(id && secret ? { credentials: { accessKeyId: id, secretAccessKey: secret, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } } : {}),
-    region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1',
-    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 4,
-  };
-}
+import { S3Client } from '@aws-sdk/client-s3';
+import { s3ClientConfig } from './s3-config.js';
 
 export function s3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   // the SDK warns on every start under Node 20 that versions after January 2027 need Node 22; the
   // version in package-lock.json supports Node 20, which is the only Node these machines have
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client(s3ClientConfig(env));
-}
-
-/** Where requests go, for messages (never the keys). */
-export function endpointOf(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AWS_ENDPOINT_URL_S3?.trim() || env.AWS_ENDPOINT_URL?.trim() || `AWS S3 (${s3ClientConfig(env).region as string})`;
 }
