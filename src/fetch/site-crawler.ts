@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { CookieJar } from 'tough-cookie';
 import type { HostGate } from './host-gate.js';
-import { HttpCrawler, type HttpCrawlingContext } from '@crawlee/http';
+import type { HttpCrawlingContext } from '@crawlee/http';
 import { backoffWait, failureOf, handleAnswer, isPassedChallenge, type AnswerHandlerOptions } from './answer-handler.js';
 import type { BrowserCookie, BrowserFetcher } from './browser.js';
 import { browserCookies, ChallengeGate } from './challenge-gate.js';
@@ -11,6 +11,7 @@ import type { ExchangeSink } from './exchange.js';
 import type { FailedFetch, FetchedPage, FetchTask } from './fetch-task.js';
 import { crawlerConfiguration } from './crawlee-config.js';
 import { DirectFetches } from './known-fetch.js';
+import { RecordingCrawler } from './recording-crawler.js';
 
 import { RecordingHttpClient } from './http-client.js';
 import type { ProxyServer } from './proxy/proxy-server.js';
@@ -90,7 +91,7 @@ export async function crawlSite(start: FetchTask[], opts: SiteCrawlOptions, know
   const config = crawlerConfiguration();
   const requestQueue = await smallQueue(config);
 
-  const crawler = new HttpCrawler(
+  const crawler = new RecordingCrawler(
     {
       requestQueue,
       httpClient: client,
