@@ -55,7 +55,9 @@ const CSP = {
 
 /** The web view and its JSON API over one data directory (read from the catalogue; never fetches). */
 export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false });
+  // stopping cuts every connection: a client that stops reading a large answer (a bundle, a
+  // capture) would otherwise hold Ctrl-C's close open for as long as it stays connected
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false, forceCloseConnections: true });
   const eta = new Eta({ views: VIEWS, autoEscape: true, escapeFunction: esc, cache: true });
   const csrf = new Csrf();
   let status: { at: number; report: StatusReport } | undefined;
