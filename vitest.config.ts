@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/helpers/sequencer.js';
 
 // Files with no team-mode twin: about SQLite's own file (a database server has no file to delete
 // under a run, and its disk is its own), the demo (it keeps its catalogue in its own folder
@@ -26,6 +27,8 @@ export default defineConfig({
     // delays, timeouts): a third file in flight keeps the two cores busy (the suite took 14.9
     // minutes instead of 17 with two)
     maxWorkers: 3,
+    // the longest files first, also in a fresh clone (test/helpers/sequencer.ts)
+    sequence: { sequencer: LongestFirst },
     // a throwaway PostgreSQL on 127.0.0.1 for the team-mode half of the matrix (scripts/services.sh)
     globalSetup: ['test/helpers/global-services.ts'],
     projects: [
