@@ -29,15 +29,16 @@ export class SiteIndex {
   // site file took a fifth of such a crawl's start-up
   private get sites(): { site: Site; file: string }[] {
     if (this.loaded) return this.loaded;
-    this.loaded = [];
+    const sites: { site: Site; file: string }[] = [];
+    // kept only once whole: a folder that cannot be listed fails every question, not only the first
     for (const file of listSiteFiles(this.dirs).values()) {
       try {
-        this.loaded.push({ site: loadSiteFile(file, false), file });
+        sites.push({ site: loadSiteFile(file, false), file });
       } catch {
         // a broken unrelated site file must not stop the others
       }
     }
-    return this.loaded;
+    return (this.loaded = sites);
   }
 
   byId(id: string): Site | undefined {
