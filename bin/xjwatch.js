@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The compiled CLI; `npm ci` builds it (the "prepare" script).
+// The compiled CLI, bundled (scripts/bundle.ts); `npm ci` builds it (the "prepare" script).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+const entry = new URL('../dist/bundle/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('xjwatch: not built yet — run `npm ci` (or `npm run build`) in the xjwatch folder\n');
   process.exit(1);

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PACKAGE_ROOT } from '../version.js';
 
 /**
  * What a site's own code (crawlers/<name>.ts, named by a site file's `code: <name>`) may export,
@@ -52,12 +54,12 @@ export type CodePosting = { title: string; html: string; published?: string } | 
 const PARTS = ['request', 'readList', 'readPosting'] as const;
 
 /**
- * Where the code of `name` is: compiled, dist/crawlers/<name>.js beside dist/src/; run from the
- * sources (the unit tests), crawlers/<name>.ts itself.
+ * Where the code of `name` is: compiled, dist/crawlers/<name>.js (whichever build of the engine
+ * runs: tsc's or the bundle); run from the sources (the unit tests), crawlers/<name>.ts itself.
  */
 export function siteCodeFile(name: string): string {
   const fromSource = import.meta.url.endsWith('.ts');
-  return fileURLToPath(new URL(`../../crawlers/${name}${fromSource ? '.ts' : '.js'}`, import.meta.url));
+  return fromSource ? join(PACKAGE_ROOT, 'crawlers', `${name}.ts`) : join(PACKAGE_ROOT, 'dist', 'crawlers', `${name}.js`);
 }
 
 /** Why `code: <name>` cannot be used, or undefined. */

@@ -10,6 +10,8 @@ import { browserCookies, ChallengeGate } from './challenge-gate.js';
 import type { ExchangeSink } from './exchange.js';
 import type { FailedFetch, FetchedPage, FetchTask } from './fetch-task.js';
 import { crawlerConfiguration } from './crawlee-config.js';
+import { DEDUP_SLOTS, sizeDedupCaches } from './dedup-cache.js';
+import { BUNDLED } from '../entries.js';
 import { DirectFetches } from './known-fetch.js';
 import { RecordingCrawler } from './recording-crawler.js';
 
@@ -176,8 +178,7 @@ function discovers(t: FetchTask): boolean {
   return t.purpose.label === 'list';
 }
 
-/** Slots of a run's dedup cache: a site's lists name a few thousand URLs, not a million. */
-export const DEDUP_SLOTS = 8192;
+export { DEDUP_SLOTS };
 
 /**
  * The run's request queue with a small dedup cache. Crawlee 3.18 gives every queue a
@@ -195,23 +196,15 @@ export async function smallQueue(config: Configuration): Promise<RequestQueue> {
 }
 
 /**
- * Replacing the cache after the queue is made still allocates the million slots first: at 500
- * sites, 9 % of the watcher's CPU went to filling arrays thrown away at once (bench/scale's
- * profile). The class sits in a module Crawlee does not export, which its queues look up at each
- * construction; a subclass there sizes every later queue's cache at DEDUP_SLOTS. If a Crawlee
- * upgrade moves it, this does nothing and smallQueue still replaces the cache.
+ * The class sits in a module Crawlee does not export. The bundle sizes its own copy when it is
+ * built (scripts/bundle.ts); tsc's build sizes the one in node_modules here. If a Crawlee upgrade
+ * moves it, this does nothing and smallQueue still replaces the cache.
  */
 function smallDedupCachesFromTheStart(): void {
+  if (BUNDLED) return;
   try {
     const require = createRequire(import.meta.url);
-    const mod = require(join(dirname(require.resolve('@crawlee/core')), 'storages', 'request_dedup_cache.js')) as { RequestDeduplicationCache?: new (size?: number) => object };
-    const Original = mod.RequestDeduplicationCache;
-    if (typeof Original !== 'function' || Original.length > 1) return;
-    mod.RequestDeduplicationCache = class SmallDedupCache extends Original {
-      constructor(size = DEDUP_SLOTS) {
-        super(Math.min(size, DEDUP_SLOTS));
-      }
-    };
+    sizeDedupCaches(require(join(dirname(require.resolve('@crawlee/core')), 'storages', 'request_dedup_cache.js')) as Parameters<typeof sizeDedupCaches>[0]);
   } catch {
     // not where 3.18 keeps it: smallQueue replaces each cache after the fact
   }

@@ -21,6 +21,7 @@ import { browserUnavailableNotice, dataDirOf, proxyNotices, err, printJson, Runt
 import { printEventHuman } from '../format.js';
 import { loadTerms } from '../term-option.js';
 import { writeFailure } from '../writer.js';
+import { entryUrl } from '../../entries.js';
 
 export interface WatchOptions extends CommonOptions, MailOptions {
   terms?: string;
@@ -118,7 +119,7 @@ export async function watchCommand(targets: string[], opts: WatchOptions): Promi
       ? new WatcherPool({
           ...wiring,
           shares,
-          workerUrl: new URL('../watch-worker.js', import.meta.url),
+          workerUrl: entryUrl('watch-worker', new URL('../watch-worker.js', import.meta.url)),
           wiring: alerting,
           onWorkerCrash: (problem) => {
             err(`xjwatch: ${problem}; stopping the watcher`);

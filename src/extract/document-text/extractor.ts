@@ -3,6 +3,7 @@ import { documentKind, type DocumentKind } from './kind.js';
 import type { Segment } from './places.js';
 import type { Job, Reply } from './reader-process.js';
 import { withoutNul } from '../decode.js';
+import { entryUrl } from '../../entries.js';
 
 export interface DocumentText {
   kind: DocumentKind;
@@ -86,7 +87,7 @@ export class DocumentTextExtractor {
   private ensureWorker(): ChildProcess {
     if (this.worker) return this.worker;
     // its own flags only: not the parent's (a test runner's loaders, --inspect)
-    const w = fork(new URL('./reader-process.js', import.meta.url), [], {
+    const w = fork(entryUrl('reader-process', new URL('./reader-process.js', import.meta.url)), [], {
       execArgv: [`--max-old-space-size=${this.opts.maxHeapMb ?? 768}`],
       serialization: 'advanced', // Uint8Array across without base64
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],

@@ -5,6 +5,7 @@ import { StoreError } from '../db-type.js';
 import { objectStoreLocation, type ObjectStoreLocation } from '../storage-setting.js';
 import { endpointOf } from './s3-config.js';
 import type { ObjectAnswer, ObjectCall, ObjectOp } from './s3-worker.js';
+import { entryUrl } from '../../entries.js';
 
 /** The object store could not be reached or refused a call; names the store, never the keys. */
 export class ObjectStoreError extends StoreError {
@@ -81,7 +82,7 @@ export class ObjectStore {
   }
 
   private call(c: ObjectOp, rel: string): unknown {
-    bridge ??= createSyncFn(fileURLToPath(new URL('./s3-worker.js', import.meta.url))) as (call: ObjectCall) => ObjectAnswer;
+    bridge ??= createSyncFn(fileURLToPath(entryUrl('s3-worker', new URL('./s3-worker.js', import.meta.url)))) as (call: ObjectCall) => ObjectAnswer;
     const a = bridge({ ...c, bucket: this.location.bucket, env: this.env });
     if (!a.ok) throw new ObjectStoreError(`the object store ${this.name} failed${rel ? ` on ${rel}` : ''}: ${a.message}`);
     return a.value;

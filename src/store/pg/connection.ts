@@ -3,6 +3,7 @@ import { createSyncFn } from 'synckit';
 import { StoreError, type AnyFunction, type Db, type RunResult, type Statement, type Transaction } from '../db-type.js';
 import type { BridgeAnswer, BridgeCall } from './bridge-worker.js';
 import { toPg, type PgSql } from './translate.js';
+import { entryUrl } from '../../entries.js';
 
 /** An error PostgreSQL answered; `code` is its SQLSTATE, as `PG_<state>` (write-failure.ts reads it). */
 export class PgError extends StoreError {
@@ -20,7 +21,7 @@ let bridge: ((call: BridgeCall) => BridgeAnswer) | undefined;
 let connections = 0;
 
 function call(c: BridgeCall): BridgeAnswer {
-  bridge ??= createSyncFn(fileURLToPath(new URL('./bridge-worker.js', import.meta.url))) as (call: BridgeCall) => BridgeAnswer;
+  bridge ??= createSyncFn(fileURLToPath(entryUrl('bridge-worker', new URL('./bridge-worker.js', import.meta.url)))) as (call: BridgeCall) => BridgeAnswer;
   return bridge(c);
 }
 
