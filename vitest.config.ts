@@ -7,16 +7,9 @@ import LongestFirst from './test/helpers/sequencer.js';
 // jobs from the team's queue instead), or team storage's own tests, which make their own databases.
 const LOCAL_ONLY = ['test/cli/disk-full.test.ts', 'test/cli/demo.test.ts', 'test/cli/watch-workers.test.ts', 'test/cli/team-storage.test.ts', 'test/cli/migrate.test.ts', 'test/cli/team-watchers.test.ts'];
 
-// Files about fetching and reading sites (site files, families, redirects, proxies, the fetch
-// layer's behaviour, list probes): what they record goes through the same store calls as every
-// other file's runs. The team half leaves them out unless XJWATCH_TEST_TEAM=all: with them the
-// suite takes about 15.5 minutes on two cores from a fresh clone, past its 15-minute budget.
-const FETCH_ONLY = ['site-files', 'families', 'redirects', 'proxy', 'proxy-browser', 'fetch-behaviour', 'crawl-fixtures', 'probe'].map((f) => `test/cli/${f}.test.ts`);
-
 // Every other CLI file runs again with the catalogue in PostgreSQL and the files in the object
 // store (test/helpers/catalogue.ts): the storage matrix. XJWATCH_TEST_TEAM=none leaves that half out.
 const TEAM_HALF = process.env.XJWATCH_TEST_TEAM !== 'none';
-const TEAM_EXCLUDE = [...LOCAL_ONLY, ...(process.env.XJWATCH_TEST_TEAM === 'all' ? [] : FETCH_ONLY)];
 
 export default defineConfig({
   test: {
@@ -24,8 +17,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // CLI tests run real crawls against real servers, and some files mostly wait (politeness
-    // delays, timeouts): a third file in flight keeps the two cores busy (the whole matrix's
-    // vitest took 891 s with three, about 1,030 s with two)
+    // delays, timeouts): a third file in flight keeps the two cores busy (before the CLI was
+    // bundled, the whole matrix's vitest took 891 s with three, about 1,030 s with two)
     maxWorkers: 3,
     // the longest files first, also in a fresh clone (test/helpers/sequencer.ts)
     sequence: { sequencer: LongestFirst },
@@ -41,7 +34,7 @@ export default defineConfig({
               test: {
                 name: 'team',
                 include: ['test/cli/**/*.test.ts'],
-                exclude: [...TEAM_EXCLUDE, 'node_modules/**', 'dist/**'],
+                exclude: [...LOCAL_ONLY, 'node_modules/**', 'dist/**'],
                 env: { XJWATCH_TEST_STORAGE: 'team' },
               },
             },
