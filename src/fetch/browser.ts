@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { log } from '@crawlee/core';
 import type { Cookie as PwCookie, Page, Response as PwResponse } from 'playwright-core';
 import { crawlerConfiguration } from './crawlee-config.js';
 import { detectChallenge } from './challenge.js';
@@ -6,6 +7,8 @@ import { passedCookies } from './passed-cookies.js';
 import { CHROMIUM_ARGS, couldNotStart, locateChromium, notFound } from './chromium.js';
 import type { Exchange, ExchangeSink, FetchPurpose } from './exchange.js';
 import { browserProxyProblem, proxyKey, type ProxyServer } from './proxy/proxy-server.js';
+
+log.setLevel(log.LEVELS.OFF);
 
 export interface BrowserCookie {
   name: string;
@@ -150,10 +153,7 @@ export class BrowserFetcher {
     const where = await locateChromium();
     if (!where.path) return this.giveUp(notFound(where));
     const executablePath = where.path;
-    const [crawlee, { chromium }] = await Promise.all([import('@crawlee/playwright'), import('playwright-core')]);
-    // Crawlee's own copy, as @crawlee/playwright has it: the bundled CLI keeps it outside the
-    // bundle (scripts/bundle.ts), so its log and configuration are those of that copy
-    crawlee.log.setLevel(crawlee.log.LEVELS.OFF);
+    const [{ PlaywrightCrawler }, { chromium }] = await Promise.all([import('@crawlee/playwright'), import('playwright-core')]);
     // Crawlee retries a failed launch behind its pool while the pages wait: the first failure
     // is caught here instead, and ends the browser path for this run
     const launcher = Object.create(chromium) as typeof chromium;
@@ -171,7 +171,7 @@ export class BrowserFetcher {
       (proxy ? { ...o, proxy: { server: `${proxy.protocol}://${proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host}:${proxy.port}`, ...(auth ? { username: auth.username, password: auth.password } : {}) } } : { ...o }) as T;
     launcher.launch = (o) => chromium.launch(ownProxy(o)).catch(failed);
     launcher.launchPersistentContext = (dir, o) => chromium.launchPersistentContext(dir, ownProxy(o)).catch(failed);
-    this.crawler = new crawlee.PlaywrightCrawler(
+    this.crawler = new PlaywrightCrawler(
       {
         launchContext: {
           launcher,
@@ -226,7 +226,7 @@ export class BrowserFetcher {
       },
       // no purge: run() purges the queue as it starts, which dropped pages handed over meanwhile
       // (fetches then waited for their time-out); no `ps` every second while the browser is up
-      crawlerConfiguration(crawlee),
+      crawlerConfiguration(),
     );
     this.running = this.crawler.run().catch(() => undefined);
   }

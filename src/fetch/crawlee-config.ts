@@ -1,5 +1,8 @@
 import { totalmem } from 'node:os';
-import * as core from '@crawlee/core';
+import { Configuration, EventManager } from '@crawlee/core';
+
+/** Crawlee's events for one crawler, without the system-info sampling of its LocalEventManager. */
+class QuietEvents extends EventManager {}
 
 /**
  * A Crawlee configuration for a crawler of fixed concurrency (a site's perHost, the browser's four
@@ -8,12 +11,10 @@ import * as core from '@crawlee/core';
  * thread at 200 sites; 0.4 of a core at 500 from the starts alone). The base EventManager keeps
  * the crawler's own events and samples nothing; the machine's memory, given, spares the
  * snapshotter's `ps` at start. Storage is in memory, one per configuration: nothing to purge (a
- * purge reads ./storage on disk, and drops pages handed to a running crawler). `crawlee` is the
- * copy of Crawlee the crawler comes from: the browser's is not the bundle's (fetch/browser.ts).
+ * purge reads ./storage on disk, and drops pages handed to a running crawler).
  */
-export function crawlerConfiguration(crawlee: Pick<typeof core, 'Configuration' | 'EventManager'> = core): core.Configuration {
-  const config = new crawlee.Configuration({ persistStorage: false, purgeOnStart: false, memoryMbytes: Math.round(totalmem() / 1024 / 1024) });
-  // Crawlee's events for one crawler, without the system-info sampling of its LocalEventManager
-  config.useEventManager(new (class QuietEvents extends crawlee.EventManager {})(config));
+export function crawlerConfiguration(): Configuration {
+  const config = new Configuration({ persistStorage: false, purgeOnStart: false, memoryMbytes: Math.round(totalmem() / 1024 / 1024) });
+  config.useEventManager(new QuietEvents(config));
   return config;
 }
